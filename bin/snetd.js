@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The `snetd` command. In a checkout, Node 24 runs the TypeScript sources directly (type
+// stripping). Node does not strip types under node_modules, so an installed copy runs the
+// dist/ that `npm run build` made.
+import { fileURLToPath } from 'node:url';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `snetd needs Node.js 24 (this is ${process.version}).\n` +
+      'Hint: run it through npm (npm start, npx snetd): the project pins Node 24 in node_modules/.bin; ' +
+      'or install Node 24 (see .nvmrc).',
+  );
+  process.exit(1);
+}
+const installed = fileURLToPath(import.meta.url).includes('/node_modules/');
+await import(installed ? '../dist/main.js' : '../src/main.ts');

@@ -1,0 +1,2 @@
+export type { Logger } from './logger.ts';
+export { createSilentLogger } from './silent-logger.ts';
