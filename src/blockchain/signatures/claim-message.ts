@@ -1,0 +1,31 @@
+import { concatBytes } from '@noble/hashes/utils.js';
+import type { AddressInput } from './address.ts';
+import { encodeAddress, encodeString, encodeUint256 } from './packed-encoding.ts';
+
+/** Fields of the escrow payment claim (M1). All integers are uint256. */
+export interface ClaimMessageFields {
+  /** The MPE contract from the service metadata (the `snet-payment-mpe-address` header is not used). */
+  readonly mpeAddress: AddressInput;
+  readonly channelId: bigint;
+  readonly nonce: bigint;
+  /** The cumulative amount authorised for this channel and nonce, in cogs (not the price of one call). */
+  readonly amount: bigint;
+}
+
+const CLAIM_PREFIX = encodeString('__MPE_claim_message');
+
+/**
+ * M1, the escrow payment claim (payments.md §4): `"__MPE_claim_message" ‖ ADDR20(mpe) ‖ U256(channelId) ‖
+ * U256(nonce) ‖ U256(amount)`. Signed by the client for paid calls (escrow, train-call), reused as the
+ * TokenService claim signature and checked on-chain by `MultiPartyEscrow.channelClaim`.
+ * Throws for a non-address or an integer outside uint256.
+ */
+export function buildClaimMessage(fields: ClaimMessageFields): Uint8Array {
+  return concatBytes(
+    CLAIM_PREFIX,
+    encodeAddress(fields.mpeAddress),
+    encodeUint256(fields.channelId),
+    encodeUint256(fields.nonce),
+    encodeUint256(fields.amount),
+  );
+}
