@@ -1,0 +1,11 @@
+export { loadConfig, defaultConfigFile, type LoadConfigOptions, type LoadedConfig } from './load.ts';
+export { ConfigError, type ConfigProblem, type ConfigSource } from './config-error.ts';
+export { type ConfigWarning, deprecatedAliases } from './aliases.ts';
+export { daemonConfigSchema, configShape, getKeyDoc, type DaemonConfig, type KeyDoc } from './schema.ts';
+export { parseGoDurationMs } from './duration.ts';
+export { parseHostPort, normaliseServiceEndpoint } from './validate-semantics.ts';
+export type { FlagOverride } from './sources.ts';
+export { writeInitFile, minimalConfigTemplate, fullConfigTemplate } from './init-templates.ts';
+export { isSecretKey, showValue } from './mask.ts';
+export { objectShape, typeName, defaultOf, unwrapSchema } from './introspect.ts';
+export { renderConfigDocs } from './config-docs.ts';

@@ -1,0 +1,265 @@
+// The single source of truth for snetd.config.json: every key, its type, default and meaning.
+// docs/config.md is generated from this file (npm run docs). Key names, defaults and loose
+// value forms follow the Go reference v6.2.3 (spec proxy-and-operations.md §3.3) so existing
+// files load unchanged; keys marked "snetd-ts" are our extensions.
+import { z } from 'zod';
+import { looseBoolean, looseInt, looseNumber, looseString, looseStringList } from './coerce.ts';
+
+/** Documentation attached to a schema node; read by the docs generator and the loader. */
+export interface KeyDoc {
+  readonly description: string;
+  /** Value is a secret: masked in errors, logs and generated files. */
+  readonly secret?: boolean;
+  /** Value is a URL that may carry an API key in its path or query: shown redacted. */
+  readonly sensitiveUrl?: boolean;
+  /** Not in the Go reference: a snetd-ts extension. */
+  readonly extension?: boolean;
+  /** Accepted for compatibility but not used by snetd-ts (explained in the description). */
+  readonly unused?: boolean;
+}
+
+const docs = new WeakMap<z.ZodType, KeyDoc>();
+
+/** Attaches documentation to a schema node and returns it (for the table below). */
+function doc<T extends z.ZodType>(schema: T, keyDoc: KeyDoc): T {
+  docs.set(schema, keyDoc);
+  return schema;
+}
+
+/** Documentation of a schema node, if any. */
+export function getKeyDoc(schema: z.ZodType): KeyDoc | undefined {
+  return docs.get(schema);
+}
+
+/** The public test-only JWT key of the reference; accepted with a warning (see load.ts). */
+export const referenceDefaultTokenSecret = 'test-secret-key-at-least-32-bytes-long';
+
+const logOutputSchema = z.object({
+  type: doc(looseStringList().default(['file', 'stdout']), {
+    description: 'Where log lines go: any of `file`, `stdout`, `stderr` (a string or a list).',
+  }),
+  file_pattern: doc(looseString().default('./snet-daemon.%Y%m%d.log'), {
+    description: 'Log file name; placeholders `%Y %m %d %H %M %S` (local time). A new file starts when the expanded name changes.',
+  }),
+  current_link: doc(looseString().default('./snet-daemon.log'), {
+    description: 'Symlink that always points at the current log file.',
+  }),
+  max_size_in_mb: doc(looseNumber().default(10), { description: 'Rotate the file when it grows beyond this many MiB.' }),
+  max_age_in_days: doc(looseNumber().default(7), { description: 'Delete rotated files older than this many days.' }),
+  rotation_count: doc(looseInt().default(0), { description: 'Keep at most this many rotated files (0 = no count limit).' }),
+});
+
+const logSchema = z
+  .object({
+    level: doc(looseString().default('info'), {
+      description: 'Minimum level: `debug`, `info`, `warn` (`warning`), `error`, `fatal`, `panic`.',
+    }),
+    timezone: doc(looseString().default('UTC'), { description: 'IANA time zone of the timestamps in log lines.' }),
+    formatter: z.object({
+      type: doc(looseString().default('text'), { description: 'Line format: `text` (tab-separated) or `json`.' }),
+      timestamp_format: doc(looseString().default('2006-01-02T15:04:05.999Z07:00'), {
+        description: 'Timestamp layout in Go notation (reference date 2006-01-02 15:04:05 -0700); empty = RFC 3339.',
+      }),
+    }).prefault({}),
+    output: logOutputSchema.prefault({}),
+    hooks: doc(looseStringList().default([]), {
+      description: 'Names of hook sections to enable; each is configured under `log.<name>` with `type` (`email`, `webhook`) and `levels`.',
+    }),
+  })
+  // Hook sections live beside the fixed keys under their own names (spec §8).
+  .catchall(z.unknown());
+
+const storageClientSchema = z.object({
+  connection_timeout: doc(looseString().default('0s'), {
+    description: 'etcd dial timeout (Go duration); non-zero overrides the org metadata.',
+  }),
+  request_timeout: doc(looseString().default('0s'), {
+    description: 'etcd per-request timeout (Go duration); non-zero overrides the org metadata; snetd-ts uses 5s when neither sets it.',
+  }),
+  endpoints: doc(looseStringList().optional(), { description: 'etcd endpoints; non-empty overrides the org metadata group.' }),
+  hot_reload: doc(looseBoolean().default(false), { description: 'Follow org metadata changes on chain (etcd endpoints, recipient) without restart.' }),
+});
+
+const storageServerSchema = z.object({
+  id: doc(looseString().default('storage-1'), { description: 'etcd member name.' }),
+  scheme: doc(looseString().default('http'), { description: 'Scheme of the member client and peer URLs.' }),
+  host: doc(looseString().default('127.0.0.1'), { description: 'Host the member binds and advertises.' }),
+  client_port: doc(looseInt().default(2379), { description: 'Client port.' }),
+  peer_port: doc(looseInt().default(2380), { description: 'Peer port.' }),
+  token: doc(looseString().default('unique-token'), { description: 'Initial cluster token.' }),
+  cluster: doc(looseString().default('storage-1=http://127.0.0.1:2380'), { description: 'Initial cluster `name=peerURL,…`.' }),
+  startup_timeout: doc(looseString().default('1m'), { description: 'How long to wait for the member to become healthy (Go duration).' }),
+  data_dir: doc(looseString().default('storage-data-dir-1.etcd'), { description: 'Data directory of the member.' }),
+  log_level: doc(looseString().default('info'), { description: 'etcd log level.' }),
+  log_outputs: doc(looseStringList().default(['./etcd-server.log']), { description: 'etcd log sinks.' }),
+  enabled: doc(looseBoolean().default(false), {
+    description:
+      'Run a local etcd member as a child process (needs an `etcd` binary). As in the reference, a section present in the file without `enabled: false` counts as enabled.',
+  }),
+});
+
+const serviceCredentialSchema = z.object({
+  key: looseString(),
+  value: z.unknown(),
+  location: looseString(),
+});
+
+const freeCallLimitSchema = z.union([looseInt(), z.enum(['unlimited', 'infinity'])]);
+
+/** Top-level keys, in the order docs/config.md lists them. */
+export const configShape = {
+  // --- blockchain ---
+  blockchain_enabled: doc(looseBoolean().default(true), {
+    description: 'Off: no chain, no metadata fetch, no payments; the service is treated as a free gRPC service.',
+  }),
+  blockchain_network_selected: doc(looseString().default('sepolia'), {
+    description: 'Network: `main`, `sepolia`, `goerli` or `local` (the snetd-ts dev chain, chain id 31337).',
+  }),
+  ethereum_json_rpc_http_endpoint: doc(looseString().optional(), {
+    description: 'Ethereum JSON-RPC HTTP URL; default from the network table. Alias: `ethereum_json_rpc_endpoint`.',
+    sensitiveUrl: true,
+  }),
+  ethereum_json_rpc_ws_endpoint: doc(looseString().optional(), {
+    description: 'Ethereum JSON-RPC WebSocket URL (optional; snetd-ts polls over HTTP when absent).',
+    sensitiveUrl: true,
+  }),
+  registry_address_key: doc(looseString().optional(), { description: 'Registry contract address; default from the contracts package by chain id.' }),
+  blockchain_provider_api_key: doc(looseString().default(''), {
+    description: 'RPC auth: a JWT-looking key is sent as `Bearer`, else `Basic` for Infura URLs, else `Bearer`.',
+    secret: true,
+  }),
+  mpe_contract_address: doc(looseString().optional(), {
+    description: 'MultiPartyEscrow address override (default: service metadata `mpe_address`).',
+    extension: true,
+  }),
+  organization_id: doc(looseString().default('YOUR_ORG_ID'), { description: 'Organization id in the Registry.' }),
+  service_id: doc(looseString().default('YOUR_SERVICE_ID'), { description: 'Service id in the Registry.' }),
+  daemon_group_name: doc(looseString().default('default_group'), {
+    description: 'Payment group; must match a `group_name` in both service and org metadata.',
+  }),
+  service_metadata_file: doc(looseString().optional(), {
+    description: 'Read service metadata from this JSON file instead of Registry → IPFS (air-gapped and test setups).',
+    extension: true,
+  }),
+  org_metadata_file: doc(looseString().optional(), {
+    description: 'Read organization metadata from this JSON file instead of Registry → IPFS.',
+    extension: true,
+  }),
+  ipfs_endpoint: doc(looseString().default('https://ipfs.singularitynet.io:443'), {
+    description: 'Kubo RPC API base URL for `ipfs://` metadata.',
+    sensitiveUrl: true,
+  }),
+  lighthouse_endpoint: doc(looseString().default('https://gateway.lighthouse.storage/ipfs/'), {
+    description: 'Gateway prefix for `filecoin://` metadata.',
+    sensitiveUrl: true,
+  }),
+  ipfs_timeout: doc(looseNumber().default(30), { description: 'Timeout in seconds for IPFS / gateway downloads.' }),
+  ipfs_verify_cid: doc(looseBoolean().default(true), {
+    description: 'Verify downloaded metadata against its CID. Turn off only for gateways that transform content.',
+    extension: true,
+  }),
+  // --- listener and service ---
+  daemon_endpoint: doc(looseString().default('127.0.0.1:8080'), {
+    description: 'host:port the daemon listens on: gRPC, gRPC-Web and HTTP on one port.',
+  }),
+  daemon_type: doc(looseString().default('grpc'), {
+    description: 'Only `grpc` is supported; the reference\'s unpaid `http` mode is refused with an explanation.',
+  }),
+  service_endpoint: doc(looseString().default('http://localhost:5000'), {
+    description: 'The AI service: `http://host:port` (h2c), `https://` (TLS), `grpc://host:port` or `host:port`; a URL for jsonrpc/http types.',
+  }),
+  passthrough_enabled: doc(looseBoolean().default(true), { description: 'Off: echo mode (every call answers with its own request).' }),
+  executable_path: doc(looseString().optional(), { description: 'Executable for the `process` service type.' }),
+  service_credentials: doc(z.array(serviceCredentialSchema).optional(), {
+    description: 'For the `http` service type: `[{key, value, location: header|query|body}]` added to each request.',
+  }),
+  service_timeout: doc(looseString().default('100s'), {
+    description: 'Deadline of a call to the service when the client sent none (Go duration; `0s` = none).',
+  }),
+  max_message_size_in_mb: doc(looseInt().default(4), { description: 'Largest message in either direction, in MiB (1..2048).' }),
+  forward_payment_headers: doc(looseBoolean().default(true), {
+    description: 'Forward `snet-payment-*`, auth-token and cookie headers to the service (the reference does). Off strips them.',
+    extension: true,
+  }),
+  cors_allowed_origins: doc(looseStringList().default(['*']), {
+    description: 'Origins allowed to call over gRPC-Web; `*` (default) allows all.',
+    extension: true,
+  }),
+  shutdown_timeout: doc(looseString().default('30s'), {
+    description: 'On SIGTERM/SIGINT: how long in-flight calls may take to finish before connections are closed (Go duration).',
+    extension: true,
+  }),
+  // --- TLS ---
+  ssl_cert: doc(looseString().default(''), { description: 'PEM certificate chain; re-read when the file changes.' }),
+  ssl_key: doc(looseString().default(''), { description: 'PEM private key for `ssl_cert`.' }),
+  auto_ssl_domain: doc(looseString().default(''), { description: 'Domain for an automatic Let\'s Encrypt certificate.' }),
+  auto_ssl_cache_dir: doc(looseString().default('.certs'), { description: 'Where automatic certificates are cached.' }),
+  // --- payment storage ---
+  payment_channel_storage_type: doc(looseString().default('etcd'), {
+    description:
+      '`etcd` uses etcd when endpoints are configured (here or in org metadata), else the embedded store; `embedded` forces the embedded store; `memory` keeps state in memory only (lost on restart).',
+  }),
+  embedded_storage_dir: doc(looseString().default('./snetd-data'), {
+    description: 'Directory of the embedded, crash-safe channel-state store.',
+    extension: true,
+  }),
+  payment_channel_storage_client: storageClientSchema.prefault({}),
+  payment_channel_storage_server: storageServerSchema.prefault({}),
+  payment_channel_cert_path: doc(looseString().optional(), { description: 'Client certificate for etcd over https (mTLS).' }),
+  payment_channel_key_path: doc(looseString().optional(), { description: 'Client key for etcd over https.' }),
+  payment_channel_ca_path: doc(looseString().optional(), { description: 'CA bundle for etcd over https.' }),
+  // --- access control and rate limits ---
+  rate_limit_per_minute: doc(looseNumber().optional(), { description: 'Calls per minute for the whole daemon; absent or 0 = unlimited.' }),
+  burst_size: doc(looseInt().optional(), { description: 'Token-bucket size; default: the per-minute rate.' }),
+  allowed_user_flag: doc(looseBoolean().default(false), { description: 'Only `allowed_user_addresses` may call (not allowed on `main`).' }),
+  allowed_user_addresses: doc(looseStringList().default([]), { description: 'Addresses allowed when `allowed_user_flag` is on.' }),
+  authentication_addresses: doc(looseStringList().default([]), { description: 'Admin addresses for the configuration service.' }),
+  // --- metering and alerts ---
+  metering_enabled: doc(looseBoolean().default(false), { description: 'Report each call to `metering_endpoint`.' }),
+  metering_endpoint: doc(looseString().optional(), { description: 'Base URL of the metering service.', sensitiveUrl: true }),
+  private_key_for_metering: doc(looseString().optional(), { description: 'Key that signs metering requests.', secret: true }),
+  alerts_email: doc(looseString().default(''), { description: 'Where heartbeat-failure alerts go (with `notification_endpoint`).' }),
+  notification_endpoint: doc(looseString().optional(), { description: 'Notification service URL.', sensitiveUrl: true }),
+  service_heartbeat_type: doc(looseString().default(''), {
+    description: 'How /heartbeat probes the service: `` / `none` / `tcp`, `http`, `https`, `grpc`.',
+  }),
+  heartbeat_endpoint: doc(looseString().default(''), { description: 'URL (http/https) or host:port (grpc) probed by the heartbeat.' }),
+  // --- free calls and prepaid ---
+  private_key_for_free_calls: doc(looseString().default(''), { description: 'Key that signs free-call tokens (hex, no 0x).', secret: true }),
+  trusted_free_call_signers: doc(
+    looseStringList().default(['0x3Bb9b2499c283cec176e7C707Ecb495B7a961ebf', '0x7DF35C98f41F3Af0df1dc4c7F7D4C19a71Dd059F']),
+    { description: 'Addresses whose free-call tokens are accepted.' },
+  ),
+  min_balance_for_free_call: doc(looseInt().default(10), { description: 'Minimum token balance for free calls.' }),
+  free_calls_per_address: doc(z.record(z.string(), freeCallLimitSchema).default({}), {
+    description: 'Per-address free-call allowance: a number, `unlimited` or `infinity`.',
+  }),
+  token_expiry_in_minutes: doc(looseNumber().default(1440), { description: 'Lifetime of prepaid tokens.' }),
+  token_secret_key: doc(looseString().default(referenceDefaultTokenSecret), {
+    description: 'HMAC key of prepaid tokens (≥ 32 bytes). The default is public: set your own.',
+    secret: true,
+  }),
+  enable_dynamic_pricing: doc(looseBoolean().default(false), { description: 'Ask the service for a per-call price (estimate method).' }),
+  // --- training ---
+  model_training_enabled: doc(looseBoolean().default(false), { description: 'Model training support.' }),
+  model_maintenance_endpoint: doc(looseString().optional(), { description: 'Where the service\'s training API listens (default `service_endpoint`).' }),
+  // --- logging ---
+  log: logSchema.prefault({}),
+  // --- experimental listener modes (reference §2.6) ---
+  experimental: z
+    .object({
+      split_grpc_web: doc(looseBoolean().default(false), { description: 'Accepted; snetd-ts always routes per request.', unused: true }),
+      use_original_cmux: doc(looseBoolean().default(false), { description: 'Accepted; no effect in snetd-ts.', unused: true }),
+      traffic_split: z.object({ grpc: looseInt(), http: looseInt() }).optional(),
+    })
+    .optional(),
+  config_path: doc(looseString().optional(), { description: 'Listed by the reference, never read.', unused: true }),
+};
+
+export const daemonConfigSchema = z.object(configShape);
+
+/** The validated daemon configuration (snake_case, as in the file). */
+export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
+
+/** Keys whose values are masked wherever they are shown. */
+export const secretKeyPattern = /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$/;

@@ -1,0 +1,222 @@
+// Cross-field checks of spec §3.5 (same order and meaning as the reference's Validate), but
+// collected instead of first-fail, and without any network access (no GitHub version check).
+import type { DaemonConfig } from './schema.ts';
+import { referenceDefaultTokenSecret } from './schema.ts';
+import { parseGoDurationMs } from './duration.ts';
+import type { ConfigWarning } from './aliases.ts';
+
+/** A problem before its source is known (load.ts adds the source and the shown value). */
+export interface RawProblem {
+  readonly key: string;
+  readonly problem: string;
+}
+
+const hexAddress = /^0x[0-9a-fA-F]{40}$/;
+const hexPrivateKey = /^(0x)?[0-9a-fA-F]{64}$/;
+const knownNetworks = ['main', 'sepolia', 'goerli', 'local'];
+const logLevels = ['debug', 'info', 'warn', 'warning', 'error', 'fatal', 'panic'];
+const heartbeatTypes = ['', 'none', 'tcp', 'grpc', 'http', 'https'];
+const storageTypes = ['etcd', 'embedded', 'memory', ''];
+const emailPattern = /^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$/i;
+
+/** Parses `host:port` (IPv6 in brackets); undefined when malformed or the port is out of range. */
+export function parseHostPort(text: string): { host: string; port: number } | undefined {
+  const match = /^(\[[^\]]*\]|[^:]*):(\d{1,5})$/.exec(text.trim());
+  if (match === null) return undefined;
+  const port = Number(match[2]);
+  if (port > 65_535) return undefined;
+  const host = (match[1] ?? '').replace(/^\[|\]$/g, '');
+  return { host, port };
+}
+
+/** The service endpoint as the reference reads it: `http://` is prefixed when there is no scheme. */
+export function normaliseServiceEndpoint(text: string): URL | undefined {
+  const withScheme = text.includes('://') ? text : `http://${text}`;
+  try {
+    const url = new URL(withScheme);
+    return url.hostname === '' ? undefined : url;
+  } catch {
+    return undefined;
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function checkDuration(problems: RawProblem[], key: string, value: string): void {
+  const ms = parseGoDurationMs(value);
+  if (ms === undefined || ms < 0) {
+    problems.push({ key, problem: 'must be a Go duration such as "100s", "1m30s" or "500ms" (0s = none)' });
+  }
+}
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** All cross-field problems, plus warnings that do not stop the daemon. */
+export function validateSemantics(config: DaemonConfig): { problems: RawProblem[]; warnings: Omit<ConfigWarning, 'source'>[] } {
+  const problems: RawProblem[] = [];
+  const warnings: Omit<ConfigWarning, 'source'>[] = [];
+
+  if (config.daemon_type === 'http') {
+    problems.push({ key: 'daemon_type', problem: 'the unpaid plain-HTTP daemon ("http") is not supported by snetd-ts; use "grpc" (see docs/differences.md)' });
+  } else if (config.daemon_type !== 'grpc') {
+    problems.push({ key: 'daemon_type', problem: `unrecognized daemon type; allowed: "grpc"` });
+  }
+
+  if (config.blockchain_enabled && !knownNetworks.includes(config.blockchain_network_selected)) {
+    problems.push({ key: 'blockchain_network_selected', problem: `unknown network; allowed: ${knownNetworks.join(', ')}` });
+  }
+  for (const key of ['registry_address_key', 'mpe_contract_address'] as const) {
+    const value = config[key];
+    if (value !== undefined && value !== '' && !hexAddress.test(value)) {
+      problems.push({ key, problem: 'must be a 0x-prefixed 20-byte hex address' });
+    }
+  }
+
+  if ((config.ssl_cert === '') !== (config.ssl_key === '')) {
+    problems.push({ key: config.ssl_cert === '' ? 'ssl_cert' : 'ssl_key', problem: 'SSL requires both key and certificate when enabled: set both ssl_cert and ssl_key, or neither' });
+  }
+
+  const daemon = parseHostPort(config.daemon_endpoint);
+  if (daemon === undefined) {
+    problems.push({ key: 'daemon_endpoint', problem: 'must be host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080' });
+  }
+  const service = normaliseServiceEndpoint(config.service_endpoint);
+  if (service === undefined) {
+    problems.push({ key: 'service_endpoint', problem: 'must be the URL of your AI service, e.g. http://127.0.0.1:5000 or grpc://127.0.0.1:5000' });
+  } else if (daemon !== undefined) {
+    const servicePort = Number(service.port || (service.protocol === 'https:' ? 443 : 80));
+    const serviceHost = service.hostname.replace(/^\[|\]$/g, '');
+    const sameHost = serviceHost === daemon.host || (daemon.host === '0.0.0.0' && loopbackHosts.has(serviceHost)) || (loopbackHosts.has(daemon.host) && loopbackHosts.has(serviceHost));
+    if (sameHost && servicePort === daemon.port) {
+      problems.push({ key: 'service_endpoint', problem: "can't be the same as daemon_endpoint: the daemon would call itself" });
+    }
+  }
+
+  checkDuration(problems, 'service_timeout', config.service_timeout);
+  checkDuration(problems, 'shutdown_timeout', config.shutdown_timeout);
+  checkDuration(problems, 'payment_channel_storage_client.connection_timeout', config.payment_channel_storage_client.connection_timeout);
+  checkDuration(problems, 'payment_channel_storage_client.request_timeout', config.payment_channel_storage_client.request_timeout);
+  checkDuration(problems, 'payment_channel_storage_server.startup_timeout', config.payment_channel_storage_server.startup_timeout);
+
+  if (config.max_message_size_in_mb < 1 || config.max_message_size_in_mb > 2048) {
+    problems.push({ key: 'max_message_size_in_mb', problem: 'must be between 1 and 2048 (MiB)' });
+  }
+  if (config.ipfs_timeout <= 0) problems.push({ key: 'ipfs_timeout', problem: 'must be a positive number of seconds' });
+
+  if (config.allowed_user_flag) {
+    if (config.blockchain_network_selected === 'main') {
+      problems.push({ key: 'allowed_user_flag', problem: 'a service cannot be restricted to certain users on Ethereum mainnet' });
+    }
+    if (config.allowed_user_addresses.length === 0) {
+      problems.push({ key: 'allowed_user_addresses', problem: 'list at least one address when allowed_user_flag is true' });
+    }
+  }
+  config.allowed_user_addresses.forEach((address, index) => {
+    if (!hexAddress.test(address)) problems.push({ key: `allowed_user_addresses.${index}`, problem: `${address} is not a valid hex address` });
+  });
+  config.trusted_free_call_signers.forEach((address, index) => {
+    if (!hexAddress.test(address)) problems.push({ key: `trusted_free_call_signers.${index}`, problem: `${address} is not a valid hex address` });
+  });
+  config.authentication_addresses.forEach((address, index) => {
+    if (!hexAddress.test(address)) warnings.push({ key: `authentication_addresses.${index}`, message: `${address} is not a valid hex address; entry skipped` });
+  });
+  for (const address of Object.keys(config.free_calls_per_address)) {
+    if (!hexAddress.test(address)) problems.push({ key: `free_calls_per_address.${address}`, problem: 'keys must be 0x-prefixed hex addresses' });
+  }
+
+  if (config.private_key_for_free_calls !== '' && !hexPrivateKey.test(config.private_key_for_free_calls)) {
+    problems.push({ key: 'private_key_for_free_calls', problem: 'must be a 32-byte private key in hex (64 hex digits)' });
+  }
+  if (config.blockchain_enabled && Buffer.byteLength(config.token_secret_key) < 32) {
+    problems.push({ key: 'token_secret_key', problem: 'must be at least 32 bytes when blockchain_enabled is true' });
+  } else if (config.token_secret_key === referenceDefaultTokenSecret && config.blockchain_enabled) {
+    warnings.push({ key: 'token_secret_key', message: 'is the public default of the reference daemon: anyone can forge prepaid tokens; set your own secret of 32+ random bytes' });
+  }
+
+  if (config.metering_enabled) {
+    if (config.metering_endpoint === undefined || !isHttpUrl(config.metering_endpoint)) {
+      problems.push({ key: 'metering_endpoint', problem: 'metering is enabled: set a valid http(s) URL of the metering service' });
+    }
+    if (config.private_key_for_metering === undefined || !hexPrivateKey.test(config.private_key_for_metering)) {
+      problems.push({ key: 'private_key_for_metering', problem: 'metering is enabled: set a 32-byte private key in hex' });
+    }
+  }
+
+  if (!heartbeatTypes.includes(config.service_heartbeat_type)) {
+    problems.push({ key: 'service_heartbeat_type', problem: `unrecognized heartbeat type; allowed: ${heartbeatTypes.map((t) => `"${t}"`).join(', ')}` });
+  } else if (config.heartbeat_endpoint !== '') {
+    const type = config.service_heartbeat_type;
+    if ((type === 'http' || type === 'https') && !isHttpUrl(config.heartbeat_endpoint)) {
+      problems.push({ key: 'heartbeat_endpoint', problem: 'must be a valid http(s) URL for this heartbeat type' });
+    }
+    if (type === 'grpc' && parseHostPort(config.heartbeat_endpoint.replace(/^[a-z]+:\/\//, '')) === undefined) {
+      problems.push({ key: 'heartbeat_endpoint', problem: 'must be host:port (or grpc://host:port) for the grpc heartbeat type' });
+    }
+  }
+
+  if (config.alerts_email !== '' && config.notification_endpoint !== undefined && config.notification_endpoint !== '') {
+    if (!isHttpUrl(config.notification_endpoint)) problems.push({ key: 'notification_endpoint', problem: 'must be a valid http(s) URL' });
+    if (!emailPattern.test(config.alerts_email)) problems.push({ key: 'alerts_email', problem: 'must be an e-mail address' });
+  }
+
+  if (!storageTypes.includes(config.payment_channel_storage_type)) {
+    problems.push({ key: 'payment_channel_storage_type', problem: 'allowed: "etcd" (etcd when endpoints are known, else embedded), "embedded", "memory"' });
+  }
+  for (const endpoint of config.payment_channel_storage_client.endpoints ?? []) {
+    if (!isHttpUrl(endpoint)) problems.push({ key: 'payment_channel_storage_client.endpoints', problem: `${endpoint} is not an http(s) URL of an etcd member` });
+  }
+
+  if (config.rate_limit_per_minute !== undefined && config.rate_limit_per_minute < 0) {
+    problems.push({ key: 'rate_limit_per_minute', problem: 'must be 0 (unlimited) or a positive number' });
+  }
+  if (config.burst_size !== undefined && config.burst_size < 0) problems.push({ key: 'burst_size', problem: 'must be 0 or positive' });
+
+  (config.service_credentials ?? []).forEach((credential, index) => {
+    if (!['body', 'header', 'query'].includes(credential.location)) {
+      problems.push({ key: `service_credentials.${index}.location`, problem: 'invalid service_credentials: location should be body, header or query' });
+    }
+    if (credential.key === '') problems.push({ key: `service_credentials.${index}.key`, problem: "invalid service_credentials: key can't be empty" });
+  });
+
+  validateLog(config, problems);
+
+  if (config.experimental?.traffic_split !== undefined && (config.ssl_cert !== '' || config.auto_ssl_domain !== '')) {
+    warnings.push({ key: 'experimental.traffic_split', message: 'TLS settings are ignored in traffic_split mode (as in the reference): terminate TLS in front of the daemon' });
+  }
+  return { problems, warnings };
+}
+
+function validateLog(config: DaemonConfig, problems: RawProblem[]): void {
+  const log = config.log;
+  if (!logLevels.includes(log.level.toLowerCase())) {
+    problems.push({ key: 'log.level', problem: `allowed: ${logLevels.join(', ')}` });
+  }
+  if (!['text', 'json'].includes(log.formatter.type)) problems.push({ key: 'log.formatter.type', problem: 'allowed: "text", "json"' });
+  if (log.output.type.length === 0) problems.push({ key: 'log.output.type', problem: 'name at least one output: file, stdout, stderr' });
+  for (const type of log.output.type) {
+    if (!['file', 'stdout', 'stderr'].includes(type)) problems.push({ key: 'log.output.type', problem: `unsupported log output type "${type}"; allowed: file, stdout, stderr` });
+  }
+  const badPlaceholder = /%[^YmdHMS]/.exec(log.output.file_pattern);
+  if (badPlaceholder !== null) {
+    problems.push({ key: 'log.output.file_pattern', problem: `invalid placeholder found in pattern: ${badPlaceholder[0]}; allowed: %Y %m %d %H %M %S` });
+  }
+  if (log.output.max_size_in_mb <= 0) problems.push({ key: 'log.output.max_size_in_mb', problem: 'must be positive' });
+  if (log.output.rotation_count < 0) problems.push({ key: 'log.output.rotation_count', problem: 'must be 0 (no limit) or positive' });
+  for (const name of log.hooks) {
+    const section = log[name.toLowerCase()];
+    if (section === null || typeof section !== 'object') {
+      problems.push({ key: `log.${name}`, problem: `hook "${name}" is listed in log.hooks but has no section log.${name} with type and levels` });
+      continue;
+    }
+    const { type, levels } = section as { type?: unknown; levels?: unknown };
+    if (typeof type !== 'string' || type === '') problems.push({ key: `log.${name}.type`, problem: 'set the hook type, e.g. "email" or "webhook"' });
+    if (!Array.isArray(levels) || levels.length === 0) problems.push({ key: `log.${name}.levels`, problem: 'no levels in hook config: list the levels that trigger the hook, e.g. ["error"]' });
+  }
+}
