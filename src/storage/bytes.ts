@@ -8,9 +8,9 @@ export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** A fresh copy, so callers can never mutate stored bytes through a shared buffer. */
+/** A fresh plain `Uint8Array` copy, so callers can never mutate stored bytes through a shared buffer. */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return Uint8Array.prototype.slice.call(bytes);
+  return new Uint8Array(bytes);
 }
 
 /**

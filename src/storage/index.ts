@@ -10,3 +10,4 @@ export {
 } from './atomic-store.ts';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 export { createPrefixedStore } from './prefixed-store.ts';
+export { createLmdbStore, type LmdbStoreOptions } from './lmdb-store.ts';

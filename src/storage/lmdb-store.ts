@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { SnetError } from '../errors/index.ts';
+import type { Logger } from '../shared/index.ts';
+import { prefixRangeEnd } from './bytes.ts';
+import { createLocalStore } from './local-store.ts';
+import type { LocalBackend, LocalRecord, LocalWriteTxn } from './local-store.ts';
+import { decodeLmdbRecord, encodeLmdbRecord } from './lmdb-record.ts';
+import type { AtomicStore } from './atomic-store.ts';
+
+/** Options of {@link createLmdbStore}. */
+export interface LmdbStoreOptions {
+  /** Database file; LMDB also creates `<path>-lock` beside it. Parent directories are created. */
+  readonly path: string;
+  readonly logger: Logger;
+  /** Wall clock in epoch ms for lock expiry. @default Date.now */
+  readonly now?: () => number;
+}
+
+const revisionKey = 'revision';
+
+/**
+ * The embedded default {@link AtomicStore} (DECISIONS ops 17): an LMDB file via the `lmdb` package.
+ * Every write is one LMDB write transaction whose promise resolves only after it was committed and
+ * fsync'ed (`overlappingSync: false`, no `noSync`): a resolved write survives kill -9 and power loss.
+ * Concurrent writers are serialised by LMDB's write lock (also across processes sharing the file) and
+ * group-committed per event turn, so compare-then-write is atomic without in-process locks.
+ * Throws STORAGE_OPEN_FAILED when the file cannot be opened.
+ */
+export function createLmdbStore(options: LmdbStoreOptions): AtomicStore {
+  const logger = options.logger.child({ component: 'storage', backend: 'lmdb' });
+  let env: RootDatabase;
+  let kv: Database<Buffer, Buffer>;
+  let meta: Database<string, string>;
+  try {
+    mkdirSync(dirname(options.path), { recursive: true });
+    env = open({
+      path: options.path,
+      // Durability first: a commit resolves only once fsync'ed (overlappingSync would resolve before
+      // the flush and rely on the OS surviving, see lmdb README "overlappingSync").
+      overlappingSync: false,
+      noSync: false,
+      compression: false,
+      cache: false,
+      maxDbs: 4,
+    });
+    kv = env.openDB<Buffer, Buffer>({ name: 'kv', keyEncoding: 'binary', encoding: 'binary' });
+    meta = env.openDB<string, string>({ name: 'meta', encoding: 'string' });
+  } catch (error) {
+    throw new SnetError('STORAGE_OPEN_FAILED', `cannot open the LMDB store at ${options.path}`, {
+      cause: error,
+      hint: 'Check that the directory exists or can be created, is writable by the daemon user, and the disk is not full.',
+      details: { path: options.path },
+    });
+  }
+  logger.info({ path: options.path }, 'LMDB channel-state store opened');
+
+  const keyBytes = (key: string): Buffer => Buffer.from(key, 'utf8');
+  const readRecord = (key: string): LocalRecord | undefined => {
+    const raw = kv.getBinary(keyBytes(key));
+    return raw === undefined ? undefined : decodeLmdbRecord(key, raw);
+  };
+
+  const backend: LocalBackend = {
+    async write<T>(fn: (txn: LocalWriteTxn) => T): Promise<T> {
+      // lmdb-js shares one write transaction between all callbacks of an event turn; a throw would
+      // abort or split it for everyone, so failures travel out as a value and are re-thrown here.
+      const outcome = await env.transaction(() => {
+        let txnRevision: bigint | undefined;
+        const txn: LocalWriteTxn = {
+          read: readRecord,
+          write: (key, record) => void kv.put(keyBytes(key), encodeLmdbRecord(record)),
+          remove: (key) => void kv.remove(keyBytes(key)),
+          revision: () => {
+            if (txnRevision === undefined) {
+              txnRevision = BigInt(meta.get(revisionKey) ?? '0') + 1n;
+              void meta.put(revisionKey, txnRevision.toString());
+            }
+            return txnRevision;
+          },
+        };
+        try {
+          return { ok: true as const, value: fn(txn) };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      });
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
+    read: readRecord,
+    scan(prefix) {
+      const start = keyBytes(prefix);
+      const end = prefixRangeEnd(start);
+      const range = kv.getRange({
+        ...(prefix === '' ? {} : { start }),
+        ...(end === undefined ? {} : { end: Buffer.from(end) }),
+      });
+      const out: Array<readonly [string, LocalRecord]> = [];
+      for (const { key, value } of range) {
+        const name = key.toString('utf8');
+        out.push([name, decodeLmdbRecord(name, value)]);
+      }
+      return out;
+    },
+    async close() {
+      await env.close();
+      logger.info({ path: options.path }, 'LMDB channel-state store closed');
+    },
+  };
+  return createLocalStore(backend, options.now === undefined ? {} : { now: options.now });
+}
