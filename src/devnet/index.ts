@@ -1,0 +1,8 @@
+// Public surface of the local development network (`snetd dev`) and the pieces the test harness reuses.
+export { DEV_MNEMONIC, DEV_ROLES, devAccount, type DevAccount } from './accounts.ts';
+export { startChainProcess, type ChainProcess, type ChainProcessOptions } from './chain-process.ts';
+export { startIpfsServer, type IpfsServer, type IpfsServerOptions } from './ipfs-server.ts';
+export { createDevClients, type DevClients } from './dev-clients.ts';
+export { deployContracts, LEGACY_LOCAL_ADDRESSES, type DevContracts } from './deploy.ts';
+export { createDevActions, publishJson, type DevActions, type OpenChannelArgs } from './dev-actions.ts';
+export { buildOrgMetadata, buildServiceMetadata, devGroupId, type DevOrgMetadataArgs, type DevServiceMetadataArgs } from './dev-metadata.ts';
