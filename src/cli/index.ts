@@ -1,0 +1,59 @@
+// The `snetd` command line (spec §4): serve (default), init, init-full, version, config.
+// Later issues add their commands in their own files and register them in buildProgram().
+import { Command, CommanderError } from 'commander';
+import { isSnetError } from '../errors/index.ts';
+import { addConfigFlags } from './config-flags.ts';
+import { writeLine, type CliIo } from './cli-io.ts';
+import { registerServeCommand } from './serve-command.ts';
+import { registerInitCommands } from './init-commands.ts';
+import { registerVersionCommand } from './version-command.ts';
+import { registerConfigCommand } from './config-command.ts';
+
+export type { CliIo } from './cli-io.ts';
+
+/** Builds the command tree; `io` is where commands read env and write output. */
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('snetd')
+    .description('SingularityNET daemon (TypeScript): paid gRPC / gRPC-Web proxy in front of an AI service')
+    .option('-c, --config <file>', 'config file (JSON or YAML)', undefined)
+    .showHelpAfterError('(run snetd --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+  registerServeCommand(program, io, setExitCode, { isDefault: true });
+  registerInitCommands(program, io);
+  registerVersionCommand(program, io);
+  registerConfigCommand(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI and resolves to the process exit code: 0 success, 1 a reported error
+ * (configuration, start-up), 2 a usage error.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version output end with a CommanderError that is not a failure.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (isSnetError(error)) {
+      writeLine(io.stderr, `Error [${error.code}]: ${error.describe()}`);
+      return 1;
+    }
+    writeLine(io.stderr, `Error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+export { addConfigFlags };
