@@ -176,6 +176,107 @@ export const errorCatalogue = {
     meaning: 'The local etcd member (payment_channel_storage_server) did not become healthy in time or exited.',
     fix: 'Read the etcd log named in the message (ports in use, data_dir permissions, cluster settings).',
   },
+  // --- payments (escrow / pay-per-call); client-facing texts and wire statuses: src/payments/README.md ---
+  PAYMENT_HEADER_MISSING: {
+    area: 'payments',
+    meaning: 'A required payment header is absent (e.g. snet-payment-channel-id); the text is `missing "<key>"`, as the Go daemon sends it.',
+    fix: 'Client: send every header of the payment type (escrow: channel id, nonce, amount, signature). Use an official SDK or snet-cli.',
+  },
+  PAYMENT_HEADER_REPEATED: {
+    area: 'payments',
+    meaning: 'A payment header that must appear exactly once was sent several times (`too many values for key "<key>": [...]`).',
+    fix: 'Client: send each payment header once per call; check interceptors that add payment metadata twice.',
+  },
+  PAYMENT_HEADER_INVALID: {
+    area: 'payments',
+    meaning: 'A payment header value cannot be parsed: integers must be plain non-negative decimal below 2^256, -bin values valid base64 (`incorrect format "<key>": "<value>"`).',
+    fix: 'Client: send channel id, nonce, amount and block numbers as decimal strings (no sign, no 0x, no separators).',
+  },
+  PAYMENT_TYPE_UNKNOWN: {
+    area: 'payments',
+    meaning: 'snet-payment-type names no payment handler this daemon serves (`unexpected "snet-payment-type", value: "<v>"`).',
+    fix: 'Client: use escrow, free-call, prepaid-call or train-call, or omit the header for escrow.',
+  },
+  PAYMENT_CHANNEL_LOCK_FAILED: {
+    area: 'payments',
+    meaning: 'The per-channel lock could not be taken because the payment storage failed (`cannot get mutex for channel: {ID: <id>}`).',
+    fix: 'Operator: check the payment storage (etcd endpoints / embedded store) in the daemon log; the client can retry.',
+  },
+  PAYMENT_CONCURRENT_CALL: {
+    area: 'payments',
+    meaning: 'Another paid call on the same channel is still in progress; escrow calls on one channel are serialised (`another transaction on channel: {ID: <id>} is in progress`).',
+    fix: 'Client: wait for the previous call on this channel to finish, use one channel per concurrent caller, or use prepaid-call for concurrency.',
+  },
+  PAYMENT_CHANNEL_READ_FAILED: {
+    area: 'payments',
+    meaning: 'The channel state could not be read from storage or the chain (`payment channel error: <detail>`).',
+    fix: 'Operator: check the Ethereum RPC endpoint and the payment storage in the daemon log; the client can retry.',
+  },
+  PAYMENT_WRONG_RECIPIENT: {
+    area: 'payments',
+    meaning: "The channel's on-chain recipient is not this group's payment_address in the org metadata, so payments on it cannot be claimed here.",
+    fix: 'Client: open the channel to the payment_address of the group this daemon serves. Operator: check org metadata and daemon_group_name.',
+  },
+  PAYMENT_WRONG_GROUP: {
+    area: 'payments',
+    meaning: "The channel was opened for another group of replicas (its groupId is not this daemon's group id).",
+    fix: 'Client: call an endpoint of the group the channel was opened for, or open a channel for this group.',
+  },
+  PAYMENT_CHANNEL_NOT_FOUND: {
+    area: 'payments',
+    meaning: 'No channel with this id exists in storage or on the MPE contract (`payment channel "{ID: <id>}" not found`).',
+    fix: 'Client: open the channel first (or wait for the open transaction to be mined) and check the MPE address and network.',
+  },
+  PAYMENT_NONCE_MISMATCH: {
+    area: 'payments',
+    meaning: "The signed nonce is not the channel's current nonce, usually because the provider started a claim (gRPC status 1000, `incorrect payment channel nonce, latest: <n>, sent: <m>`).",
+    fix: 'Client: call GetChannelState and sign with current_nonce and current_signed_amount + price.',
+  },
+  PAYMENT_SIGNATURE_INVALID: {
+    area: 'payments',
+    meaning: 'The payment signature cannot be recovered (not 65 bytes, bad v, not a curve point) (`payment signature is not valid`).',
+    fix: 'Client: sign keccak256("__MPE_claim_message" ‖ mpe ‖ channel id ‖ nonce ‖ amount) with EIP-191 personal_sign and send r‖s‖v (65 bytes).',
+  },
+  PAYMENT_WRONG_SIGNER: {
+    area: 'payments',
+    meaning: "The signature is valid but not made by the channel's signer or sender, or it signs other values (MPE address, channel, nonce, amount) than those sent.",
+    fix: "Client: sign with the channel's signer or sender key, over exactly the headers sent and the MPE address of the service metadata.",
+  },
+  PAYMENT_BLOCK_UNAVAILABLE: {
+    area: 'payments',
+    meaning: 'The daemon could not read the current block number from its Ethereum RPC endpoint (`cannot determine current block`).',
+    fix: 'Operator: check ethereum_json_rpc_http_endpoint and its API key; the client can retry.',
+  },
+  PAYMENT_CHANNEL_EXPIRED: {
+    area: 'payments',
+    meaning: "The channel expires within the group's payment_expiration_threshold blocks, so the provider could not claim in time.",
+    fix: 'Client: extend the channel (channelExtend) beyond current block + threshold.',
+  },
+  PAYMENT_INSUFFICIENT_FUNDS: {
+    area: 'payments',
+    meaning: 'The signed cumulative amount exceeds the funds escrowed in the channel.',
+    fix: 'Client: add funds to the channel (channelAddFunds) before paying more.',
+  },
+  PAYMENT_AMOUNT_MISMATCH: {
+    area: 'payments',
+    meaning: 'The signed amount minus the amount already authorised is not exactly the price of the method (`income <i> does not equal to price <p>`).',
+    fix: 'Client: sign amount = current_signed_amount (from GetChannelState) + the method price from the service metadata.',
+  },
+  PAYMENT_PRICE_UNDEFINED: {
+    area: 'payments',
+    meaning: 'fixed_price_per_method pricing has no price for the called method.',
+    fix: 'Operator: add the method (/<package>.<Service>/<method>) to the pricing details of the service metadata.',
+  },
+  PAYMENT_COMMIT_FAILED: {
+    area: 'payments',
+    meaning: 'The service answered but the new channel state could not be stored (`unable to store new payment channel state`).',
+    fix: 'Operator: check the payment storage in the daemon log. The call is not charged; the client signs the same amount again.',
+  },
+  PAYMENT_PRICING_INVALID: {
+    area: 'payments',
+    meaning: 'The pricing in the service metadata is unusable at start-up (no default entry, unknown price model, negative or missing price).',
+    fix: 'Operator: publish service metadata with one pricing entry marked "default": true and a valid price_model.',
+  },
   // --- internal ---
   INTERNAL: {
     area: 'internal',

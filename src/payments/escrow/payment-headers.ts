@@ -1,0 +1,205 @@
+import { MAX_UINT256, isHexAddress } from '../../blockchain/index.ts';
+import {
+  headerInvalidError,
+  headerMissingError,
+  headerRepeatedError,
+  mpeAddressInvalidError,
+  paymentTypeUnknownError,
+  type PaymentError,
+} from '../payment-error.ts';
+import {
+  HEADER_CHANNEL_AMOUNT,
+  HEADER_CHANNEL_ID,
+  HEADER_CHANNEL_NONCE,
+  HEADER_CHANNEL_SIGNATURE_BIN,
+  HEADER_CURRENT_BLOCK_NUMBER,
+  HEADER_MPE_ADDRESS,
+  HEADER_PAYMENT_TYPE,
+  PAYMENT_TYPES,
+  type PaymentType,
+} from './headers.ts';
+
+// Pure parsers for payment metadata (STYLE §I.2, like connect-es `parse-timeout.ts`): they return
+// `{ ok, value } | { ok, error }` and never throw on client input. Error texts are the reference's
+// (payments.md §1.4), because clients see them.
+
+/** One header's value(s) as node's `http2` incoming headers hold them (lower-case keys). */
+export type HeaderValue = string | readonly string[] | undefined;
+
+/** Incoming request headers: node `IncomingHttpHeaders`-shaped, or built by {@link headerMapFromRawPairs}. */
+export type HeaderMap = Readonly<Record<string, HeaderValue>>;
+
+/** Outcome of a header parser. */
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: PaymentError };
+
+/** Escrow (and train-call) payment headers, parsed (payments.md §2.1). */
+export interface EscrowPaymentHeaders {
+  readonly channelId: bigint;
+  readonly nonce: bigint;
+  /** Cumulative amount authorised for this channel and nonce, in cogs. */
+  readonly amount: bigint;
+  /**
+   * The signature bytes as sent. Not length-checked here: like the reference, a signature that is not
+   * 65 bytes fails later as `payment signature is not valid` (UNAUTHENTICATED), after the nonce check.
+   */
+  readonly signature: Uint8Array;
+  /**
+   * `snet-payment-mpe-address` when sent once as a hex address (snet-cli sends it). Informational: the
+   * reference ignores it when the blockchain is enabled and uses the metadata's MPE address.
+   */
+  readonly mpeAddress?: string;
+}
+
+/**
+ * Headers from node's `rawHeaders` list (`[name, value, name, value, …]`), keeping repeated headers as
+ * arrays; node's own headers object joins repeats with ", ". Keys are lower-cased. The result has no
+ * prototype, so `__proto__`, `constructor` and friends are plain data (prototype-pollution safe).
+ */
+export function headerMapFromRawPairs(rawPairs: readonly string[]): HeaderMap {
+  const map: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (let i = 0; i + 1 < rawPairs.length; i += 2) {
+    const name = (rawPairs[i] as string).toLowerCase();
+    const value = rawPairs[i + 1] as string;
+    const existing = map[name];
+    if (existing === undefined) map[name] = value;
+    else if (typeof existing === 'string') map[name] = [existing, value];
+    else existing.push(value);
+  }
+  return map;
+}
+
+/**
+ * Every value of a payment header. Values are also split on `,` (trimmed): node's `http2` joins a
+ * repeated header into `"a, b"`, and gRPC joins repeated `-bin` values with `,`. Every header parsed
+ * here (integers, base64, addresses, payment type) is comma-free by format; do not use this for free text.
+ */
+function headerValues(headers: HeaderMap, key: string): string[] {
+  if (!Object.hasOwn(headers, key)) return [];
+  const raw = headers[key];
+  if (raw === undefined) return [];
+  const list = typeof raw === 'string' ? [raw] : raw;
+  const values: string[] = [];
+  for (const item of list) {
+    if (item.includes(',')) for (const part of item.split(',')) values.push(part.trim());
+    else values.push(item);
+  }
+  return values;
+}
+
+/**
+ * The one value of `key` (Go `GetSingleValue`, §1.4): `missing "<key>"` when absent,
+ * `too many values for key "<key>": [v1 v2]` when repeated; both INVALID_ARGUMENT.
+ */
+export function getSingleHeader(headers: HeaderMap, key: string): ParseResult<string> {
+  const values = headerValues(headers, key);
+  if (values.length === 0) return { ok: false, error: headerMissingError(key) };
+  if (values.length > 1) return { ok: false, error: headerRepeatedError(key, values) };
+  return { ok: true, value: values[0] as string };
+}
+
+// Longest accepted integer text: 2^256−1 has 78 digits; leading zeros are allowed, within reason.
+const MAX_INTEGER_TEXT = 256;
+const DECIMAL = /^[0-9]+$/;
+
+/**
+ * A uint256 from plain decimal text, or `undefined`. Deliberately stricter than the reference's Go
+ * `big.Int.UnmarshalText` base 0 (DECISIONS.md payments 5): no sign, no `0x`/`0b`/`0o`, no `_`, no spaces;
+ * leading zeros are decimal, never octal (`"010"` is 10, Go reads 8); negative or above 2^256−1 is rejected.
+ * `0x` would be accepted only where a known client sends it: none does (the npm SDK, the Python SDK and
+ * snet-cli all send `str(int)` decimal, official-clients.md §2–3).
+ */
+export function parseDecimalUint256(text: string): bigint | undefined {
+  if (text.length === 0 || text.length > MAX_INTEGER_TEXT || !DECIMAL.test(text)) return undefined;
+  const value = BigInt(text);
+  return value > MAX_UINT256 ? undefined : value;
+}
+
+/** A header holding a decimal uint256 (channel id, nonce, amount, block), exactly once; else INVALID_ARGUMENT `incorrect format "<key>": "<value>"`. */
+export function parseUint256Header(headers: HeaderMap, key: string): ParseResult<bigint> {
+  const single = getSingleHeader(headers, key);
+  if (!single.ok) return single;
+  const value = parseDecimalUint256(single.value);
+  if (value === undefined) return { ok: false, error: headerInvalidError(key, single.value, 'not a decimal uint256') };
+  return { ok: true, value };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Bytes from standard base64, padded or unpadded (the gRPC HTTP/2 spec requires both for `-bin` headers),
+ * or `undefined` for anything else (URL-safe alphabet, misplaced `=`, impossible length, spaces).
+ */
+export function decodeBase64(text: string): Uint8Array | undefined {
+  if (!BASE64.test(text)) return undefined;
+  const padded = text.endsWith('=');
+  if (padded ? text.length % 4 !== 0 : text.length % 4 === 1) return undefined;
+  // Copy out of node's shared Buffer pool so the bytes can be kept (stored signatures) safely.
+  return Uint8Array.from(Buffer.from(text, 'base64'));
+}
+
+/**
+ * A binary (`-bin`) header, exactly once, base64-decoded. gRPC transports deliver `-bin` values as base64
+ * text (grpc-web too). Invalid base64 is INVALID_ARGUMENT `incorrect format "<key>": "<value>"` (grpc-go would
+ * instead fail the whole request as INTERNAL `transport: malformed <key>: …`). Throws a `TypeError` when
+ * `key` does not end in `-bin` (Go's `incorrect binary key name`, a bug in the caller).
+ */
+export function parseBinaryHeader(headers: HeaderMap, key: string): ParseResult<Uint8Array> {
+  if (!key.endsWith('-bin')) throw new TypeError(`incorrect binary key name "${key}"`);
+  const single = getSingleHeader(headers, key);
+  if (!single.ok) return single;
+  const bytes = decodeBase64(single.value);
+  if (bytes === undefined) return { ok: false, error: headerInvalidError(key, single.value, 'not base64') };
+  return { ok: true, value: bytes };
+}
+
+/**
+ * The payment type (§1.3 step 3): absent or without values → `defaultType`; otherwise the **first** value
+ * (repeats are not an error) must be one of {@link PAYMENT_TYPES}, else INVALID_ARGUMENT
+ * `unexpected "snet-payment-type", value: "<v>"`. Unary `train_model` calls pass `'train-call'` as default.
+ */
+export function parsePaymentType(headers: HeaderMap, defaultType: PaymentType = 'escrow'): ParseResult<PaymentType> {
+  const values = headerValues(headers, HEADER_PAYMENT_TYPE);
+  if (values.length === 0) return { ok: true, value: defaultType };
+  const first = values[0] as string;
+  const known = PAYMENT_TYPES.find((type) => type === first);
+  return known === undefined ? { ok: false, error: paymentTypeUnknownError(first) } : { ok: true, value: known };
+}
+
+/**
+ * `snet-payment-mpe-address`, exactly once, as a hex address (any case, `0x` optional, like go-ethereum
+ * `IsHexAddress`). For the allowed-user (curation) handler, where it is required; a bad value is
+ * INVALID_ARGUMENT `Address is not a valid Hex address "snet-payment-mpe-address": <v>` (payments.md §13).
+ */
+export function parseMpeAddressHeader(headers: HeaderMap): ParseResult<string> {
+  const single = getSingleHeader(headers, HEADER_MPE_ADDRESS);
+  if (!single.ok) return single;
+  if (!isHexAddress(single.value)) {
+    return { ok: false, error: mpeAddressInvalidError(HEADER_MPE_ADDRESS, single.value) };
+  }
+  return { ok: true, value: single.value };
+}
+
+/** `snet-current-block-number` (free calls), a decimal uint256 exactly once. */
+export function parseCurrentBlockHeader(headers: HeaderMap): ParseResult<bigint> {
+  return parseUint256Header(headers, HEADER_CURRENT_BLOCK_NUMBER);
+}
+
+/**
+ * The escrow/train-call headers, in the reference's order — channel id, nonce, amount, signature
+ * (`[D] escrow/payment_handler.go` `getPaymentFromContext`) — so the first missing or bad one is the
+ * error the client gets, exactly as from the Go daemon.
+ */
+export function parseEscrowPaymentHeaders(headers: HeaderMap): ParseResult<EscrowPaymentHeaders> {
+  const channelId = parseUint256Header(headers, HEADER_CHANNEL_ID);
+  if (!channelId.ok) return channelId;
+  const nonce = parseUint256Header(headers, HEADER_CHANNEL_NONCE);
+  if (!nonce.ok) return nonce;
+  const amount = parseUint256Header(headers, HEADER_CHANNEL_AMOUNT);
+  if (!amount.ok) return amount;
+  const signature = parseBinaryHeader(headers, HEADER_CHANNEL_SIGNATURE_BIN);
+  if (!signature.ok) return signature;
+  const mpe = headerValues(headers, HEADER_MPE_ADDRESS);
+  const base = { channelId: channelId.value, nonce: nonce.value, amount: amount.value, signature: signature.value };
+  const mpeAddress = mpe.length === 1 && isHexAddress(mpe[0] as string) ? (mpe[0] as string) : undefined;
+  return { ok: true, value: mpeAddress === undefined ? base : { ...base, mpeAddress } };
+}

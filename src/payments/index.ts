@@ -1,0 +1,45 @@
+// Public surface of the payments domain (what is ready): payment metadata names and pure parsers,
+// the PaymentError catalogue with the reference's client-visible texts, and pricing.
+// Wire status per code: README.md in this folder.
+export * from './escrow/headers.ts';
+export {
+  decodeBase64,
+  getSingleHeader,
+  headerMapFromRawPairs,
+  parseBinaryHeader,
+  parseCurrentBlockHeader,
+  parseDecimalUint256,
+  parseEscrowPaymentHeaders,
+  parseMpeAddressHeader,
+  parsePaymentType,
+  parseUint256Header,
+  type EscrowPaymentHeaders,
+  type HeaderMap,
+  type HeaderValue,
+  type ParseResult,
+} from './escrow/payment-headers.ts';
+export {
+  PaymentError,
+  amountMismatchError,
+  blockUnavailableError,
+  channelExpiredError,
+  channelLockFailedError,
+  channelNotFoundError,
+  channelReadFailedError,
+  commitFailedError,
+  concurrentCallError,
+  headerInvalidError,
+  headerMissingError,
+  headerRepeatedError,
+  insufficientFundsError,
+  mpeAddressInvalidError,
+  nonceMismatchError,
+  paymentTypeUnknownError,
+  priceUndefinedError,
+  signatureInvalidError,
+  wrongGroupError,
+  wrongRecipientError,
+  wrongSignerError,
+  type PaymentErrorCode,
+} from './payment-error.ts';
+export * from './pricing/index.ts';

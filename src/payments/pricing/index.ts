@@ -1,0 +1,1 @@
+export { createPriceResolver, type MethodPriceInput, type PriceResolver, type PriceResult, type PricingInput, type ServicePricingInput } from './price-resolver.ts';
