@@ -22,7 +22,7 @@ export function registerConfigCommand(program: Command, io: CliIo): void {
   ).action((options: Record<string, unknown>, command: Command) => {
     const { overrides, errors } = collectConfigFlags(options);
     if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
-    const loaded = loadConfig({ configPath: (command.optsWithGlobals() as { config?: string }).config, env: io.env, flags: overrides });
+    const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides });
     const shown = redactTree(loaded.config, '');
     if (options['json'] === true) {
       writeLine(io.stdout, JSON.stringify(shown, null, 2));

@@ -8,7 +8,7 @@ export function registerInitCommands(program: Command, io: CliIo): void {
     .command('init')
     .description(`write a minimal config file (to -c, default ${defaultConfigFile})`)
     .action((_options: unknown, command: Command) => {
-      const path = (command.optsWithGlobals() as { config?: string }).config ?? defaultConfigFile;
+      const path = command.optsWithGlobals<{ config?: string }>().config ?? defaultConfigFile;
       writeInitFile(path, minimalConfigTemplate());
       writeLine(io.stdout, `Writing basic configuration to the file: ${path}`);
     });
@@ -16,7 +16,7 @@ export function registerInitCommands(program: Command, io: CliIo): void {
     .command('init-full')
     .description('write a config file with every key and its default (JSON, or YAML for .yaml/.yml)')
     .action((_options: unknown, command: Command) => {
-      const path = (command.optsWithGlobals() as { config?: string }).config ?? defaultConfigFile;
+      const path = command.optsWithGlobals<{ config?: string }>().config ?? defaultConfigFile;
       writeInitFile(path, fullConfigTemplate());
       writeLine(io.stdout, `Writing full default configuration to the file: ${path}`);
     });

@@ -15,7 +15,7 @@ export function registerServeCommand(program: Command, io: CliIo, setExitCode: (
     async (flags: Record<string, unknown>, command: Command) => {
       const { overrides, errors } = collectConfigFlags(flags);
       if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
-      const loaded = loadConfig({ configPath: (command.optsWithGlobals() as { config?: string }).config, env: io.env, flags: overrides });
+      const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides });
       const daemon = await startDaemon(loaded, { version: daemonVersion(), stdout: io.stdout, stderr: io.stderr });
       const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
       writeLine(io.stderr, `received ${signal}: draining in-flight calls (up to ${loaded.config.shutdown_timeout})`);

@@ -50,10 +50,10 @@ function toObject(value: unknown): unknown {
   }
 }
 
-export const looseBoolean = (): z.ZodType<boolean> => z.preprocess(toBoolean, z.boolean()) as unknown as z.ZodType<boolean>;
-export const looseNumber = (): z.ZodType<number> => z.preprocess(toNumber, z.number()) as unknown as z.ZodType<number>;
-export const looseInt = (): z.ZodType<number> => z.preprocess(toNumber, z.number().int()) as unknown as z.ZodType<number>;
-export const looseString = (): z.ZodType<string> => z.preprocess(toStringValue, z.string()) as unknown as z.ZodType<string>;
+export const looseBoolean = (): z.ZodType<boolean> => z.preprocess(toBoolean, z.boolean());
+export const looseNumber = (): z.ZodType<number> => z.preprocess(toNumber, z.number());
+export const looseInt = (): z.ZodType<number> => z.preprocess(toNumber, z.number().int());
+export const looseString = (): z.ZodType<string> => z.preprocess(toStringValue, z.string());
 export const looseStringList = (): z.ZodType<string[]> =>
-  z.preprocess(toStringList, z.array(z.preprocess(toStringValue, z.string()))) as unknown as z.ZodType<string[]>;
+  z.preprocess(toStringList, z.array(z.preprocess(toStringValue, z.string())));
 export { toObject as coerceObjectText };

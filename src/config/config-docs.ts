@@ -60,7 +60,7 @@ export function renderConfigDocs(): string {
     '',
     '| Key | Type | Default | Meaning |',
     '|---|---|---|---|',
-    ...rows(configShape as Record<string, z.ZodType>, ''),
+    ...rows(configShape, ''),
     '',
     '## Deprecated names',
     '',

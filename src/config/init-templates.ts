@@ -26,7 +26,7 @@ export function minimalConfigTemplate(): Record<string, unknown> {
 
 /** Every key with its default (what `snetd init-full` writes). */
 export function fullConfigTemplate(): Record<string, unknown> {
-  return daemonConfigSchema.parse({}) as Record<string, unknown>;
+  return daemonConfigSchema.parse({});
 }
 
 /**

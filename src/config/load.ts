@@ -142,7 +142,7 @@ function unknownKeyWarnings(layer: ConfigLayer): ConfigWarning[] {
   const hookNames = new Set(
     (Array.isArray(getPath(layer.values, ['log', 'hooks'])) ? (getPath(layer.values, ['log', 'hooks']) as unknown[]) : []).map((name) => String(name).toLowerCase()),
   );
-  walk(layer.values, configShape as Record<string, z.ZodType>, false, []);
+  walk(layer.values, configShape, false, []);
   return warnings;
 
   function walk(tree: RawTree, shape: Record<string, z.ZodType>, open: boolean, prefix: string[]): void {

@@ -11,7 +11,7 @@ export function isSecretKey(key: string): boolean {
  */
 export function showValue(key: string, value: unknown, sensitiveUrl = false): string {
   if (isSecretKey(key) && value !== undefined && value !== '') {
-    return `[hidden, ${String(value).length} chars]`;
+    return `[hidden, ${typeof value === 'string' ? value.length : JSON.stringify(value).length} chars]`;
   }
   if (sensitiveUrl && typeof value === 'string') return JSON.stringify(maskUrlText(value));
   const text = JSON.stringify(value);

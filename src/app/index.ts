@@ -1,0 +1,1 @@
+export { startDaemon, type RunningDaemon, type StartDaemonDeps } from './start-daemon.ts';

@@ -1,0 +1,79 @@
+// Cuts the per-domain option slices out of the one DaemonConfig (STYLE §B.2: only app/ reads config).
+import { parseGoDurationMs, parseHostPort, type DaemonConfig } from '../config/index.ts';
+import type { TransportOptions } from '../transport/index.ts';
+import type { LoggingOptions, LogHookConfig } from '../ops/index.ts';
+import type { ServiceProbeOptions } from '../ops/index.ts';
+
+/** Headers the service does not get when `forward_payment_headers` is off (DECISIONS transport 2). */
+const paymentAndAuthHeaders = [
+  'snet-payment-type',
+  'snet-payment-channel-id',
+  'snet-payment-channel-nonce',
+  'snet-payment-channel-amount',
+  'snet-payment-channel-signature-bin',
+  'snet-payment-mpe-address',
+  'snet-free-call-auth-token-bin',
+  'snet-free-call-user-id',
+  'snet-free-call-user-address',
+  'snet-prepaid-auth-token-bin',
+  'snet-current-block-number',
+  'cookie',
+  'authorization',
+];
+
+function durationMs(text: string): number {
+  // Validation already refused malformed durations; 0 stands for "none".
+  return parseGoDurationMs(text) ?? 0;
+}
+
+/** The listener's settings. */
+export function transportOptionsFrom(config: DaemonConfig): TransportOptions {
+  const endpoint = parseHostPort(config.daemon_endpoint) ?? { host: '127.0.0.1', port: 8080 };
+  return {
+    host: endpoint.host === '' ? '0.0.0.0' : endpoint.host,
+    port: endpoint.port,
+    tls: config.ssl_cert === '' ? undefined : { certFile: config.ssl_cert, keyFile: config.ssl_key },
+    maxMessageBytes: config.max_message_size_in_mb * 1024 * 1024,
+    serviceTimeoutMs: durationMs(config.service_timeout),
+    cors: { allowedOrigins: config.cors_allowed_origins.includes('*') ? '*' : config.cors_allowed_origins },
+    dropMetadata: config.forward_payment_headers ? [] : paymentAndAuthHeaders,
+  };
+}
+
+/** Graceful-stop deadline. */
+export function shutdownTimeoutMs(config: DaemonConfig): number {
+  return durationMs(config.shutdown_timeout);
+}
+
+/** The `log` section in the logger's terms (hook sections picked out by the names in `log.hooks`). */
+export function loggingOptionsFrom(config: DaemonConfig): LoggingOptions {
+  const log = config.log;
+  const hooks: LogHookConfig[] = log.hooks.map((name) => {
+    const section = (log[name.toLowerCase()] ?? {}) as Record<string, unknown>;
+    const { type, levels, ...settings } = section;
+    return { name, type: typeof type === 'string' ? type : '', levels: Array.isArray(levels) ? levels.map((level) => String(level)) : [], settings };
+  });
+  return {
+    level: log.level as LoggingOptions['level'],
+    timezone: log.timezone,
+    formatter: { type: log.formatter.type as LoggingOptions['formatter']['type'], timestampFormat: log.formatter.timestamp_format },
+    output: {
+      type: log.output.type as LoggingOptions['output']['type'],
+      filePattern: log.output.file_pattern,
+      currentLink: log.output.current_link,
+      maxSizeInMb: log.output.max_size_in_mb,
+      maxAgeInDays: log.output.max_age_in_days,
+      rotationCount: log.output.rotation_count,
+    },
+    hooks,
+  };
+}
+
+/** How the heartbeat and gRPC health learn whether the service is up (spec §9.4). */
+export function serviceProbeOptionsFrom(config: DaemonConfig): ServiceProbeOptions {
+  const type = config.service_heartbeat_type;
+  if ((type === 'http' || type === 'https') && config.heartbeat_endpoint !== '') return { type: 'http', target: config.heartbeat_endpoint };
+  if (type === 'grpc' && config.heartbeat_endpoint !== '') return { type: 'grpc', target: config.heartbeat_endpoint, serviceName: config.service_id };
+  // '', none, tcp: connect to the service port. grpc:// endpoints work too (the reference's breaks).
+  return { type: 'tcp', target: config.service_endpoint.replace(/^grpcs?:\/\//, 'http://') };
+}

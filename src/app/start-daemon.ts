@@ -1,0 +1,122 @@
+// The composition root: builds every part of the daemon from one validated configuration, in
+// start-up order (spec §12.3), and stops them in reverse order.
+import type { Writable } from 'node:stream';
+import type { LoadedConfig } from '../config/index.ts';
+import { isSecretKey } from '../config/index.ts';
+import { SnetError } from '../errors/index.ts';
+import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
+import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
+import { registerHealthService } from '../services/index.ts';
+import { createDaemonServer } from '../transport/index.ts';
+import { createGrpcUpstream, type Upstream } from '../upstream/index.ts';
+import type { Logger } from '../shared/index.ts';
+import { loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
+
+/** What the process gives the daemon. */
+export interface StartDaemonDeps {
+  readonly version: string;
+  readonly stdout?: Writable;
+  readonly stderr?: Writable;
+}
+
+/** A started daemon. */
+export interface RunningDaemon {
+  /** The bound address (the real port when daemon_endpoint asked for port 0). */
+  readonly address: { readonly host: string; readonly port: number };
+  readonly logger: Logger;
+  /** Graceful stop: drain calls for up to `shutdown_timeout`, then close everything. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function redact(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return value.map((item, index) => redact(item, `${path}.${index}`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redact(inner, path === '' ? key : `${path}.${key}`)]));
+  }
+  return isSecretKey(path) && value !== '' && value !== undefined ? '[hidden]' : value;
+}
+
+/**
+ * Starts the daemon described by `loaded`. Rejects with an `SnetError` (nothing left running)
+ * when a part cannot start: logging, the listener, TLS.
+ */
+export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): Promise<RunningDaemon> {
+  const { config } = loaded;
+  if (config.blockchain_enabled) {
+    throw new SnetError('CONFIG_UNSUPPORTED', 'blockchain_enabled is true, but this build cannot check payments yet, and it will not serve paid calls unchecked', {
+      hint: 'Set blockchain_enabled to false (SNET_BLOCKCHAIN_ENABLED=false or -b false) to run a free proxy in front of your service.',
+    });
+  }
+  const logging = createLogger(
+    loggingOptionsFrom(config),
+    { organizationId: config.organization_id, serviceId: config.service_id, network: config.blockchain_network_selected, version: deps.version },
+    { ...(deps.stdout === undefined ? {} : { stdout: deps.stdout }), ...(deps.stderr === undefined ? {} : { stderr: deps.stderr }) },
+  );
+  const logger = logging.logger;
+  const cleanups: Array<() => Promise<void>> = [() => logging.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    for (const warning of loaded.warnings) logger.warn({ key: warning.key, source: warning.source }, warning.message);
+    logger.info({ configFile: loaded.filePath ?? null, config: redact(config, '') }, 'Final configuration');
+
+    // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (spec §1.2).
+    const encoding = 'proto';
+    let upstream: Upstream | undefined;
+    let fallback: CallHandler;
+    if (config.passthrough_enabled) {
+      upstream = createGrpcUpstream({ logger }, { endpoint: config.service_endpoint, userAgent: `snetd-ts/${deps.version}` });
+      const opened = upstream;
+      cleanups.push(() => opened.close());
+      fallback = createUpstreamHandler(upstream);
+    } else {
+      logger.warn({}, 'passthrough_enabled is false: echo mode, every call answers with its own request');
+      fallback = createEchoHandler();
+    }
+
+    const probe = createServiceProbe(serviceProbeOptionsFrom(config));
+    const registry = createServiceRegistry();
+    registerHealthService(registry, probe);
+    const heartbeat = createHeartbeat(probe, {
+      daemonId: computeDaemonId(config.organization_id, config.service_id, '', config.registry_address_key ?? ''),
+      serviceId: config.service_id,
+      version: deps.version,
+      blockchainEnabled: config.blockchain_enabled,
+      network: config.blockchain_network_selected,
+    });
+
+    const server = createDaemonServer(
+      {
+        logger,
+        handler: createRouter({ registry, fallback: applyInterceptors(fallback, []) }),
+        httpRoutes: {
+          heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await heartbeat.render() }),
+          encoding: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${encoding}\n` }),
+        },
+      },
+      transportOptionsFrom(config),
+    );
+    const address = await server.listen();
+    const drainMs = shutdownTimeoutMs(config);
+    cleanups.push(() => server.close(drainMs));
+    logger.info({ address: `${address.host}:${address.port}`, tls: config.ssl_cert !== '' }, '✅ Daemon successfully started and ready to accept requests');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      address,
+      logger,
+      stop() {
+        stopping ??= (async () => {
+          logger.info({ drainMs }, 'stopping: draining in-flight calls');
+          await stopAll();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    logger.error({ err: error }, 'daemon failed to start');
+    await stopAll();
+    throw error;
+  }
+}
