@@ -1,0 +1,250 @@
+import {
+  BaseError,
+  createPublicClient,
+  HttpRequestError,
+  TimeoutError,
+  http,
+  zeroAddress,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
+import { SnetError } from '../errors/index.ts';
+import type { Logger } from '../shared/index.ts';
+import { mpeAbi, registryAbi } from './contracts/abi.ts';
+import { parseMetadataUri, type MetadataLocation } from './metadata/metadata-uri.ts';
+import { providerAuthHeaders, redactRpcUrl } from './provider-auth.ts';
+import { bytes32ToId, idToBytes32 } from './registry-id.ts';
+import { createEventWatcher, type EventWatcher, type WatchEventsOptions } from './event-watcher.ts';
+
+/** Settings of {@link createChainClient}; `app/` fills them from the config and {@link resolveNetwork}. */
+export interface ChainOptions {
+  /** JSON-RPC over HTTP (`ethereum_json_rpc_http_endpoint`). Every read and the event poller use it. */
+  readonly rpcHttpUrl: string;
+  /**
+   * `ethereum_json_rpc_ws_endpoint`. Accepted for config compatibility but not used: events are polled
+   * with `eth_getLogs` over HTTP, which survives provider WebSocket drops (the Go listener did not).
+   */
+  readonly rpcWsUrl?: string;
+  /** `blockchain_provider_api_key`; sent as a header per {@link providerAuthHeaders}, never logged. */
+  readonly providerApiKey?: string;
+  /** Registry contract (`registry_address_key` or the network table). */
+  readonly registryAddress: Address;
+  /** MultiPartyEscrow contract: the service metadata `mpe_address`. Needed by getChannel and MPE events. */
+  readonly mpeAddress?: Address;
+  /** How long a block number is reused before asking the node again. @default 1000 */
+  readonly blockNumberCacheMs?: number;
+  /** Per-request timeout. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** Extra attempts for reads that fail with a transport error (timeout, network, HTTP 5xx/429). @default 3 */
+  readonly readRetries?: number;
+  /** First retry delay; doubles per attempt. @default 200 */
+  readonly retryBaseDelayMs?: number;
+  /** Default poll interval of {@link ChainClient.watchEvents}. @default 1000 */
+  readonly eventPollIntervalMs?: number;
+  /** Largest block range per `eth_getLogs` request (providers cap it). @default 2000n */
+  readonly maxLogBlockRange?: bigint;
+}
+
+/** An MPE channel as stored on chain (`channels(id)`). */
+export interface ChainChannel {
+  readonly channelId: bigint;
+  readonly nonce: bigint;
+  readonly sender: Address;
+  readonly signer: Address;
+  readonly recipient: Address;
+  /** 32-byte payment group id, hex. */
+  readonly groupId: Hex;
+  /** Remaining escrow in cogs. */
+  readonly value: bigint;
+  /** Block number from which the sender may reclaim the funds. */
+  readonly expiration: bigint;
+}
+
+/** An organization as registered in the Registry. */
+export interface OrgRegistration {
+  readonly orgId: string;
+  readonly owner: Address;
+  readonly members: readonly Address[];
+  readonly serviceIds: readonly string[];
+  /** Parsed metadata URI; undefined when the Registry holds no usable URI. */
+  readonly metadataLocation: MetadataLocation | undefined;
+}
+
+/** A service as registered in the Registry. */
+export interface ServiceRegistration {
+  readonly orgId: string;
+  readonly serviceId: string;
+  readonly metadataLocation: MetadataLocation | undefined;
+}
+
+/** Read access to the SingularityNET contracts. Reads retry transport failures; see README. */
+export interface ChainClient {
+  /** The current block number, reused for `blockNumberCacheMs`; concurrent callers share one request. */
+  getBlockNumber(): Promise<bigint>;
+  /** `channels(id)` of the MPE (default: options.mpeAddress); undefined when never opened (sender 0). */
+  getChannel(channelId: bigint, mpeAddress?: Address): Promise<ChainChannel | undefined>;
+  /** Registry `getOrganizationById`; undefined when not registered. */
+  getOrgRegistration(orgId: string): Promise<OrgRegistration | undefined>;
+  /** Registry `getServiceRegistrationById`; undefined when not registered. */
+  getServiceRegistration(orgId: string, serviceId: string): Promise<ServiceRegistration | undefined>;
+  /** The chain id the endpoint reports. */
+  getChainId(): Promise<number>;
+  /** Polls `eth_getLogs` for MPE and Registry events and hands them to `onEvents` in chain order. */
+  watchEvents(options: WatchEventsOptions): EventWatcher;
+  /** Stops every watcher. The client must not be used afterwards. */
+  close(): Promise<void>;
+  readonly options: ChainOptions;
+}
+
+/** Dependencies of {@link createChainClient}. */
+export interface ChainClientDeps {
+  readonly logger: Logger;
+  /** Monotonic milliseconds. @default performance.now */
+  readonly now?: () => number;
+  /** Injected for tests. @default a viem public client over HTTP built from options */
+  readonly publicClient?: PublicClient;
+}
+
+/** Creates a {@link ChainClient} (viem, HTTP transport; retries are ours, not viem's). */
+export function createChainClient(deps: ChainClientDeps, options: ChainOptions): ChainClient {
+  const log = deps.logger.child({ component: 'chain', rpc: redactRpcUrl(options.rpcHttpUrl) });
+  const now = deps.now ?? (() => performance.now());
+  const client =
+    deps.publicClient ??
+    createPublicClient({
+      transport: http(options.rpcHttpUrl, {
+        retryCount: 0,
+        timeout: options.requestTimeoutMs ?? 10_000,
+        fetchOptions: { headers: providerAuthHeaders(options.rpcHttpUrl, options.providerApiKey) },
+      }),
+    });
+  const retries = options.readRetries ?? 3;
+  const baseDelayMs = options.retryBaseDelayMs ?? 200;
+  const cacheMs = options.blockNumberCacheMs ?? 1000;
+  const watchers = new Set<EventWatcher>();
+
+  const read = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const failure = classifyChainError(err, what, options.rpcHttpUrl);
+        if (failure.code !== 'CHAIN_UNAVAILABLE' || !isRetryable(err) || attempt >= retries) throw failure;
+        const delayMs = baseDelayMs * 2 ** attempt;
+        log.warn({ what, attempt: attempt + 1, delayMs, reason: failure.message }, 'chain read failed, retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  };
+
+  let cachedBlock: { value: bigint; at: number } | undefined;
+  let pendingBlock: Promise<bigint> | undefined;
+  const getBlockNumber = (): Promise<bigint> => {
+    if (cachedBlock !== undefined && now() - cachedBlock.at < cacheMs) return Promise.resolve(cachedBlock.value);
+    pendingBlock ??= read('eth_blockNumber', () => client.getBlockNumber({ cacheTime: 0 }))
+      .then((value) => {
+        cachedBlock = { value, at: now() };
+        return value;
+      })
+      .finally(() => {
+        pendingBlock = undefined;
+      });
+    return pendingBlock;
+  };
+
+  const requireMpe = (mpeAddress: Address | undefined): Address => {
+    const address = mpeAddress ?? options.mpeAddress;
+    if (address === undefined) throw new SnetError('INTERNAL', 'the chain client has no MPE address (service metadata mpe_address not loaded)');
+    return address;
+  };
+
+  const chainClient: ChainClient = {
+    options,
+    getBlockNumber,
+    getChainId: () => read('eth_chainId', () => client.getChainId()),
+    getChannel: async (channelId, mpeAddress) => {
+      const address = requireMpe(mpeAddress);
+      const [nonce, sender, signer, recipient, groupId, value, expiration] = await read(`channels(${channelId})`, () =>
+        client.readContract({ address, abi: mpeAbi, functionName: 'channels', args: [channelId] }),
+      );
+      if (sender === zeroAddress) return undefined;
+      return { channelId, nonce, sender, signer, recipient, groupId, value, expiration };
+    },
+    getOrgRegistration: async (orgId) => {
+      const [found, , uri, owner, members, serviceIds] = await read(`getOrganizationById(${orgId})`, () =>
+        client.readContract({ address: options.registryAddress, abi: registryAbi, functionName: 'getOrganizationById', args: [idToBytes32(orgId)] }),
+      );
+      if (!found) return undefined;
+      return { orgId, owner, members, serviceIds: serviceIds.map(bytes32ToId), metadataLocation: parseMetadataUri(uri) };
+    },
+    getServiceRegistration: async (orgId, serviceId) => {
+      const [found, , uri] = await read(`getServiceRegistrationById(${orgId}, ${serviceId})`, () =>
+        client.readContract({
+          address: options.registryAddress,
+          abi: registryAbi,
+          functionName: 'getServiceRegistrationById',
+          args: [idToBytes32(orgId), idToBytes32(serviceId)],
+        }),
+      );
+      if (!found) return undefined;
+      return { orgId, serviceId, metadataLocation: parseMetadataUri(uri) };
+    },
+    watchEvents: (watchOptions) => {
+      const watcher = createEventWatcher(
+        {
+          logger: log,
+          publicClient: client,
+          getBlockNumber,
+          classify: (err, what) => classifyChainError(err, what, options.rpcHttpUrl),
+        },
+        {
+          mpeAddress: options.mpeAddress,
+          registryAddress: options.registryAddress,
+          pollIntervalMs: options.eventPollIntervalMs ?? 1000,
+          maxBlockRange: options.maxLogBlockRange ?? 2000n,
+        },
+        watchOptions,
+      );
+      watchers.add(watcher);
+      void watcher.stopped.then(() => watchers.delete(watcher));
+      return watcher;
+    },
+    close: async () => {
+      await Promise.all([...watchers].map((w) => w.stop()));
+    },
+  };
+  return chainClient;
+}
+
+/** Transport failures worth retrying: no answer, timeout, HTTP 5xx or 429. */
+function isRetryable(err: unknown): boolean {
+  if (!(err instanceof BaseError)) return false;
+  const httpError = err.walk((e) => e instanceof HttpRequestError) as HttpRequestError | null;
+  if (httpError !== null) return httpError.status === undefined || httpError.status >= 500 || httpError.status === 429;
+  return err.walk((e) => e instanceof TimeoutError) !== null;
+}
+
+/**
+ * Maps a viem failure to `CHAIN_UNAVAILABLE` (transport: no answer, timeout, HTTP error) or
+ * `CHAIN_CALL_FAILED` (the node answered with an error or unusable data). The message names the
+ * RPC host only: provider URLs carry API keys, so viem's own message (which quotes the URL) is not kept.
+ */
+export function classifyChainError(err: unknown, what: string, rpcUrl: string): SnetError {
+  if (err instanceof SnetError) return err;
+  const safeUrl = redactRpcUrl(rpcUrl);
+  const short = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err);
+  const cleaned = short.split(rpcUrl).join(safeUrl);
+  const transport =
+    err instanceof BaseError && (err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null);
+  if (transport) {
+    return new SnetError('CHAIN_UNAVAILABLE', `Ethereum RPC ${safeUrl} unavailable during ${what}: ${cleaned}`, {
+      hint: 'Check ethereum_json_rpc_http_endpoint and blockchain_provider_api_key, and the provider status.',
+      details: { what, rpc: safeUrl },
+    });
+  }
+  return new SnetError('CHAIN_CALL_FAILED', `chain call ${what} failed at ${safeUrl}: ${cleaned}`, {
+    hint: 'Check that the contract addresses belong to the network the RPC endpoint serves.',
+    details: { what, rpc: safeUrl },
+  });
+}
