@@ -5,7 +5,7 @@
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { Bench } from 'tinybench';
-import { recoverMessageAddress, type Hex } from 'viem';
+import { recoverMessageAddress } from 'viem';
 import {
   addressToBytes,
   buildClaimMessage,
