@@ -11,3 +11,10 @@ export {
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 export { createPrefixedStore } from './prefixed-store.ts';
 export { createLmdbStore, type LmdbStoreOptions } from './lmdb-store.ts';
+export { createEtcdStore, type EtcdStoreOptions, type EtcdTlsFiles } from './etcd-store.ts';
+export { createKeyedMutex, type KeyedMutex } from './keyed-mutex.ts';
+export {
+  createEtcdServerSupervisor,
+  type EtcdServerSupervisor,
+  type EtcdServerSupervisorOptions,
+} from './etcd-server-supervisor.ts';

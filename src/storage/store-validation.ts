@@ -36,8 +36,9 @@ export function assertValidTransaction(conditions: readonly StoreCondition[], op
   for (const condition of conditions) {
     assertValidKey(condition.key);
     if (condition.kind === 'equals') assertValidValue(condition.value);
-    if (condition.kind === 'version' && typeof condition.version !== 'bigint') {
-      throw new SnetError('STORAGE_INVALID_ARGUMENT', 'a version condition needs a bigint version');
+    if (condition.kind === 'version' && (typeof condition.version !== 'bigint' || condition.version <= 0n)) {
+      // etcd compares a missing key's mod_revision as 0, so version 0 would match "absent" there.
+      throw new SnetError('STORAGE_INVALID_ARGUMENT', 'a version condition needs a positive bigint version');
     }
   }
   const seen = new Set<string>();

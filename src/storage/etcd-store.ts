@@ -1,0 +1,354 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  ClientClosedError,
+  Etcd3,
+  GRPCDeadlineExceededError,
+  type ICompare,
+  type IKeyValue,
+  type IRequestOp,
+  type Lease,
+} from 'etcd3';
+import { noop } from 'cockatiel';
+import { SnetError } from '../errors/index.ts';
+import type { Logger } from '../shared/index.ts';
+import { bytesEqual, prefixRangeEnd } from './bytes.ts';
+import { createKeyedMutex } from './keyed-mutex.ts';
+import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, assertValidValue, throwIfAborted } from './store-validation.ts';
+import type {
+  AtomicStore,
+  LockHandle,
+  StoreCallOptions,
+  StoreCondition,
+  StoreEntry,
+  StoreOperation,
+} from './atomic-store.ts';
+
+/** TLS files for etcd (config `payment_channel_ca_path`, `…_cert_path`, `…_key_path`; spec ops §6.3). */
+export interface EtcdTlsFiles {
+  /** CA bundle (PEM) that signed the etcd server certificates. */
+  readonly caFile: string;
+  /** Client certificate (PEM) for mTLS; give it together with `keyFile`. */
+  readonly certFile?: string;
+  /** Client private key (PEM) for mTLS. */
+  readonly keyFile?: string;
+}
+
+/** Options of {@link createEtcdStore} (spec proxy-and-operations.md §6.2). */
+export interface EtcdStoreOptions {
+  /** Client URLs, e.g. `http://127.0.0.1:2379`; all http or all https. */
+  readonly endpoints: readonly string[];
+  /** Time allowed to connect to each endpoint for the start-up health probe. @default 5000 */
+  readonly dialTimeoutMs?: number;
+  /** Deadline of every etcd request. @default 5000 */
+  readonly requestTimeoutMs?: number;
+  /** TLS files; required for mTLS. With https endpoints and no files, the system CAs are used. */
+  readonly tls?: EtcdTlsFiles;
+  readonly logger: Logger;
+}
+
+/** Strips userinfo from an endpoint so it can be shown in logs and errors. */
+function redactEndpoint(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    url.username = '';
+    url.password = '';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return endpoint.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer } | undefined {
+  if (tls === undefined) return undefined;
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new SnetError('STORAGE_TLS_INVALID', 'etcd client TLS needs both payment_channel_cert_path and payment_channel_key_path, or neither');
+  }
+  const read = (path: string, what: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new SnetError('STORAGE_TLS_INVALID', `cannot read the etcd ${what} file ${path}`, { cause: error, details: { path } });
+    }
+  };
+  return {
+    rootCertificate: read(tls.caFile, 'CA (payment_channel_ca_path)'),
+    ...(tls.certFile === undefined ? {} : { certChain: read(tls.certFile, 'client certificate (payment_channel_cert_path)') }),
+    ...(tls.keyFile === undefined ? {} : { privateKey: read(tls.keyFile, 'client key (payment_channel_key_path)') }),
+  };
+}
+
+/** Maps an etcd3 / grpc failure to a storage SnetError; writes get the "outcome unknown" hint. */
+function storageError(error: unknown, operation: string, write: boolean): SnetError {
+  if (error instanceof SnetError) return error;
+  if (error instanceof ClientClosedError) {
+    return new SnetError('STORAGE_CLOSED', `etcd ${operation} called after the store was closed`, { cause: error });
+  }
+  const unknownOutcome = write ? ' The write may or may not have been applied; re-read before deciding.' : '';
+  if (error instanceof GRPCDeadlineExceededError) {
+    return new SnetError('STORAGE_TIMEOUT', `etcd ${operation} exceeded the request timeout.${unknownOutcome}`, {
+      cause: error,
+      hint: 'Check etcd health and latency, or raise payment_channel_storage_client.request_timeout.',
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SnetError('STORAGE_UNAVAILABLE', `etcd ${operation} failed: ${reason}.${unknownOutcome}`, {
+    cause: error,
+    hint: 'Check that the etcd endpoints are up and reachable from this host.',
+  });
+}
+
+const toEntry = (kv: IKeyValue): StoreEntry => ({
+  key: kv.key.toString('utf8'),
+  value: new Uint8Array(kv.value),
+  version: BigInt(kv.mod_revision),
+  leased: kv.lease !== undefined && String(kv.lease) !== '0',
+});
+
+const keyBuffer = (key: string): Buffer => Buffer.from(key, 'utf8');
+
+function toCompare(condition: StoreCondition): ICompare {
+  const key = keyBuffer(condition.key);
+  switch (condition.kind) {
+    case 'equals':
+      // etcd fails a Value compare on a missing key, as wanted.
+      return { key, target: 'Value', result: 'Equal', value: Buffer.from(condition.value) };
+    case 'absent':
+      return { key, target: 'Create', result: 'Equal', create_revision: 0 };
+    case 'version':
+      return { key, target: 'Mod', result: 'Equal', mod_revision: condition.version.toString() };
+  }
+}
+
+function toRequestOp(operation: StoreOperation): IRequestOp {
+  return operation.kind === 'put'
+    ? { request_put: { key: keyBuffer(operation.key), value: Buffer.from(operation.value) } }
+    : { request_delete_range: { key: keyBuffer(operation.key) } };
+}
+
+/**
+ * An {@link AtomicStore} on an etcd v3 cluster through `etcd3`, for replica groups sharing channel
+ * state (spec payments.md §7.5). Starts with a `Maintenance.Status` probe of **every** endpoint and
+ * rejects with STORAGE_UNAVAILABLE naming the first unhealthy one. Writes are etcd transactions
+ * (value / create-revision / mod-revision compares); writes on one key are serialised inside this
+ * process before they reach etcd. Writes are never retried by the client: a failed write reports
+ * STORAGE_TIMEOUT / STORAGE_UNAVAILABLE (outcome unknown) instead of a misleading `false`.
+ * Locks are keys attached to an etcd lease of ⌈ttlMs/1000⌉ s, deleted by etcd when the holder stops.
+ */
+export async function createEtcdStore(options: EtcdStoreOptions): Promise<AtomicStore> {
+  const logger = options.logger.child({ component: 'storage', backend: 'etcd' });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
+  const dialTimeoutMs = options.dialTimeoutMs ?? 5000;
+  const endpoints = [...options.endpoints];
+  if (endpoints.length === 0) {
+    throw new SnetError('STORAGE_UNAVAILABLE', 'no etcd endpoints are configured', {
+      hint: 'Set payment_channel_storage_client.endpoints, or the org metadata group payment_channel_storage_client.',
+    });
+  }
+  const secure = endpoints.filter((endpoint) => endpoint.startsWith('https:')).length;
+  if (secure !== 0 && secure !== endpoints.length) {
+    throw new SnetError('STORAGE_UNAVAILABLE', 'etcd endpoints mix http and https', {
+      hint: 'Use https for every endpoint of the cluster, or http for every one.',
+      details: { endpoints: endpoints.map(redactEndpoint) },
+    });
+  }
+  const credentials = readTls(options.tls);
+  const noRetry = { global: noop, host: () => noop };
+
+  // Start-up probe of every endpoint (the reference probes only the first, spec §6.2).
+  for (const endpoint of endpoints) {
+    const probe = new Etcd3({ hosts: [endpoint], ...(credentials === undefined ? {} : { credentials }), faultHandling: noRetry });
+    try {
+      const status = await probe.maintenance.status({ deadline: Date.now() + dialTimeoutMs + requestTimeoutMs });
+      logger.info({ endpoint: redactEndpoint(endpoint), version: status.version }, 'etcd endpoint healthy');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SnetError('STORAGE_UNAVAILABLE', `etcd endpoint ${redactEndpoint(endpoint)} is not healthy: ${reason}`, {
+        cause: error,
+        hint:
+          'Check that etcd runs there and is reachable from this host (firewall, scheme http/https, TLS files); ' +
+          'the endpoints come from payment_channel_storage_client.endpoints or the org metadata group.',
+        details: { endpoint: redactEndpoint(endpoint) },
+      });
+    } finally {
+      probe.close();
+    }
+  }
+
+  const client = new Etcd3({
+    hosts: endpoints,
+    ...(credentials === undefined ? {} : { credentials }),
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
+    // Keep the per-host circuit breaker; no global retry: a retried CAS whose first attempt was applied
+    // would report `false` for a write that happened.
+    faultHandling: { global: noop },
+  });
+  const mutex = createKeyedMutex();
+  const inFlight = new Set<Promise<unknown>>();
+  let closed = false;
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  };
+
+  const read = async <T>(operation: string, callOptions: StoreCallOptions | undefined, fn: () => Promise<T>): Promise<T> => {
+    assertOpen(closed, operation);
+    throwIfAborted(callOptions, operation);
+    try {
+      return await track(fn());
+    } catch (error) {
+      throw storageError(error, operation, false);
+    }
+  };
+
+  // Every write goes through the per-key queue, then one etcd request.
+  const write = async <T>(
+    operation: string,
+    keys: readonly string[],
+    callOptions: StoreCallOptions | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> => {
+    assertOpen(closed, operation);
+    throwIfAborted(callOptions, operation);
+    try {
+      return await track(
+        mutex.run(keys, () => {
+          assertOpen(closed, operation);
+          return fn();
+        }, callOptions?.signal),
+      );
+    } catch (error) {
+      throw storageError(error, operation, true);
+    }
+  };
+
+  const txn = async (compare: ICompare[], success: IRequestOp[]): Promise<boolean> => {
+    const response = await client.kv.txn({ compare, success, failure: [] });
+    return response.succeeded;
+  };
+
+  const transaction = async (
+    conditions: readonly StoreCondition[],
+    operations: readonly StoreOperation[],
+    callOptions?: StoreCallOptions,
+  ): Promise<boolean> => {
+    assertValidTransaction(conditions, operations);
+    const keys = [...conditions.map((c) => c.key), ...operations.map((o) => o.key)];
+    return write('transaction', keys, callOptions, () => txn(conditions.map(toCompare), operations.map(toRequestOp)));
+  };
+
+  const getEntry = async (key: string, callOptions?: StoreCallOptions): Promise<StoreEntry | undefined> => {
+    assertValidKey(key);
+    return read('get', callOptions, async () => {
+      const response = await client.kv.range({ key: keyBuffer(key) });
+      const kv = response.kvs[0];
+      return kv === undefined ? undefined : toEntry(kv);
+    });
+  };
+
+  const makeLock = (key: string, token: Uint8Array, lease: Lease): LockHandle => {
+    const ownsKey = async (): Promise<boolean> => {
+      const response = await client.kv.range({ key: keyBuffer(key) });
+      const kv = response.kvs[0];
+      return kv !== undefined && bytesEqual(kv.value, token);
+    };
+    return {
+      key,
+      token: new Uint8Array(token),
+      refresh: (callOptions) =>
+        write('lock refresh', [key], callOptions, async () => {
+          if (lease.revoked()) return false;
+          try {
+            const response = await lease.keepaliveOnce();
+            if (BigInt(response.TTL) <= 0n) return false;
+          } catch (error) {
+            if (lease.revoked()) return false;
+            throw error;
+          }
+          return ownsKey();
+        }),
+      release: (callOptions) =>
+        write('lock release', [key], callOptions, async () => {
+          const released = await txn(
+            [{ key: keyBuffer(key), target: 'Value', result: 'Equal', value: Buffer.from(token) }],
+            [{ request_delete_range: { key: keyBuffer(key) } }],
+          );
+          await lease.revoke().catch((error: unknown) => {
+            logger.debug({ err: error, key }, 'etcd lease revoke failed; it expires by its TTL');
+          });
+          return released;
+        }),
+    };
+  };
+
+  logger.info({ endpoints: endpoints.map(redactEndpoint), requestTimeoutMs }, 'etcd channel-state store connected');
+
+  return {
+    get: async (key, callOptions) => (await getEntry(key, callOptions))?.value,
+    getEntry,
+    async getByPrefix(prefix, callOptions) {
+      if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
+      return read('getByPrefix', callOptions, async () => {
+        const start = prefix === '' ? Buffer.from([0]) : keyBuffer(prefix);
+        const end = prefix === '' ? undefined : prefixRangeEnd(start);
+        // range_end "\0" = every key >= key (etcd API).
+        const response = await client.kv.range({ key: start, range_end: end === undefined ? Buffer.from([0]) : Buffer.from(end) });
+        return response.kvs.map(toEntry);
+      });
+    },
+    async put(key, value, callOptions) {
+      assertValidValue(value);
+      await transaction([], [{ kind: 'put', key, value }], callOptions);
+    },
+    async putIfAbsent(key, value, callOptions) {
+      assertValidValue(value);
+      return transaction([{ kind: 'absent', key }], [{ kind: 'put', key, value }], callOptions);
+    },
+    async compareAndSwap(key, expected, next, callOptions) {
+      assertValidValue(next);
+      const condition: StoreCondition = expected === undefined ? { kind: 'absent', key } : { kind: 'equals', key, value: expected };
+      return transaction([condition], [{ kind: 'put', key, value: next }], callOptions);
+    },
+    async delete(key, callOptions) {
+      assertValidKey(key);
+      return write('delete', [key], callOptions, async () => {
+        const response = await client.kv.deleteRange({ key: keyBuffer(key) });
+        return BigInt(response.deleted) > 0n;
+      });
+    },
+    transaction,
+    async acquireLock(key, ttlMs, callOptions) {
+      assertValidKey(key);
+      assertValidTtl(ttlMs);
+      const token = randomBytes(16);
+      return write('lock acquire', [key], callOptions, async () => {
+        // Cheap pre-check: a held lock costs one read instead of a lease grant and revoke.
+        const existing = await client.kv.range({ key: keyBuffer(key), count_only: true });
+        if (BigInt(existing.count) > 0n) return undefined;
+        const lease = client.lease(Math.ceil(ttlMs / 1000), { autoKeepAlive: false });
+        try {
+          const leaseId = await lease.grant();
+          const acquired = await txn(
+            [{ key: keyBuffer(key), target: 'Create', result: 'Equal', create_revision: 0 }],
+            [{ request_put: { key: keyBuffer(key), value: token, lease: leaseId } }],
+          );
+          if (acquired) return makeLock(key, token, lease);
+        } catch (error) {
+          await lease.revoke().catch(() => undefined);
+          throw error;
+        }
+        await lease.revoke().catch(() => undefined);
+        return undefined;
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...inFlight]);
+      client.close();
+      logger.info({}, 'etcd channel-state store closed');
+    },
+  };
+}

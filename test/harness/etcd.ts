@@ -1,0 +1,80 @@
+// Starts a real, throwaway etcd member for tests (built on the product's supervisor).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createEtcdServerSupervisor } from '../../src/storage/index.ts';
+import type { EtcdServerSupervisor } from '../../src/storage/index.ts';
+import { createSilentLogger } from '../../src/shared/index.ts';
+import type { Logger } from '../../src/shared/index.ts';
+
+/** A running test etcd member. */
+export interface TestEtcd {
+  /** Client endpoint, e.g. `http://127.0.0.1:41234`. */
+  readonly endpoint: string;
+  readonly supervisor: EtcdServerSupervisor;
+  readonly dataDir: string;
+  /** Stops the member by PID and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** Installs the Debian `etcd-server` package when it is missing (no-op when present). */
+export function ensureEtcdInstalled(): void {
+  const script = resolve(import.meta.dirname, '../../scripts/ensure-system-packages.sh');
+  execFileSync('bash', [script, 'etcd-server'], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (etcd cannot listen on port 0). */
+export async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', done);
+  });
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * Starts etcd on free 127.0.0.1 ports with a temporary data directory and waits until healthy.
+ * Call `stop()` in teardown.
+ */
+export async function startEtcd(options: { readonly name?: string; readonly logger?: Logger } = {}): Promise<TestEtcd> {
+  ensureEtcdInstalled();
+  const name = options.name ?? 'test-etcd';
+  const dataDir = mkdtempSync(join(tmpdir(), 'snetd-etcd-'));
+  const clientPort = await findFreePort();
+  let peerPort = await findFreePort();
+  while (peerPort === clientPort) peerPort = await findFreePort();
+  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const supervisor = createEtcdServerSupervisor({
+    name,
+    dataDir: join(dataDir, 'data'),
+    clientUrl,
+    peerUrl,
+    initialCluster: `${name}=${peerUrl}`,
+    token: `token-${clientPort}`,
+    logDir: dataDir,
+    startupTimeoutMs: 30_000,
+    logger: options.logger ?? createSilentLogger(),
+  });
+  try {
+    await supervisor.start();
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    endpoint: clientUrl,
+    supervisor,
+    dataDir,
+    async stop() {
+      await supervisor.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

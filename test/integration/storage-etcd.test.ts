@@ -1,0 +1,225 @@
+// The etcd backend and the local etcd supervisor against a real etcd 3.4 member (Debian etcd-server).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEtcdServerSupervisor, createEtcdStore, createPrefixedStore } from '../../src/storage/index.ts';
+import type { AtomicStore } from '../../src/storage/index.ts';
+import { createSilentLogger } from '../../src/shared/index.ts';
+import { isSnetError } from '../../src/errors/index.ts';
+import { runAtomicStoreContract } from '../../src/storage/testing/atomic-store-contract.ts';
+import { findFreePort, startEtcd } from '../harness/etcd.ts';
+import type { TestEtcd } from '../harness/etcd.ts';
+
+let etcd: TestEtcd | undefined;
+let runId = 0;
+const logger = createSilentLogger();
+const endpoint = (): string => {
+  assert.ok(etcd !== undefined, 'etcd was not started');
+  return etcd.endpoint;
+};
+const openStore = (): Promise<AtomicStore> => createEtcdStore({ endpoints: [endpoint()], requestTimeoutMs: 5000, logger });
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (value: Uint8Array | undefined): string => new TextDecoder().decode(value);
+
+before(async () => {
+  etcd = await startEtcd({ name: 'storage-it' });
+});
+after(async () => {
+  await etcd?.stop();
+});
+
+runAtomicStoreContract({
+  name: 'etcd',
+  create: async () => {
+    const store = await openStore();
+    // Each test gets its own key space of the shared member.
+    return { store: createPrefixedStore(store, `contract-${process.pid}-${runId++}/`), close: () => store.close() };
+  },
+  lockTtlMs: 1000,
+  lockExpiryBoundMs: 15_000,
+});
+
+describe('etcd store with two replicas', () => {
+  it('behavior: concurrent CAS increments from two clients on one key lose and duplicate nothing', async () => {
+    const replicas = [await openStore(), await openStore()];
+    const key = `replicas-${process.pid}/counter`;
+    try {
+      assert.equal(await replicas[0]?.putIfAbsent(key, bytes('0')), true);
+      const winners: number[] = [];
+      let conflicts = 0;
+      // 2 replicas × 12 concurrent callers × 4 increments; a caller re-reads after a lost race.
+      const caller = async (store: AtomicStore): Promise<void> => {
+        for (let done = 0; done < 4; ) {
+          const seen = await store.get(key);
+          const next = Number(text(seen)) + 1;
+          if (await store.compareAndSwap(key, seen, bytes(String(next)))) {
+            winners.push(next);
+            done++;
+          } else {
+            conflicts++;
+          }
+        }
+      };
+      await Promise.all(replicas.flatMap((store) => Array.from({ length: 12 }, () => caller(store))));
+      const final = Number(text(await replicas[1]?.get(key)));
+      assert.equal(final, 2 * 12 * 4);
+      assert.equal(winners.length, final, 'one successful CAS per increment');
+      assert.deepEqual(
+        [...winners].sort((a, b) => a - b),
+        Array.from({ length: final }, (_, i) => i + 1),
+        'every value was written by exactly one CAS',
+      );
+      assert.ok(conflicts >= 0);
+    } finally {
+      await Promise.all(replicas.map((store) => store.close()));
+    }
+  });
+
+  it('behavior: of concurrent putIfAbsent calls from both replicas exactly one wins', async () => {
+    const replicas = [await openStore(), await openStore()];
+    const key = `replicas-${process.pid}/claim`;
+    try {
+      const results = await Promise.all(
+        replicas.flatMap((store, r) => Array.from({ length: 10 }, (_, i) => store.putIfAbsent(key, bytes(`${r}-${i}`)))),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+    } finally {
+      await Promise.all(replicas.map((store) => store.close()));
+    }
+  });
+
+  it('behavior: a lock whose holder died without releasing frees itself after the lease TTL', async () => {
+    const crashed = await openStore();
+    const survivor = await openStore();
+    const key = `replicas-${process.pid}/lock/{ID: 7}`;
+    try {
+      const held = await crashed.acquireLock(key, 1000);
+      assert.ok(held !== undefined);
+      await crashed.close(); // no release: the lease is left to expire, as after kill -9
+      assert.equal(await survivor.acquireLock(key, 30_000), undefined, 'still held right after the crash');
+      const deadline = Date.now() + 15_000;
+      let taken = await survivor.acquireLock(key, 30_000);
+      while (taken === undefined && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        taken = await survivor.acquireLock(key, 30_000);
+      }
+      assert.ok(taken !== undefined, 'the lock was not freed within 15 s');
+      assert.equal(await taken.release(), true);
+    } finally {
+      await survivor.close();
+    }
+  });
+});
+
+describe('createEtcdStore() start-up', () => {
+  it('error: an unreachable endpoint fails the start with STORAGE_UNAVAILABLE naming it', async () => {
+    const deadPort = await findFreePort();
+    const dead = `http://127.0.0.1:${deadPort}`;
+    await assert.rejects(
+      createEtcdStore({ endpoints: [endpoint(), dead], dialTimeoutMs: 500, requestTimeoutMs: 500, logger }),
+      (error: unknown) => {
+        assert.ok(isSnetError(error, 'STORAGE_UNAVAILABLE'));
+        assert.match(error.message, new RegExp(`etcd endpoint http://127\\.0\\.0\\.1:${deadPort} is not healthy`));
+        assert.ok(error.hint !== undefined);
+        return true;
+      },
+    );
+  });
+
+  it('error: mixed http and https endpoints are refused', async () => {
+    await assert.rejects(createEtcdStore({ endpoints: ['http://127.0.0.1:1', 'https://127.0.0.1:2'], logger }), {
+      code: 'STORAGE_UNAVAILABLE',
+    });
+  });
+
+  it('error: unreadable TLS files fail with STORAGE_TLS_INVALID', async () => {
+    await assert.rejects(
+      createEtcdStore({ endpoints: ['https://127.0.0.1:1'], tls: { caFile: '/nonexistent/ca.pem' }, logger }),
+      { code: 'STORAGE_TLS_INVALID' },
+    );
+  });
+});
+
+describe('createEtcdServerSupervisor()', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const baseOptions = async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snetd-etcd-sup-'));
+    dirs.push(dir);
+    const peerUrl = `http://127.0.0.1:${await findFreePort()}`;
+    return {
+      name: 'sup',
+      dataDir: join(dir, 'data'),
+      clientUrl: `http://127.0.0.1:${await findFreePort()}`,
+      peerUrl,
+      initialCluster: `sup=${peerUrl}`,
+      token: 'sup-token',
+      logDir: dir,
+      startupTimeoutMs: 20_000,
+      logger,
+    };
+  };
+
+  it('error: a missing etcd binary fails with STORAGE_ETCD_NOT_INSTALLED and the install hint', async () => {
+    const supervisor = createEtcdServerSupervisor({ ...(await baseOptions()), etcdBinary: '/nonexistent/etcd' });
+    await assert.rejects(supervisor.start(), (error: unknown) => {
+      assert.ok(isSnetError(error, 'STORAGE_ETCD_NOT_INSTALLED'));
+      assert.match(error.hint ?? '', /apt-get install etcd-server/);
+      return true;
+    });
+    assert.equal(supervisor.pid, undefined);
+  });
+
+  it('error: a client port in use fails with STORAGE_SERVER_FAILED quoting the etcd log', async () => {
+    // A foreign server holds the port; it accepts the health probes but never answers them.
+    const blocker = createServer();
+    const sockets = new Set<Socket>();
+    blocker.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const address = blocker.address();
+    assert.ok(address !== null && typeof address !== 'string');
+    try {
+      const options = await baseOptions();
+      const supervisor = createEtcdServerSupervisor({ ...options, clientUrl: `http://127.0.0.1:${address.port}` });
+      await assert.rejects(supervisor.start(), (error: unknown) => {
+        assert.ok(isSnetError(error, 'STORAGE_SERVER_FAILED'));
+        assert.match(error.message, /exited during start-up/);
+        assert.match(error.message, /address already in use/);
+        return true;
+      });
+      assert.equal(supervisor.pid, undefined);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => blocker.close(() => done()));
+    }
+  });
+
+  it('behavior: data written through a supervised member survives its restart', async () => {
+    const options = await baseOptions();
+    const first = createEtcdServerSupervisor(options);
+    await first.start();
+    const pid = first.pid;
+    assert.ok(pid !== undefined);
+    let store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
+    await store.put('persist', bytes('yes'));
+    await store.close();
+    await first.stop();
+    assert.equal(first.pid, undefined);
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the member process is gone');
+    const second = createEtcdServerSupervisor(options);
+    await second.start();
+    try {
+      store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
+      assert.equal(text(await store.get('persist')), 'yes');
+      await store.close();
+    } finally {
+      await second.stop();
+    }
+  });
+});
