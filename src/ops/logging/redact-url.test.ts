@@ -54,5 +54,8 @@ describe('looksLikeApiKey()', () => {
     assert.equal(looksLikeApiKey('sendMessage'), false);
     assert.equal(looksLikeApiKey('averyveryverylongwordonly'), false);
     assert.equal(looksLikeApiKey('v3'), false);
+    assert.equal(looksLikeApiKey('create-logger.test.ts:10:5'), false);
+    assert.equal(looksLikeApiKey('snet-daemon-v2-production-eu1'), false);
+    assert.equal(looksLikeApiKey('123e4567-e89b-12d3-a456-426614174000'), true);
   });
 });

@@ -11,15 +11,18 @@ const SECRET_PARAM = /key|token|secret|passw|pwd|auth|signature|^sig$|credential
 /** Minimum length of a path segment or query value treated as an API key when it mixes letters and digits. */
 const KEY_SEGMENT_MIN_LENGTH = 20;
 
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /**
- * True for strings that look like an API key or token: at least 20 characters of key alphabet
- * (letters, digits, `-_.:~`) with both a letter and a digit, e.g. Infura/Alchemy keys, QuickNode
- * tokens, UUIDs, telegram `bot<id>:<token>`. Plain words (`v3`, `sendMessage`, `eth`) do not match.
+ * True for strings that look like an API key or token: at least 20 characters of `[A-Za-z0-9_:-]`
+ * that are a UUID or hold a run of 16+ letters-and-digits with both kinds, e.g. Infura/Alchemy keys,
+ * QuickNode tokens, telegram `bot<id>:<token>`. Words (`sendMessage`), slugs (`my-service-name`) and
+ * file names (`server.ts:10:5`) do not match.
  */
 export function looksLikeApiKey(segment: string): boolean {
-  if (segment.length < KEY_SEGMENT_MIN_LENGTH) return false;
-  if (!/^[A-Za-z0-9\-_.:~%]+$/.test(segment)) return false;
-  return /[0-9]/.test(segment) && /[A-Za-z]/.test(segment);
+  if (segment.length < KEY_SEGMENT_MIN_LENGTH || !/^[A-Za-z0-9_:-]+$/.test(segment)) return false;
+  if (UUID.test(segment)) return true;
+  return segment.split(/[_:-]/).some((part) => part.length >= 16 && /[0-9]/.test(part) && /[A-Za-z]/.test(part));
 }
 
 function redactPath(pathname: string): string {
