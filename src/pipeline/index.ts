@@ -1,0 +1,16 @@
+export { remainingMs, type CallContext, type CallProtocol } from './call-context.ts';
+export { createContextKey, createContextValues, type ContextKey, type ContextValues } from './context-values.ts';
+export { applyInterceptors, isOkOutcome, type CallHandler, type Interceptor } from './interceptor.ts';
+export {
+  createServiceRegistry,
+  type MethodOptions,
+  type SendMessage,
+  type ServerStreamingMethod,
+  type ServiceRegistry,
+  type StreamingMethod,
+  type UnaryMethod,
+} from './service-registry.ts';
+export { createRouter } from './router.ts';
+export { createUpstreamHandler } from './upstream-handler.ts';
+export { createEchoHandler } from './echo-handler.ts';
+export type { CallOutcome, Metadata, ReadonlyMetadata, RequestMessages, ResponseWriter } from '../upstream/index.ts';

@@ -1,0 +1,10 @@
+export {
+  createUpstreamHealthProbe,
+  encodeHealthCheckResponse,
+  healthCheckPath,
+  healthWatchPath,
+  registerHealthService,
+  type HealthProbe,
+  type HealthServiceOptions,
+  type HealthStatus,
+} from './health/index.ts';

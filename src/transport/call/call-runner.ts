@@ -1,0 +1,179 @@
+import type { Readable } from 'node:stream';
+import { errorFromUnknown, SnetError } from '../../errors/index.ts';
+import { createContextValues, type CallContext, type CallHandler, type CallProtocol } from '../../pipeline/index.ts';
+import type { CallOutcome, Metadata } from '../../upstream/index.ts';
+import type { Logger } from '../../shared/index.ts';
+import { reservedRequestHeaders } from '../grpc/headers.ts';
+import { parseTimeout } from '../grpc/parse-timeout.ts';
+import { grpcStatusFromError } from '../grpc/status-map.ts';
+import type { CallResponse } from './call-response.ts';
+import { RequestBody } from './request-body.ts';
+
+/** One call as a protocol adapter hands it to the runner. */
+export interface IncomingCall {
+  readonly method: string;
+  readonly protocol: CallProtocol;
+  readonly httpVersion: '1.1' | '2';
+  /** Request headers (node's object: lower-case names, pseudo-headers included on HTTP/2). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly remoteAddress: string | undefined;
+  /** Request body bytes (already base64-decoded for gRPC-Web text). */
+  readonly body: Readable;
+  readonly response: CallResponse;
+  /** Registers the listener for "the client went away before the call ended". */
+  onClientGone(listener: () => void): void;
+}
+
+/** Settings of the {@link CallRunner}. */
+export interface CallRunnerOptions {
+  readonly maxMessageBytes: number;
+  /** Deadline when the client sends none, in ms; 0 = none. */
+  readonly serviceTimeoutMs: number;
+  /** Extra request headers never forwarded to the service (DECISIONS 2 option). */
+  readonly dropMetadata: ReadonlySet<string>;
+}
+
+interface ActiveCall {
+  readonly controller: AbortController;
+  readonly finish: (outcome: CallOutcome) => void;
+}
+
+const cancelledByClient = (): SnetError => new SnetError('REQUEST_CANCELLED', 'the client cancelled the call');
+
+/**
+ * Runs calls through the handler chain: builds the {@link CallContext}, arms the deadline, turns
+ * a thrown `SnetError` into a status through the one status table, and tracks in-flight calls so
+ * the server can drain them on shutdown.
+ */
+export class CallRunner {
+  readonly #logger: Logger;
+  readonly #handler: CallHandler;
+  readonly #options: CallRunnerOptions;
+  readonly #active = new Set<ActiveCall>();
+  #idleWaiters: (() => void)[] = [];
+  #closing = false;
+
+  constructor(logger: Logger, handler: CallHandler, options: CallRunnerOptions) {
+    this.#logger = logger;
+    this.#handler = handler;
+    this.#options = options;
+  }
+
+  /** Number of calls in flight. */
+  get activeCalls(): number {
+    return this.#active.size;
+  }
+
+  run(call: IncomingCall): void {
+    const headers = call.headers;
+    const response = call.response;
+    if (this.#closing) {
+      response.finish(this.#statusOf(new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down and accepts no new calls')));
+      return;
+    }
+    const rawTimeout = headers['grpc-timeout'];
+    const timeout = parseTimeout(typeof rawTimeout === 'string' ? rawTimeout : undefined);
+    if (!timeout.ok) {
+      response.finish({ code: 13, message: timeout.error });
+      return;
+    }
+    const timeoutMs = timeout.value ?? (this.#options.serviceTimeoutMs > 0 ? this.#options.serviceTimeoutMs : undefined);
+    const rawEncoding = headers['grpc-encoding'];
+    const encoding = typeof rawEncoding === 'string' && rawEncoding !== '' ? rawEncoding : 'identity';
+
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (outcome: CallOutcome): void => {
+      if (done) return;
+      done = true;
+      if (timer !== undefined) clearTimeout(timer);
+      this.#active.delete(active);
+      response.finish(outcome);
+      if (!controller.signal.aborted) controller.abort(new SnetError('REQUEST_CANCELLED', 'the call has ended'));
+      if (this.#active.size === 0 && this.#idleWaiters.length > 0) {
+        const waiters = this.#idleWaiters;
+        this.#idleWaiters = [];
+        for (const waiter of waiters) waiter();
+      }
+    };
+    const active: ActiveCall = { controller, finish };
+    this.#active.add(active);
+
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        const error = new SnetError('REQUEST_TIMEOUT', `deadline of ${timeoutMs} ms exceeded`);
+        controller.abort(error);
+        finish(this.#statusOf(error));
+      }, timeoutMs);
+    }
+    call.onClientGone(() => {
+      if (done) return;
+      const error = cancelledByClient();
+      controller.abort(error);
+      finish(this.#statusOf(error));
+    });
+
+    const ctx: CallContext = {
+      method: call.method,
+      protocol: call.protocol,
+      httpVersion: call.httpVersion,
+      requestMetadata: headers as CallContext['requestMetadata'],
+      remoteAddress: call.remoteAddress,
+      signal: controller.signal,
+      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+      values: createContextValues(),
+      upstreamMetadata: this.#upstreamMetadata(headers),
+      request: new RequestBody(call.body, encoding, this.#options.maxMessageBytes),
+      response,
+    };
+    let pending: Promise<CallOutcome>;
+    try {
+      pending = this.#handler(ctx);
+    } catch (error) {
+      pending = Promise.reject(errorFromUnknown(error, 'call'));
+    }
+    pending.then(finish, (error: unknown) => {
+      if (done) return;
+      // After an abort the handler's own error is a consequence; the abort reason is the status.
+      finish(this.#statusOf(controller.signal.aborted ? controller.signal.reason : error));
+    });
+  }
+
+  #upstreamMetadata(headers: IncomingCall['headers']): Metadata {
+    const out: Metadata = Object.create(null) as Metadata;
+    const drop = this.#options.dropMetadata;
+    for (const key in headers) {
+      if (key.charCodeAt(0) === 58 /* ':' */ || reservedRequestHeaders.has(key) || drop.has(key)) continue;
+      const value = headers[key];
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  }
+
+  #statusOf(error: unknown): CallOutcome {
+    const snet = errorFromUnknown(error, 'call');
+    if (snet.code === 'INTERNAL') this.#logger.error({ err: snet.cause ?? snet }, 'call failed inside the daemon');
+    return grpcStatusFromError(snet);
+  }
+
+  /** Stops taking new calls (they get UNAVAILABLE). */
+  startClosing(): void {
+    this.#closing = true;
+  }
+
+  /** Resolves when no call is in flight. */
+  idle(): Promise<void> {
+    if (this.#active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Ends every call in flight with UNAVAILABLE (shutdown deadline reached). */
+  abortAll(): void {
+    const error = new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon stopped before the call ended');
+    for (const active of [...this.#active]) {
+      active.controller.abort(error);
+      active.finish(this.#statusOf(error));
+    }
+  }
+}

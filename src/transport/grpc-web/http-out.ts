@@ -1,0 +1,53 @@
+import type http from 'node:http';
+import type http2 from 'node:http2';
+
+/** The few operations a gRPC-Web or plain HTTP answer needs, over HTTP/1.1 or HTTP/2. */
+export interface HttpOut {
+  head(status: number, headers: Record<string, string | string[]>, endStream?: boolean): void;
+  write(chunk: Uint8Array): boolean;
+  end(chunk?: Uint8Array): void;
+  onDrain(listener: () => void): void;
+  isGone(): boolean;
+  bufferedBytes(): number;
+}
+
+/** {@link HttpOut} over an HTTP/1.1 `ServerResponse`. */
+export function httpOutFromResponse(res: http.ServerResponse): HttpOut {
+  return {
+    head: (status, headers, endStream) => {
+      res.writeHead(status, headers);
+      if (endStream === true) res.end();
+    },
+    write: (chunk) => res.write(chunk),
+    end: (chunk) => {
+      if (chunk === undefined) res.end();
+      else res.end(chunk);
+    },
+    onDrain: (listener) => {
+      if (res.destroyed) queueMicrotask(listener);
+      else res.once('drain', listener);
+    },
+    isGone: () => res.destroyed || res.writableEnded,
+    bufferedBytes: () => res.writableLength,
+  };
+}
+
+/** {@link HttpOut} over an HTTP/2 server stream. */
+export function httpOutFromStream(stream: http2.ServerHttp2Stream): HttpOut {
+  return {
+    head: (status, headers, endStream) => {
+      stream.respond({ ...headers, ':status': status }, { endStream: endStream === true });
+    },
+    write: (chunk) => stream.write(chunk),
+    end: (chunk) => {
+      if (chunk === undefined) stream.end();
+      else stream.end(chunk);
+    },
+    onDrain: (listener) => {
+      if (stream.destroyed) queueMicrotask(listener);
+      else stream.once('drain', listener);
+    },
+    isGone: () => stream.destroyed || stream.closed,
+    bufferedBytes: () => stream.writableLength,
+  };
+}

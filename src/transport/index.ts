@@ -1,0 +1,10 @@
+export {
+  createDaemonServer,
+  type DaemonServer,
+  type DaemonServerDeps,
+  type TlsFileOptions,
+  type TransportOptions,
+} from './server/daemon-server.ts';
+export type { HttpRoute, HttpRouteRequest, HttpRouteResponse, HttpRoutes } from './server/http-route.ts';
+export type { CorsOptions } from './grpc-web/cors.ts';
+export { grpcStatusByErrorCode, grpcStatusFromError } from './grpc/status-map.ts';

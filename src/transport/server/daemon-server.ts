@@ -1,0 +1,343 @@
+import { readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import { SnetError } from '../../errors/index.ts';
+import type { CallHandler } from '../../pipeline/index.ts';
+import type { Logger } from '../../shared/index.ts';
+import { CallRunner } from '../call/call-runner.ts';
+import { createCorsPolicy, type CorsOptions } from '../grpc-web/cors.ts';
+import type { HttpRoutes } from './http-route.ts';
+import { RequestRouter } from './request-router.ts';
+
+/** TLS from files (`ssl_cert` / `ssl_key`), reloaded when they change (spec §7). */
+export interface TlsFileOptions {
+  /** PEM certificate chain file. */
+  readonly certFile: string;
+  /** PEM private key file. */
+  readonly keyFile: string;
+  /** How often the files are checked for changes, in ms; 0 = never. @default 3000 (the reference's period) */
+  readonly reloadIntervalMs?: number;
+}
+
+/** Settings of the daemon's one listener. Limits are per connection unless said otherwise. */
+export interface TransportOptions {
+  /** Interface to bind (`daemon_endpoint` host). */
+  readonly host: string;
+  /** Port to bind; 0 = any free port (tests). */
+  readonly port: number;
+  /** Serve h2 and HTTP/1.1 over TLS 1.2+ with ALPN; absent = plaintext h2c + HTTP/1.1. */
+  readonly tls?: TlsFileOptions | undefined;
+  /** Largest gRPC message in either direction, in bytes (`max_message_size_in_mb` × 2^20). */
+  readonly maxMessageBytes: number;
+  /** Deadline for calls whose client sent no `grpc-timeout`, in ms; 0 = none (`service_timeout`). @default 100000 */
+  readonly serviceTimeoutMs?: number;
+  /** CORS for browsers. @default { allowedOrigins: '*' } */
+  readonly cors?: CorsOptions;
+  /** Request headers never forwarded to the service (lower-case), e.g. payment headers (DECISIONS 2). @default [] */
+  readonly dropMetadata?: readonly string[];
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. @default 1000 */
+  readonly maxConcurrentStreams?: number;
+  /** Largest request header block, in bytes (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE, HTTP/1.1 max header size). @default 65536 */
+  readonly maxHeaderBytes?: number;
+  /** HTTP/2 stream receive window, in bytes. @default 1048576 */
+  readonly streamWindowBytes?: number;
+  /** HTTP/2 connection receive window, in bytes. @default 16777216 */
+  readonly connectionWindowBytes?: number;
+  /** A connection with no call in flight and no traffic for this long is closed, in ms. @default 300000 */
+  readonly idleTimeoutMs?: number;
+  /** Time to complete the TLS handshake / connection preface / HTTP/1.1 request headers, in ms (slow-loris). @default 10000 */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive a whole HTTP/1.1 request body, in ms; 0 = none (long gRPC-Web client streams). @default 300000 */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Dependencies of {@link createDaemonServer}. */
+export interface DaemonServerDeps {
+  readonly logger: Logger;
+  /** The root call handler: usually `createRouter({ registry, fallback })` from pipeline. */
+  readonly handler: CallHandler;
+  /** Plain HTTP endpoints by first path segment (`heartbeat`, `encoding`). @default {} */
+  readonly httpRoutes?: HttpRoutes;
+}
+
+/** The daemon's listener. */
+export interface DaemonServer {
+  /** Binds and starts serving; resolves with the bound address. Rejects with LISTEN_FAILED / TLS_SETUP_FAILED. */
+  listen(): Promise<{ host: string; port: number }>;
+  /**
+   * Graceful stop: refuses new connections and calls, lets calls in flight finish for up to
+   * `deadlineMs`, then ends the rest with UNAVAILABLE and closes every connection.
+   */
+  close(deadlineMs: number): Promise<void>;
+  /** Live counters (calls in flight, open connections). @internal for tests and metrics. */
+  stats(): { activeCalls: number; connections: number };
+}
+
+const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/**
+ * Creates the one-port server: gRPC over HTTP/2 (h2c or h2), gRPC-Web over HTTP/1.1 and HTTP/2,
+ * CORS and plain HTTP routes, routed per request by content-type.
+ */
+export function createDaemonServer(deps: DaemonServerDeps, options: TransportOptions): DaemonServer {
+  return new DaemonServerImpl(deps, options);
+}
+
+class DaemonServerImpl implements DaemonServer {
+  readonly #logger: Logger;
+  readonly #options: TransportOptions;
+  readonly #runner: CallRunner;
+  readonly #h2: http2.Http2Server;
+  readonly #h1: http.Server;
+  readonly #sockets = new Set<net.Socket>();
+  readonly #sessions = new Set<http2.ServerHttp2Session>();
+  readonly #sessionStreams = new WeakMap<http2.Http2Session, number>();
+  #front: net.Server | undefined;
+  #reloadTimer: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  constructor(deps: DaemonServerDeps, options: TransportOptions) {
+    this.#logger = deps.logger.child({ component: 'transport' });
+    this.#options = options;
+    this.#runner = new CallRunner(this.#logger, deps.handler, {
+      maxMessageBytes: options.maxMessageBytes,
+      serviceTimeoutMs: options.serviceTimeoutMs ?? 100_000,
+      dropMetadata: new Set((options.dropMetadata ?? []).map((name) => name.toLowerCase())),
+    });
+    const router = new RequestRouter({
+      logger: this.#logger,
+      runner: this.#runner,
+      cors: createCorsPolicy(options.cors ?? { allowedOrigins: '*' }),
+      httpRoutes: deps.httpRoutes ?? {},
+      maxMessageBytes: options.maxMessageBytes,
+      isClosing: () => this.#closing,
+    });
+    const maxHeaderBytes = options.maxHeaderBytes ?? 65536;
+    const connectionWindow = options.connectionWindowBytes ?? 16 << 20;
+    // A plain (non-TLS) http2 server also serves TLS sockets we terminate ourselves: one code path.
+    this.#h2 = http2.createServer({
+      settings: {
+        maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
+        initialWindowSize: options.streamWindowBytes ?? 1 << 20,
+        maxHeaderListSize: maxHeaderBytes,
+        enablePush: false,
+      },
+      maxSessionMemory: 64,
+    });
+    this.#h2.on('session', (session: http2.ServerHttp2Session) => {
+      this.#sessions.add(session);
+      this.#sessionStreams.set(session, 0);
+      session.on('close', () => this.#sessions.delete(session));
+      session.on('error', () => {
+        // Protocol errors from a client: node already closes the session.
+      });
+      session.once('connect', () => {
+        if (connectionWindow > 65535 && !session.destroyed) session.setLocalWindowSize(connectionWindow);
+      });
+      if (this.#closing) session.close();
+    });
+    this.#h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+      const session = stream.session;
+      if (session !== undefined) {
+        this.#sessionStreams.set(session, (this.#sessionStreams.get(session) ?? 0) + 1);
+        stream.once('close', () => this.#sessionStreams.set(session, (this.#sessionStreams.get(session) ?? 1) - 1));
+      }
+      router.onStream(stream, headers);
+    });
+    // Idle sessions only: a long server stream (health Watch) is not idle.
+    this.#h2.setTimeout(options.idleTimeoutMs ?? 300_000);
+    this.#h2.on('timeout', (session: http2.ServerHttp2Session) => {
+      if ((this.#sessionStreams.get(session) ?? 0) === 0) session.close();
+    });
+    this.#h1 = http.createServer(
+      {
+        maxHeaderSize: maxHeaderBytes,
+        headersTimeout: options.headersTimeoutMs ?? 10_000,
+        requestTimeout: options.requestTimeoutMs ?? 300_000,
+        keepAliveTimeout: 5_000,
+        noDelay: true,
+      },
+      (req, res) => router.onRequest(req, res),
+    );
+    this.#h1.on('clientError', (error: NodeJS.ErrnoException, socket: net.Socket) => {
+      if (socket.writable && !socket.destroyed) {
+        const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+        socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      } else {
+        socket.destroy();
+      }
+    });
+  }
+
+  stats(): { activeCalls: number; connections: number } {
+    return { activeCalls: this.#runner.activeCalls, connections: this.#sockets.size };
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    let front: net.Server;
+    const tlsOptions = this.#options.tls;
+    if (tlsOptions === undefined) {
+      front = net.createServer({ noDelay: true }, (socket) => this.#accept(socket, undefined));
+    } else {
+      const pair = loadKeyPair(tlsOptions);
+      const server = tls.createServer({
+        ...pair,
+        minVersion: 'TLSv1.2',
+        ALPNProtocols: ['h2', 'http/1.1'],
+        handshakeTimeout: this.#options.headersTimeoutMs ?? 10_000,
+      });
+      server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket, socket.alpnProtocol));
+      server.on('tlsClientError', (error: Error) => this.#logger.debug({ err: error }, 'TLS handshake failed'));
+      this.#watchKeyPair(server, tlsOptions, pair);
+      front = server;
+    }
+    this.#front = front;
+    return new Promise((resolve, reject) => {
+      front.once('error', (error: NodeJS.ErrnoException) => {
+        reject(
+          new SnetError('LISTEN_FAILED', `cannot listen on ${this.#options.host}:${this.#options.port}: ${error.code ?? error.message}`, {
+            cause: error,
+            hint: 'Pick a free host:port in daemon_endpoint, or stop the process that holds it.',
+          }),
+        );
+      });
+      front.listen(this.#options.port, this.#options.host, () => {
+        const address = front.address() as net.AddressInfo;
+        this.#logger.info({ host: address.address, port: address.port, tls: tlsOptions !== undefined }, 'daemon listening');
+        resolve({ host: address.address, port: address.port });
+      });
+    });
+  }
+
+  #accept(socket: net.Socket, alpn: string | false | null | undefined): void {
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => {
+      // Resets and half-open sockets are normal; the protocol servers handle their own state.
+    });
+    socket.setNoDelay(true);
+    if (alpn === 'h2') {
+      this.#h2.emit('connection', socket);
+      return;
+    }
+    if (alpn === 'http/1.1') {
+      this.#h1.emit('connection', socket);
+      return;
+    }
+    // No ALPN (plaintext, or a TLS client without it): the first bytes tell HTTP/2 prior knowledge
+    // (the connection preface) from HTTP/1.x. The bytes are put back before handing the socket on.
+    const headersTimeoutMs = this.#options.headersTimeoutMs ?? 10_000;
+    socket.setTimeout(headersTimeoutMs, () => socket.destroy());
+    const sniff = (): void => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) {
+        socket.once('readable', sniff);
+        return;
+      }
+      const n = Math.min(chunk.length, preface.length);
+      if (chunk.length < preface.length && preface.subarray(0, n).equals(chunk.subarray(0, n)) && chunk.length < 3) {
+        // Too few bytes to decide ("PR" could still be either): wait for more.
+        socket.unshift(chunk);
+        socket.once('readable', sniff);
+        return;
+      }
+      socket.setTimeout(0);
+      socket.unshift(chunk);
+      if (preface.subarray(0, n).equals(chunk.subarray(0, n))) this.#h2.emit('connection', socket);
+      else this.#h1.emit('connection', socket);
+    };
+    socket.once('readable', sniff);
+  }
+
+  #watchKeyPair(server: tls.Server, options: TlsFileOptions, initial: KeyPair): void {
+    const intervalMs = options.reloadIntervalMs ?? 3000;
+    if (intervalMs <= 0) return;
+    let current = initial;
+    this.#reloadTimer = setInterval(() => {
+      let stamp: string;
+      try {
+        stamp = fileStamp(options);
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'TLS files unreadable; keeping the current certificate');
+        return;
+      }
+      if (stamp === current.stamp) return;
+      try {
+        const next = loadKeyPair(options);
+        server.setSecureContext({ cert: next.cert, key: next.key });
+        current = next;
+        this.#logger.info({ certFile: options.certFile }, 'TLS certificate reloaded');
+      } catch (error) {
+        // Half-written files or a mismatched pair: keep serving the last good one (spec §7).
+        this.#logger.warn({ err: error }, 'TLS reload failed; keeping the current certificate');
+      }
+    }, intervalMs);
+    this.#reloadTimer.unref();
+  }
+
+  async close(deadlineMs: number): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.#runner.startClosing();
+    if (this.#reloadTimer !== undefined) clearInterval(this.#reloadTimer);
+    const front = this.#front;
+    const frontClosed = new Promise<void>((resolve) => {
+      if (front === undefined || !front.listening) resolve();
+      else front.close(() => resolve());
+    });
+    for (const session of this.#sessions) session.close();
+    this.#h1.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), Math.max(0, deadlineMs));
+    });
+    const result = await Promise.race([this.#runner.idle().then(() => 'idle' as const), deadline]);
+    clearTimeout(timer);
+    if (result === 'deadline') {
+      this.#logger.warn({ activeCalls: this.#runner.activeCalls }, 'shutdown deadline reached; ending calls in flight');
+      this.#runner.abortAll();
+    }
+    // Give the final status frames a turn of the event loop to reach the sockets.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#h1.closeAllConnections();
+    for (const session of this.#sessions) session.destroy();
+    for (const socket of this.#sockets) socket.destroy();
+    this.#h1.close();
+    this.#h2.close();
+    await frontClosed;
+  }
+}
+
+interface KeyPair {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly stamp: string;
+}
+
+function fileStamp(options: TlsFileOptions): string {
+  const cert = statSync(options.certFile);
+  const key = statSync(options.keyFile);
+  return `${cert.mtimeMs}:${cert.size}:${key.mtimeMs}:${key.size}`;
+}
+
+/** Reads and validates the pair (a mismatched key fails here, not at the first handshake). */
+function loadKeyPair(options: TlsFileOptions): KeyPair {
+  try {
+    const stamp = fileStamp(options);
+    const cert = readFileSync(options.certFile);
+    const key = readFileSync(options.keyFile);
+    tls.createSecureContext({ cert, key });
+    return { cert, key, stamp };
+  } catch (error) {
+    throw new SnetError('TLS_SETUP_FAILED', `cannot load the TLS key pair (ssl_cert "${options.certFile}", ssl_key "${options.keyFile}")`, {
+      cause: error,
+      hint: 'Check that ssl_cert and ssl_key point to a readable PEM certificate chain and its private key.',
+    });
+  }
+}

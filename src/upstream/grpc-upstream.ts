@@ -1,0 +1,316 @@
+import http2 from 'node:http2';
+import { SnetError } from '../errors/index.ts';
+import type { Logger } from '../shared/index.ts';
+import type { CallOutcome, Metadata, Upstream, UpstreamCall } from './call.ts';
+import { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
+import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
+
+const { NGHTTP2_CANCEL } = http2.constants;
+
+/** Options of {@link createGrpcUpstream}. */
+export interface GrpcUpstreamOptions {
+  /** `service_endpoint`: `host:port`, `http://`, `grpc://` (h2c) or `https://` (TLS). */
+  readonly endpoint: string;
+  /**
+   * Forces the content-subtype sent to the service (service metadata `encoding`: `proto` or
+   * `json`, spec §1.5). `undefined` keeps the client's. @default undefined
+   */
+  readonly contentSubtype?: 'proto' | 'json' | undefined;
+  /** Extra trusted CA certificates (PEM) for an `https://` service. @default system roots */
+  readonly ca?: string | Buffer | undefined;
+  /** `user-agent` the service sees (the client's is not forwarded, as in the reference). @default 'snetd-ts' */
+  readonly userAgent?: string | undefined;
+  /** HTTP/2 stream receive window towards the service, in bytes. @default 1 MiB */
+  readonly streamWindowBytes?: number | undefined;
+  /** HTTP/2 connection receive window towards the service, in bytes. @default 16 MiB */
+  readonly connectionWindowBytes?: number | undefined;
+}
+
+/** Headers the daemon sets itself or that make no sense on the service hop (spec §1.5). */
+const requestHeadersNotForwarded = new Set([
+  'content-type',
+  'content-length',
+  'user-agent',
+  'te',
+  'grpc-timeout',
+  'grpc-message',
+  'grpc-status',
+  'grpc-status-details-bin',
+  'grpc-message-type',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'http2-settings',
+  'accept-encoding',
+]);
+
+/** Response headers of the service that the transport sets itself. */
+const responseHeadersNotForwarded = new Set(['content-type', 'content-length', 'grpc-status', 'grpc-message', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/**
+ * The gRPC service behind the daemon, over one long-lived HTTP/2 session (re-dialled when it
+ * closes or receives GOAWAY). Messages pass as raw frames in both directions with node stream
+ * backpressure: a slow client pauses the service stream, whose HTTP/2 window then stops the service.
+ * Throws `SnetError` CONFIG_INVALID when `endpoint` cannot be parsed.
+ */
+export function createGrpcUpstream(deps: { logger: Logger }, options: GrpcUpstreamOptions): Upstream {
+  const parsed = parseServiceEndpoint(options.endpoint);
+  if (!parsed.ok) throw parsed.error;
+  return new GrpcUpstream(deps.logger, parsed.value, options);
+}
+
+class GrpcUpstream implements Upstream {
+  readonly #logger: Logger;
+  readonly #endpoint: ServiceEndpoint;
+  readonly #options: GrpcUpstreamOptions;
+  readonly #userAgent: string;
+  #session: http2.ClientHttp2Session | undefined;
+  #closed = false;
+
+  constructor(logger: Logger, endpoint: ServiceEndpoint, options: GrpcUpstreamOptions) {
+    this.#logger = logger;
+    this.#endpoint = endpoint;
+    this.#options = options;
+    this.#userAgent = options.userAgent ?? 'snetd-ts';
+  }
+
+  #currentSession(): http2.ClientHttp2Session {
+    const existing = this.#session;
+    if (existing !== undefined && !existing.closed && !existing.destroyed) return existing;
+    if (this.#closed) throw new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down');
+    const connectionWindow = this.#options.connectionWindowBytes ?? 16 << 20;
+    const session = http2.connect(this.#endpoint.origin, {
+      settings: { initialWindowSize: this.#options.streamWindowBytes ?? 1 << 20, enablePush: false },
+      ...(this.#endpoint.secure ? { ALPNProtocols: ['h2'], servername: this.#endpoint.host, ...(this.#options.ca === undefined ? {} : { ca: this.#options.ca }) } : {}),
+    });
+    const forget = (): void => {
+      if (this.#session === session) this.#session = undefined;
+    };
+    session.on('error', (error: Error) => {
+      forget();
+      this.#logger.debug({ err: error, endpoint: this.#endpoint.authority }, 'service connection failed');
+    });
+    session.on('goaway', forget);
+    session.on('close', forget);
+    session.once('connect', () => {
+      if (connectionWindow > 65535) session.setLocalWindowSize(connectionWindow);
+    });
+    // The listening server keeps the process alive; an idle service connection must not.
+    session.unref();
+    this.#session = session;
+    return session;
+  }
+
+  isReachable(timeoutMs: number): Promise<boolean> {
+    let session: http2.ClientHttp2Session;
+    try {
+      session = this.#currentSession();
+    } catch {
+      return Promise.resolve(false);
+    }
+    if (!session.connecting) return Promise.resolve(!session.destroyed);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        session.off('connect', onConnect);
+        session.off('close', onClose);
+        resolve(ok);
+      };
+      const onConnect = (): void => done(true);
+      const onClose = (): void => done(false);
+      const timer = setTimeout(onClose, timeoutMs);
+      session.once('connect', onConnect);
+      session.once('close', onClose);
+    });
+  }
+
+  invoke(call: UpstreamCall): Promise<CallOutcome> {
+    return new Promise<CallOutcome>((resolve, reject) => {
+      if (call.signal.aborted) {
+        reject(call.signal.reason as Error);
+        return;
+      }
+      const headers = this.#requestHeaders(call);
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = this.#currentSession().request(headers, { endStream: false });
+      } catch (error) {
+        reject(this.#unavailable(error));
+        return;
+      }
+      let settled = false;
+      let responded = false;
+      let trailers: http2.IncomingHttpHeaders | undefined;
+      let streamError: unknown;
+
+      const settle = (outcome: CallOutcome | undefined, error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        call.signal.removeEventListener('abort', onAbort);
+        if (outcome !== undefined) resolve(outcome);
+        else reject(error ?? new Error('upstream call failed'));
+      };
+      const cancel = (error: unknown): void => {
+        if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+        settle(undefined, error instanceof Error ? error : new SnetError('REQUEST_CANCELLED', 'the call was cancelled', { cause: error }));
+      };
+      const onAbort = (): void => cancel(call.signal.reason);
+      call.signal.addEventListener('abort', onAbort, { once: true });
+
+      call.request.pipeFrames(stream).catch((error: unknown) => cancel(error));
+
+      stream.on('response', (responseHeaders) => {
+        responded = true;
+        const status = responseHeaders[':status'] ?? 200;
+        if (status !== 200) {
+          // Not a gRPC answer (a web server or a gateway in front of the service).
+          settle({ code: grpcStatusFromHttp(status), message: `the service answered HTTP ${status} instead of gRPC` });
+          if (!stream.closed) stream.close(NGHTTP2_CANCEL);
+          return;
+        }
+        if (responseHeaders['grpc-status'] !== undefined) {
+          // Trailers-only response: the status travels in the headers (gRPC PROTOCOL-HTTP2.md).
+          settle(outcomeFromTrailers(responseHeaders));
+          return;
+        }
+        call.response.setHeaders(forwardableResponseHeaders(responseHeaders));
+      });
+      const resume = (): void => {
+        stream.resume();
+      };
+      stream.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        let accepted: boolean;
+        try {
+          accepted = call.response.writeFrames(chunk);
+        } catch (error) {
+          cancel(error);
+          return;
+        }
+        if (!accepted) {
+          stream.pause();
+          call.response.onDrain(resume);
+        }
+      });
+      stream.on('trailers', (received: http2.IncomingHttpHeaders) => {
+        trailers = received;
+      });
+      // The status is settled at 'end', after the last DATA was handed on: 'trailers' is not held
+      // back by pause() and could overtake buffered messages (research/ecosystem.md §2).
+      stream.on('end', () => {
+        if (trailers !== undefined) settle(outcomeFromTrailers(trailers));
+      });
+      stream.on('error', (error: Error) => {
+        streamError = error;
+      });
+      stream.on('close', () => {
+        if (settled) return;
+        if (trailers !== undefined) {
+          settle(outcomeFromTrailers(trailers));
+        } else if (!responded) {
+          settle(undefined, this.#unavailable(streamError ?? new Error(`stream reset with HTTP/2 code ${stream.rstCode}`)));
+        } else {
+          const code = stream.rstCode === undefined || stream.rstCode === 0 ? GrpcStatus.INTERNAL : grpcStatusFromRstCode(stream.rstCode);
+          settle({ code, message: `the service ended the stream without a status (HTTP/2 code ${stream.rstCode ?? 0})` });
+        }
+      });
+    });
+  }
+
+  #requestHeaders(call: UpstreamCall): http2.OutgoingHttpHeaders {
+    const headers: http2.OutgoingHttpHeaders = Object.create(null) as http2.OutgoingHttpHeaders;
+    const metadata = call.metadata;
+    for (const key in metadata) {
+      if (key.charCodeAt(0) === 58 /* ':' */ || requestHeadersNotForwarded.has(key)) continue;
+      headers[key] = metadata[key] as string | string[];
+    }
+    headers[':method'] = 'POST';
+    headers[':path'] = call.method;
+    headers[':scheme'] = this.#endpoint.secure ? 'https' : 'http';
+    headers[':authority'] = this.#endpoint.authority;
+    const subtype = this.#options.contentSubtype;
+    headers['content-type'] = subtype === undefined ? contentTypeOf(metadata) : `application/grpc+${subtype}`;
+    headers.te = 'trailers';
+    headers['user-agent'] = this.#userAgent;
+    if (call.timeoutMs !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(call.timeoutMs))}m`;
+    if (call.request.encoding !== 'identity') headers['grpc-encoding'] = call.request.encoding;
+    return headers;
+  }
+
+  #unavailable(cause: unknown): SnetError {
+    const reason = describeCause(cause);
+    return new SnetError('UPSTREAM_UNAVAILABLE', `the service at ${this.#endpoint.authority} is unavailable: ${reason}`, {
+      cause,
+      hint: 'Check that the service runs and that service_endpoint points to it.',
+      details: { endpoint: this.#endpoint.authority },
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    const session = this.#session;
+    this.#session = undefined;
+    if (session === undefined || session.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      session.once('close', () => resolve());
+      session.destroy();
+    });
+  }
+}
+
+/** The upstream content-type: the client's gRPC subtype (gRPC-Web callers become `application/grpc+…`). */
+function contentTypeOf(metadata: UpstreamCall['metadata']): string {
+  const value = metadata['content-type'];
+  const text = typeof value === 'string' ? value : 'application/grpc';
+  if (text.startsWith('application/grpc-web')) {
+    const plus = text.indexOf('+');
+    return plus === -1 ? 'application/grpc' : `application/grpc+${text.slice(plus + 1)}`;
+  }
+  return text;
+}
+
+function forwardableResponseHeaders(headers: http2.IncomingHttpHeaders): Metadata {
+  const out: Metadata = Object.create(null) as Metadata;
+  for (const key in headers) {
+    if (key.charCodeAt(0) === 58 || responseHeadersNotForwarded.has(key)) continue;
+    const value = headers[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function outcomeFromTrailers(trailers: http2.IncomingHttpHeaders): CallOutcome {
+  const rawStatus = trailers['grpc-status'];
+  const parsed = typeof rawStatus === 'string' && /^\d{1,4}$/.test(rawStatus) ? Number(rawStatus) : Number.NaN;
+  const code = Number.isNaN(parsed) ? GrpcStatus.UNKNOWN : parsed;
+  const rawMessage = trailers['grpc-message'];
+  const message = Number.isNaN(parsed)
+    ? 'the service sent no valid grpc-status'
+    : typeof rawMessage === 'string'
+      ? decodeGrpcMessage(rawMessage)
+      : '';
+  const rest: Metadata = Object.create(null) as Metadata;
+  let any = false;
+  for (const key in trailers) {
+    if (key.charCodeAt(0) === 58 || key === 'grpc-status' || key === 'grpc-message' || key === 'content-type' || key === 'content-length') continue;
+    const value = trailers[key];
+    if (value === undefined) continue;
+    rest[key] = value;
+    any = true;
+  }
+  return any ? { code, message, trailers: rest } : { code, message };
+}
+
+function describeCause(cause: unknown): string {
+  let current: unknown = cause;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ERR_HTTP2_STREAM_CANCEL' && code !== 'ERR_HTTP2_ERROR') return `${code} (${current.message})`;
+    if (current.cause === undefined) return current.message;
+    current = current.cause;
+  }
+  return 'the connection failed';
+}

@@ -1,0 +1,13 @@
+export type {
+  ByteSink,
+  CallOutcome,
+  Metadata,
+  ReadonlyMetadata,
+  RequestMessages,
+  ResponseWriter,
+  Upstream,
+  UpstreamCall,
+} from './call.ts';
+export { createGrpcUpstream, type GrpcUpstreamOptions } from './grpc-upstream.ts';
+export { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode, type GrpcStatusCode } from './grpc-status.ts';
+export { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
