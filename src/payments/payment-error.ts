@@ -46,6 +46,11 @@ export function mpeAddressInvalidError(key: string, value: string): PaymentError
   });
 }
 
+/** `invalid token: <reason>` (INVALID_ARGUMENT): `snet-free-call-auth-token-bin` is not `sig ‖ "_" ‖ block` (§2.2). */
+export function freeCallTokenInvalidError(reason: string): PaymentError {
+  return new PaymentError('PAYMENT_HEADER_INVALID', `invalid token: ${reason}`, { details: { header: 'snet-free-call-auth-token-bin', reason } });
+}
+
 /** `unexpected "snet-payment-type", value: "<v>"` (INVALID_ARGUMENT). */
 export function paymentTypeUnknownError(value: string): PaymentError {
   return new PaymentError('PAYMENT_TYPE_UNKNOWN', `unexpected "snet-payment-type", value: "${displayValue(value)}"`);

@@ -33,6 +33,7 @@ export {
   type FreeCallTokenRequestMessageFields,
   type LegacyFreeCallMessageFields,
 } from './free-call-messages.ts';
+export { encodeFreeCallToken, parseFreeCallToken, type FreeCallToken, type FreeCallTokenResult } from './free-call-token.ts';
 export { buildTokenRequestMessage, type TokenRequestMessageFields } from './token-request-message.ts';
 export { buildConfigurationMessage, type ConfigurationMessageFields, type ConfigurationMethod } from './configuration-message.ts';
 export { buildTrainingMessage, type TrainingMessageFields } from './training-message.ts';

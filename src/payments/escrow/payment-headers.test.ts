@@ -9,8 +9,10 @@ import {
   parseCurrentBlockHeader,
   parseDecimalUint256,
   parseEscrowPaymentHeaders,
+  parseFreeCallPaymentHeaders,
   parseMpeAddressHeader,
   parsePaymentType,
+  parsePrepaidPaymentHeaders,
   parseUint256Header,
   type HeaderMap,
   type ParseResult,
@@ -209,5 +211,72 @@ void describe('parseEscrowPaymentHeaders()', () => {
       errorOf(parseEscrowPaymentHeaders({ ...VALID, 'snet-payment-channel-amount': '-1000' })).message,
       'incorrect format "snet-payment-channel-amount": "-1000"',
     );
+  });
+});
+
+const TOKEN = Uint8Array.from([...Uint8Array.from({ length: 65 }, (_, i) => (i === 10 ? 0x5f : 200)), ...Buffer.from('_21172800')]);
+const FREE_CALL: HeaderMap = {
+  'snet-payment-type': 'free-call',
+  'snet-free-call-user-address': '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
+  'snet-current-block-number': '21000000',
+  'snet-payment-channel-signature-bin': SIG_B64,
+  'snet-free-call-auth-token-bin': Buffer.from(TOKEN).toString('base64'),
+};
+
+void describe('parseFreeCallPaymentHeaders()', () => {
+  void it('behavior: parses the Python SDK\'s v6 free call, splitting the token on its last "_"', () => {
+    const result = parseFreeCallPaymentHeaders({ ...FREE_CALL, 'snet-free-call-user-id': 'user@example.com' });
+    assert.ok(result.ok);
+    assert.equal(result.value.userId, 'user@example.com');
+    assert.equal(result.value.userAddress, '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23');
+    assert.equal(result.value.currentBlock, 21000000n);
+    assert.deepEqual(result.value.signature, SIG);
+    assert.deepEqual(result.value.token, TOKEN);
+    assert.deepEqual(result.value.tokenSignature, TOKEN.slice(0, 65));
+    assert.equal(result.value.tokenExpiryBlock, 21172800n);
+  });
+  void it('behavior: user id is "" when missing or repeated, and is never split on commas', () => {
+    for (const userId of [undefined, ['a', 'b']]) {
+      const result = parseFreeCallPaymentHeaders({ ...FREE_CALL, 'snet-free-call-user-id': userId });
+      assert.ok(result.ok && result.value.userId === '');
+    }
+    const comma = parseFreeCallPaymentHeaders({ ...FREE_CALL, 'snet-free-call-user-id': 'Doe, John' });
+    assert.ok(comma.ok && comma.value.userId === 'Doe, John');
+  });
+  void it('error: the pre-v6 npm SDK (no user address) gets missing "snet-free-call-user-address", as from Go', () => {
+    const { 'snet-free-call-user-address': _address, ...legacy } = FREE_CALL;
+    assert.equal(errorOf(parseFreeCallPaymentHeaders({ ...legacy, 'snet-free-call-token-expiry-block': '21172800' })).message, 'missing "snet-free-call-user-address"');
+  });
+  void it('error: reference order address → block → signature → token, then invalid token texts', () => {
+    const { 'snet-current-block-number': _block, ...noBlock } = FREE_CALL;
+    const { 'snet-payment-channel-signature-bin': _sig, ...noSig } = FREE_CALL;
+    const { 'snet-free-call-auth-token-bin': _token, ...noToken } = FREE_CALL;
+    assert.equal(errorOf(parseFreeCallPaymentHeaders({ ...noBlock, 'snet-free-call-auth-token-bin': undefined })).message, 'missing "snet-current-block-number"');
+    assert.equal(errorOf(parseFreeCallPaymentHeaders(noSig)).message, 'missing "snet-payment-channel-signature-bin"');
+    assert.equal(errorOf(parseFreeCallPaymentHeaders(noToken)).message, 'missing "snet-free-call-auth-token-bin"');
+    const noUnderscore = errorOf(parseFreeCallPaymentHeaders({ ...FREE_CALL, 'snet-free-call-auth-token-bin': 'AQID' }));
+    assert.equal(noUnderscore.code, 'PAYMENT_HEADER_INVALID');
+    assert.equal(noUnderscore.message, "invalid token: no '_' found");
+    const badBlock = Buffer.from([1, 2, 0x5f, ...Buffer.from('12x')]).toString('base64');
+    assert.equal(errorOf(parseFreeCallPaymentHeaders({ ...FREE_CALL, 'snet-free-call-auth-token-bin': badBlock })).message, 'invalid token: invalid block number');
+  });
+});
+
+void describe('parsePrepaidPaymentHeaders()', () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJwYXlsb2FkIjoiNDIifQ.c2ln';
+  void it('behavior: channel id and the JWT text of the -bin header (nonce header not read)', () => {
+    assert.deepEqual(
+      parsePrepaidPaymentHeaders({
+        'snet-payment-type': 'prepaid-call',
+        'snet-payment-channel-id': '42',
+        'snet-payment-channel-nonce': 'not read',
+        'snet-prepaid-auth-token-bin': Buffer.from(jwt).toString('base64'),
+      }),
+      { ok: true, value: { channelId: 42n, token: jwt } },
+    );
+  });
+  void it('error: channel id first, then the token', () => {
+    assert.equal(errorOf(parsePrepaidPaymentHeaders({})).message, 'missing "snet-payment-channel-id"');
+    assert.equal(errorOf(parsePrepaidPaymentHeaders({ 'snet-payment-channel-id': '1' })).message, 'missing "snet-prepaid-auth-token-bin"');
   });
 });

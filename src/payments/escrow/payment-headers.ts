@@ -1,5 +1,6 @@
-import { MAX_UINT256, isHexAddress } from '../../blockchain/index.ts';
+import { MAX_UINT256, isHexAddress, parseFreeCallToken } from '../../blockchain/index.ts';
 import {
+  freeCallTokenInvalidError,
   headerInvalidError,
   headerMissingError,
   headerRepeatedError,
@@ -13,8 +14,12 @@ import {
   HEADER_CHANNEL_NONCE,
   HEADER_CHANNEL_SIGNATURE_BIN,
   HEADER_CURRENT_BLOCK_NUMBER,
+  HEADER_FREE_CALL_AUTH_TOKEN_BIN,
+  HEADER_FREE_CALL_USER_ADDRESS,
+  HEADER_FREE_CALL_USER_ID,
   HEADER_MPE_ADDRESS,
   HEADER_PAYMENT_TYPE,
+  HEADER_PREPAID_AUTH_TOKEN_BIN,
   PAYMENT_TYPES,
   type PaymentType,
 } from './headers.ts';
@@ -202,4 +207,82 @@ export function parseEscrowPaymentHeaders(headers: HeaderMap): ParseResult<Escro
   const base = { channelId: channelId.value, nonce: nonce.value, amount: amount.value, signature: signature.value };
   const mpeAddress = mpe.length === 1 && isHexAddress(mpe[0] as string) ? (mpe[0] as string) : undefined;
   return { ok: true, value: mpeAddress === undefined ? base : { ...base, mpeAddress } };
+}
+
+/** Free-call payment headers, parsed (payments.md §2.2, v6 protocol). */
+export interface FreeCallPaymentHeaders {
+  /** `snet-free-call-user-id`; `""` when missing or repeated, as in the reference. */
+  readonly userId: string;
+  /** `snet-free-call-user-address` exactly as sent: it is signed as text (§17 item 10). */
+  readonly userAddress: string;
+  readonly currentBlock: bigint;
+  /** The M9 signature bytes as sent (length checked by recovery). */
+  readonly signature: Uint8Array;
+  /** The whole token as sent (M9 signs all of it, `_<block>` included). */
+  readonly token: Uint8Array;
+  /** The token's M8 signature part (before the last `_`). */
+  readonly tokenSignature: Uint8Array;
+  readonly tokenExpiryBlock: bigint;
+}
+
+// `snet-free-call-user-id` is free text (an e-mail): read without comma splitting; the reference ignores
+// GetSingleValue's error here, so missing or repeated means "".
+function lenientSingleValue(headers: HeaderMap, key: string): string {
+  if (!Object.hasOwn(headers, key)) return '';
+  const raw = headers[key];
+  if (typeof raw === 'string') return raw;
+  return raw !== undefined && raw.length === 1 ? (raw[0] as string) : '';
+}
+
+/**
+ * The `free-call` headers in the reference's order — user id (lenient), user address, current block,
+ * signature, token — then the token split (`[D] escrow/free_call_payment_handler.go` `getPaymentFromContext`);
+ * a bad token is INVALID_ARGUMENT `invalid token: no '_' found` / `invalid token: invalid block number`.
+ * The pre-v6 npm SDK sends no user address and gets `missing "snet-free-call-user-address"`, as from Go.
+ */
+export function parseFreeCallPaymentHeaders(headers: HeaderMap): ParseResult<FreeCallPaymentHeaders> {
+  const userId = lenientSingleValue(headers, HEADER_FREE_CALL_USER_ID);
+  const userAddress = getSingleHeader(headers, HEADER_FREE_CALL_USER_ADDRESS);
+  if (!userAddress.ok) return userAddress;
+  const currentBlock = parseUint256Header(headers, HEADER_CURRENT_BLOCK_NUMBER);
+  if (!currentBlock.ok) return currentBlock;
+  const signature = parseBinaryHeader(headers, HEADER_CHANNEL_SIGNATURE_BIN);
+  if (!signature.ok) return signature;
+  const token = parseBinaryHeader(headers, HEADER_FREE_CALL_AUTH_TOKEN_BIN);
+  if (!token.ok) return token;
+  const parsed = parseFreeCallToken(token.value);
+  if (!parsed.ok) return { ok: false, error: freeCallTokenInvalidError(parsed.error) };
+  return {
+    ok: true,
+    value: {
+      userId,
+      userAddress: userAddress.value,
+      currentBlock: currentBlock.value,
+      signature: signature.value,
+      token: token.value,
+      tokenSignature: parsed.value.signature,
+      tokenExpiryBlock: parsed.value.expiryBlock,
+    },
+  };
+}
+
+/** Prepaid-call payment headers, parsed (payments.md §2.3). */
+export interface PrepaidPaymentHeaders {
+  readonly channelId: bigint;
+  /** The JWT from `TokenService.GetToken` (UTF-8 text of the `-bin` header bytes). */
+  readonly token: string;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * The `prepaid-call` headers in the reference's order — channel id, then the token
+ * (`[D] escrow/prepaid_handler.go`). The nonce header the SDKs also send is not read, like the reference.
+ */
+export function parsePrepaidPaymentHeaders(headers: HeaderMap): ParseResult<PrepaidPaymentHeaders> {
+  const channelId = parseUint256Header(headers, HEADER_CHANNEL_ID);
+  if (!channelId.ok) return channelId;
+  const token = parseBinaryHeader(headers, HEADER_PREPAID_AUTH_TOKEN_BIN);
+  if (!token.ok) return token;
+  return { ok: true, value: { channelId: channelId.value, token: utf8.decode(token.value) } };
 }
