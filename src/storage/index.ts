@@ -18,3 +18,12 @@ export {
   type EtcdServerSupervisor,
   type EtcdServerSupervisorOptions,
 } from './etcd-server-supervisor.ts';
+export {
+  exportStore,
+  importStore,
+  storeExportFormat,
+  storeExportVersion,
+  type ExportStoreResult,
+  type ImportStoreOptions,
+  type ImportStoreResult,
+} from './export-import.ts';

@@ -1,12 +1,20 @@
 // The etcd backend and the local etcd supervisor against a real etcd 3.4 member (Debian etcd-server).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEtcdServerSupervisor, createEtcdStore, createPrefixedStore } from '../../src/storage/index.ts';
+import {
+  createEtcdServerSupervisor,
+  createEtcdStore,
+  createLmdbStore,
+  createPrefixedStore,
+  exportStore,
+  importStore,
+} from '../../src/storage/index.ts';
 import type { AtomicStore } from '../../src/storage/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { isSnetError } from '../../src/errors/index.ts';
@@ -220,6 +228,50 @@ describe('createEtcdServerSupervisor()', () => {
       await store.close();
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('export / import between LMDB and etcd', () => {
+  it('behavior: LMDB → file → etcd → file → LMDB keeps every key and byte, and no lock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'snetd-migrate-'));
+    const prefix = `migrate-${process.pid}/sepolia/org/G+/=/0xMPE//payment-channel/storage/`;
+    const lmdb = createLmdbStore({ path: join(dir, 'source.mdb'), logger });
+    const etcdStore = await openStore();
+    const back = createLmdbStore({ path: join(dir, 'back.mdb'), logger });
+    try {
+      const expected = new Map<string, Uint8Array>();
+      for (let id = 0; id < 50; id++) {
+        const value = new Uint8Array(Buffer.from(JSON.stringify({ v: 1, nonce: String(id), amount: String(10n ** 20n + BigInt(id)) })));
+        expected.set(`${prefix}{ID: ${id}}`, value);
+        await lmdb.put(`${prefix}{ID: ${id}}`, value);
+      }
+      expected.set(`${prefix}binary`, new Uint8Array([0, 1, 254, 255]));
+      await lmdb.put(`${prefix}binary`, new Uint8Array([0, 1, 254, 255]));
+      await lmdb.acquireLock(`${prefix}lock/{ID: 1}`, 60_000);
+
+      const first = join(dir, 'first.jsonl');
+      const out = createWriteStream(first);
+      assert.deepEqual(await exportStore(lmdb, prefix, out), { exported: 51, skippedLocks: 1 });
+      out.end();
+      await finished(out);
+      assert.deepEqual(await importStore(etcdStore, createReadStream(first)), { imported: 51, unchanged: 0, overwritten: [] });
+
+      const second = join(dir, 'second.jsonl');
+      const out2 = createWriteStream(second);
+      assert.equal((await exportStore(etcdStore, prefix, out2)).exported, 51);
+      out2.end();
+      await finished(out2);
+      await importStore(back, createReadStream(second));
+
+      for (const store of [etcdStore, back]) {
+        const entries = await store.getByPrefix(prefix);
+        assert.equal(entries.length, expected.size);
+        for (const entry of entries) assert.deepEqual(entry.value, expected.get(entry.key), entry.key);
+      }
+    } finally {
+      await Promise.all([lmdb.close(), etcdStore.close(), back.close()]);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
