@@ -42,6 +42,10 @@ export interface SignatureRecovererOptions {
   readonly prefer?: SignatureBackend;
   /** Throw at start-up instead of falling back to `js` when `native` cannot be used. @default false */
   readonly requireNative?: boolean;
+  /**
+   * Loads the native addon (`secp256k1/bindings.js` by default). @internal For tests of the fallback path.
+   */
+  readonly loadNativeAddon?: () => unknown;
 }
 
 type RawRecover = (signature64: Uint8Array, recoveryId: number, digest32: Uint8Array) => Uint8Array | undefined;
@@ -81,12 +85,14 @@ interface NativeSecp256k1 {
   ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed?: boolean): Uint8Array;
 }
 
-function loadNative(): { recover: RawRecover } | { reason: string } {
+// `secp256k1/bindings.js`, not the package root: the root silently falls back to the `elliptic` JS code
+// when the addon fails to load (ecosystem.md §3), and we want to know.
+const requireBindings = (): unknown => createRequire(import.meta.url)('secp256k1/bindings.js');
+
+function loadNative(load: () => unknown): { recover: RawRecover } | { reason: string } {
   let addon: NativeSecp256k1;
   try {
-    // `secp256k1/bindings.js`, not the package root: the root silently falls back to the `elliptic` JS code
-    // when the addon fails to load (ecosystem.md §3), and we want to know.
-    addon = createRequire(import.meta.url)('secp256k1/bindings.js') as NativeSecp256k1;
+    addon = load() as NativeSecp256k1;
   } catch (error) {
     return { reason: `native secp256k1 addon not loadable: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -126,7 +132,7 @@ export function createSignatureRecoverer(options: SignatureRecovererOptions = {}
   let recover = jsRecover;
   let fallbackReason: string | undefined;
   if (prefer === 'native') {
-    const native = loadNative();
+    const native = loadNative(options.loadNativeAddon ?? requireBindings);
     if ('recover' in native) {
       if (passesSelfTest(native.recover)) {
         backend = 'native';
