@@ -208,25 +208,38 @@ describe('createEtcdServerSupervisor()', () => {
     }
   });
 
-  it('behavior: data written through a supervised member survives its restart', async () => {
+  it('behavior: data survives a member restart; a store reports STORAGE_UNAVAILABLE while it is down and recovers', async () => {
     const options = await baseOptions();
     const first = createEtcdServerSupervisor(options);
     await first.start();
     const pid = first.pid;
     assert.ok(pid !== undefined);
-    let store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
-    await store.put('persist', bytes('yes'));
-    await store.close();
-    await first.stop();
-    assert.equal(first.pid, undefined);
-    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the member process is gone');
+    const store = await createEtcdStore({ endpoints: [options.clientUrl], requestTimeoutMs: 1000, logger });
     const second = createEtcdServerSupervisor(options);
-    await second.start();
     try {
-      store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
-      assert.equal(text(await store.get('persist')), 'yes');
-      await store.close();
+      await store.put('persist', bytes('yes'));
+      await first.stop();
+      assert.equal(first.pid, undefined);
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the member process is gone');
+      await assert.rejects(store.compareAndSwap('persist', bytes('yes'), bytes('no')), (error: unknown) => {
+        assert.ok(isSnetError(error) && (error.code === 'STORAGE_UNAVAILABLE' || error.code === 'STORAGE_TIMEOUT'), String(error));
+        assert.match(error.message, /may or may not have been applied/);
+        return true;
+      });
+      await second.start();
+      // The same client reconnects by itself (grpc backoff, etcd3 circuit breaker): poll with a bound.
+      const deadline = Date.now() + 30_000;
+      let value: string | undefined;
+      while (value === undefined && Date.now() < deadline) {
+        value = await store.get('persist').then(
+          (found) => text(found),
+          () => undefined,
+        );
+        if (value === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(value, 'yes');
     } finally {
+      await store.close();
       await second.stop();
     }
   });
