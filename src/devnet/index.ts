@@ -6,3 +6,6 @@ export { createDevClients, type DevClients } from './dev-clients.ts';
 export { deployContracts, LEGACY_LOCAL_ADDRESSES, type DevContracts } from './deploy.ts';
 export { createDevActions, publishJson, type DevActions, type OpenChannelArgs } from './dev-actions.ts';
 export { buildOrgMetadata, buildServiceMetadata, devGroupId, type DevOrgMetadataArgs, type DevServiceMetadataArgs } from './dev-metadata.ts';
+export { startDevNetwork, type DevNetwork, type DevNetworkOptions, type DevNetworkAccount } from './start-dev-network.ts';
+export { startExampleService, EXAMPLE_SERVICE_PROTO, EXAMPLE_SERVICE_METHODS, type ExampleService } from './example-service/example-service.ts';
+export { tarFiles } from './tar-files.ts';
