@@ -2,7 +2,8 @@
 // payments.md §4 (plus metering and the legacy free call), made with viem — an implementation
 // independent of src/blockchain/signatures — and a fixed, public dev key, so the expected bytes
 // are not produced by the code they test. Deterministic (RFC 6979): running it twice gives the
-// same file. Usage: ./node_modules/.bin/node scripts/generate-vectors.ts
+// same file (test/vectors/generated-vectors.test.ts checks that the committed file is current).
+// Usage: ./node_modules/.bin/node scripts/generate-vectors.ts
 import { writeFileSync, readFileSync } from 'node:fs';
 import { encodePacked, hashMessage, keccak256, recoverAddress, type Hex } from 'viem';
 import { privateKeyToAccount, sign } from 'viem/accounts';
@@ -165,65 +166,72 @@ function isCurveX(x: bigint): boolean {
   return modPow((x * x * x + 7n) % P, (P - 1n) / 2n, P) === 1n;
 }
 
-const messages: MessageVector[] = [];
-const recoveries: { name: string; source: string; digest: string; signature: string; signer: string }[] = [];
-for (const c of cases) {
-  const message = encodePacked(c.packed.types as string[], c.packed.values as unknown[]);
-  const inner = keccak256(message);
-  const digest = hashMessage({ raw: inner });
-  const signature = await sign({ hash: digest, privateKey: DEV_KEY, to: 'hex' });
-  const signer = await recoverAddress({ hash: digest, signature });
-  if (signer !== DEV_ADDRESS) throw new Error(`viem self-check failed for ${c.name}`);
-  messages.push({
-    name: c.name,
-    source: SOURCE,
-    kind: c.kind,
-    fields: c.fields,
-    message: hexNo0x(message),
-    keccak: hexNo0x(inner),
-    personalHash: hexNo0x(digest),
-    signature: hexNo0x(signature),
-    signer,
-    privateKey: DEV_KEY,
-  });
-  // The same signature with v as 0/1 (go-ethereum crypto.Sign style) and its high-s twin: all three recover to the signer.
-  const r = BigInt(`0x${signature.slice(2, 66)}`);
-  const s = BigInt(`0x${signature.slice(66, 130)}`);
-  const v = parseInt(signature.slice(130, 132), 16);
-  recoveries.push({ name: `${c.name}, v=${v - 27} (raw recovery id)`, source: SOURCE, digest: hexNo0x(digest), signature: word(r) + word(s) + (v - 27).toString(16).padStart(2, '0'), signer });
-  recoveries.push({ name: `${c.name}, high-s twin (n-s, flipped v=${v === 27 ? 28 : 27})`, source: SOURCE, digest: hexNo0x(digest), signature: word(r) + word(N - s) + (v === 27 ? 28 : 27).toString(16), signer });
+/** Builds the generated vector file in memory (deterministic). */
+export async function buildGeneratedVectors(): Promise<VectorFile> {
+  const messages: MessageVector[] = [];
+  const recoveries: { name: string; source: string; digest: string; signature: string; signer: string }[] = [];
+  for (const c of cases) {
+    const message = encodePacked(c.packed.types as string[], c.packed.values as unknown[]);
+    const inner = keccak256(message);
+    const digest = hashMessage({ raw: inner });
+    const signature = await sign({ hash: digest, privateKey: DEV_KEY, to: 'hex' });
+    const signer = await recoverAddress({ hash: digest, signature });
+    if (signer !== DEV_ADDRESS) throw new Error(`viem self-check failed for ${c.name}`);
+    messages.push({
+      name: c.name,
+      source: SOURCE,
+      kind: c.kind,
+      fields: c.fields,
+      message: hexNo0x(message),
+      keccak: hexNo0x(inner),
+      personalHash: hexNo0x(digest),
+      signature: hexNo0x(signature),
+      signer,
+      privateKey: DEV_KEY,
+    });
+    // The same signature with v as 0/1 (go-ethereum crypto.Sign style) and its high-s twin: all three recover to the signer.
+    const r = BigInt(`0x${signature.slice(2, 66)}`);
+    const s = BigInt(`0x${signature.slice(66, 130)}`);
+    const v = parseInt(signature.slice(130, 132), 16);
+    recoveries.push({ name: `${c.name}, v=${v - 27} (raw recovery id)`, source: SOURCE, digest: hexNo0x(digest), signature: word(r) + word(s) + (v - 27).toString(16).padStart(2, '0'), signer });
+    recoveries.push({ name: `${c.name}, high-s twin (n-s, flipped v=${v === 27 ? 28 : 27})`, source: SOURCE, digest: hexNo0x(digest), signature: word(r) + word(N - s) + (v === 27 ? 28 : 27).toString(16), signer });
+  }
+
+  // Rejections, built on the first generated signature.
+  const base = messages[0];
+  if (base?.signature === undefined || base.personalHash === undefined) throw new Error('no base vector');
+  const digest = base.personalHash;
+  const rHex = base.signature.slice(0, 64);
+  const sHex = base.signature.slice(64, 128);
+  let badX = 1n;
+  while (isCurveX(badX)) badX += 1n;
+  const reject = (name: string, signature: string, error: RejectionVector['error']): RejectionVector => ({ name, source: SOURCE, digest, signature, error });
+  const rejections: RejectionVector[] = [
+    reject('empty signature', '', 'SIGNATURE_LENGTH'),
+    reject('64 bytes (v missing)', rHex + sHex, 'SIGNATURE_LENGTH'),
+    reject('66 bytes (extra byte)', `${base.signature}00`, 'SIGNATURE_LENGTH'),
+    ...[2, 3, 26, 29, 30, 33, 54, 55, 255].map((v) =>
+      reject(`v=${v} (only 0, 1, 27, 28 are accepted)`, rHex + sHex + v.toString(16).padStart(2, '0'), 'SIGNATURE_RECOVERY_ID'),
+    ),
+    reject('r = 0', word(0n) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
+    reject('s = 0', rHex + word(0n) + '1b', 'SIGNATURE_UNRECOVERABLE'),
+    reject('r = n (out of range)', word(N) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
+    reject('s = n (out of range)', rHex + word(N) + '1b', 'SIGNATURE_UNRECOVERABLE'),
+    reject('r = 2^256-1', word(MAX_UINT256) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
+    reject(`r = ${badX}, not the x of any curve point`, word(badX) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
+  ];
+
+  return {
+    description:
+      'GENERATED by scripts/generate-vectors.ts — do not edit by hand. Message bytes, hashes and signatures come from viem, not from src/. See README.md.',
+    messages,
+    recoveries,
+    rejections,
+  };
 }
 
-// Rejections, built on the first generated signature.
-const base = messages[0];
-if (base?.signature === undefined || base.personalHash === undefined) throw new Error('no base vector');
-const digest = base.personalHash;
-const rHex = base.signature.slice(0, 64);
-const sHex = base.signature.slice(64, 128);
-let badX = 1n;
-while (isCurveX(badX)) badX += 1n;
-const reject = (name: string, signature: string, error: RejectionVector['error']): RejectionVector => ({ name, source: SOURCE, digest, signature, error });
-const rejections: RejectionVector[] = [
-  reject('empty signature', '', 'SIGNATURE_LENGTH'),
-  reject('64 bytes (v missing)', rHex + sHex, 'SIGNATURE_LENGTH'),
-  reject('66 bytes (extra byte)', `${base.signature}00`, 'SIGNATURE_LENGTH'),
-  ...[2, 3, 26, 29, 30, 33, 54, 55, 255].map((v) =>
-    reject(`v=${v} (only 0, 1, 27, 28 are accepted)`, rHex + sHex + v.toString(16).padStart(2, '0'), 'SIGNATURE_RECOVERY_ID'),
-  ),
-  reject('r = 0', word(0n) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
-  reject('s = 0', rHex + word(0n) + '1b', 'SIGNATURE_UNRECOVERABLE'),
-  reject('r = n (out of range)', word(N) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
-  reject('s = n (out of range)', rHex + word(N) + '1b', 'SIGNATURE_UNRECOVERABLE'),
-  reject('r = 2^256-1', word(MAX_UINT256) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
-  reject(`r = ${badX}, not the x of any curve point`, word(badX) + sHex + '1b', 'SIGNATURE_UNRECOVERABLE'),
-];
-
-const file: VectorFile = {
-  description:
-    'GENERATED by scripts/generate-vectors.ts — do not edit by hand. Message bytes, hashes and signatures come from viem, not from src/. See README.md.',
-  messages,
-  recoveries,
-  rejections,
-};
-writeFileSync(OUTPUT, `${JSON.stringify(file, null, 2)}\n`);
-console.log(`wrote ${messages.length} message vectors, ${recoveries.length} recovery variants, ${rejections.length} rejections to ${OUTPUT.pathname}`);
+if (import.meta.main) {
+  const file = await buildGeneratedVectors();
+  writeFileSync(OUTPUT, `${JSON.stringify(file, null, 2)}\n`);
+  console.log(`wrote ${file.messages.length} message vectors, ${file.recoveries?.length ?? 0} recovery variants, ${file.rejections?.length ?? 0} rejections to ${OUTPUT.pathname}`);
+}
