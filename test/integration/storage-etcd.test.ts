@@ -1,12 +1,15 @@
 // The etcd backend and the local etcd supervisor against a real etcd 3.4 member (Debian etcd-server).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { createServer } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   createEtcdServerSupervisor,
   createEtcdStore,
@@ -286,5 +289,95 @@ describe('export / import between LMDB and etcd', () => {
       await Promise.all([lmdb.close(), etcdStore.close(), back.close()]);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('etcd over mutual TLS', () => {
+  let dir: string | undefined;
+  let member: ChildProcess | undefined;
+  let tlsEndpoint = '';
+  const file = (name: string): string => join(dir ?? '', name);
+
+  before(async () => {
+    execFileSync('bash', [resolve(import.meta.dirname, '../../scripts/ensure-system-packages.sh'), 'openssl', 'etcd-server']);
+    dir = mkdtempSync(join(tmpdir(), 'snetd-etcd-tls-'));
+    const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=snetd-test-ca');
+    writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+    for (const name of ['server', 'client', 'stranger']) {
+      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+      const [caCert, caKey] = name === 'stranger' ? ['stranger-ca.pem', 'stranger-ca.key'] : ['ca.pem', 'ca.key'];
+      if (name === 'stranger') {
+        openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '2', '-subj', '/CN=other-ca');
+      }
+      openssl('x509', '-req', '-in', `${name}.csr`, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', 'san.ext');
+    }
+    const clientPort = await findFreePort();
+    const peerPort = await findFreePort();
+    tlsEndpoint = `https://127.0.0.1:${clientPort}`;
+    member = spawn(
+      '/usr/bin/etcd',
+      [
+        '--name', 'tls', '--data-dir', file('data'),
+        '--listen-client-urls', tlsEndpoint, '--advertise-client-urls', tlsEndpoint,
+        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster', `tls=http://127.0.0.1:${peerPort}`,
+        '--cert-file', file('server.pem'), '--key-file', file('server.key'),
+        '--trusted-ca-file', file('ca.pem'), '--client-cert-auth',
+        '--logger', 'zap', '--log-outputs', 'stderr',
+      ],
+      { stdio: 'ignore' },
+    );
+  });
+  after(async () => {
+    if (member !== undefined && member.exitCode === null && member.signalCode === null) {
+      const exited = once(member, 'exit');
+      member.kill('SIGTERM');
+      await exited;
+    }
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const tls = () => ({ caFile: file('ca.pem'), certFile: file('client.pem'), keyFile: file('client.key') });
+
+  it('behavior: connects with the payment_channel_*_path files and performs CAS', async () => {
+    // The member needs a moment to listen; retry the start-up probe with a bound.
+    const deadline = Date.now() + 20_000;
+    let store: AtomicStore | undefined;
+    while (store === undefined) {
+      try {
+        store = await createEtcdStore({ endpoints: [tlsEndpoint], tls: tls(), dialTimeoutMs: 1000, requestTimeoutMs: 1000, logger });
+      } catch (error) {
+        if (Date.now() > deadline || member?.exitCode !== null) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    try {
+      assert.equal(await store.putIfAbsent('tls/k', bytes('1')), true);
+      assert.equal(await store.compareAndSwap('tls/k', bytes('1'), bytes('2')), true);
+      assert.equal(text(await store.get('tls/k')), '2');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('error: a client certificate from another CA is refused at start-up with STORAGE_UNAVAILABLE', async () => {
+    await assert.rejects(
+      createEtcdStore({
+        endpoints: [tlsEndpoint],
+        tls: { caFile: file('ca.pem'), certFile: file('stranger.pem'), keyFile: file('stranger.key') },
+        dialTimeoutMs: 1000,
+        requestTimeoutMs: 1000,
+        logger,
+      }),
+      { code: 'STORAGE_UNAVAILABLE' },
+    );
+  });
+
+  it('error: a certificate without its key is refused with STORAGE_TLS_INVALID', async () => {
+    await assert.rejects(
+      createEtcdStore({ endpoints: [tlsEndpoint], tls: { caFile: file('ca.pem'), certFile: file('client.pem') }, logger }),
+      { code: 'STORAGE_TLS_INVALID' },
+    );
   });
 });
