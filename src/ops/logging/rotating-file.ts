@@ -142,6 +142,8 @@ class RotatingFileImpl extends EventEmitter implements RotatingFile {
   #maintenance: Promise<void> = Promise.resolve();
   #closed = false;
   #linkSeq = 0;
+  /** Rotated files not compressed yet: clean-up must not delete them under the compressor. */
+  readonly #pendingCompression = new Set<string>();
 
   /** Opens the current file synchronously so start-up fails loudly on a bad path or permission. */
   constructor(options: RotatingFileOptions, deps: RotatingFileDeps) {
@@ -157,8 +159,12 @@ class RotatingFileImpl extends EventEmitter implements RotatingFile {
     this.#nextChangeMs = nextPatternChangeMs(options.filePattern, now);
     this.#updateLink();
     // Backups left uncompressed by a crash are compressed, and old files cleaned up (lumberjack mill).
+    // Listed now, before this instance renames anything, so its own backups are not picked up twice.
+    const dir = path.dirname(this.#file);
+    const leftovers = fs.readdirSync(dir).filter((name) => isBackupName(options.filePattern, name)).map((name) => path.join(dir, name));
+    for (const file of leftovers) this.#pendingCompression.add(file);
     this.#schedule(async () => {
-      await this.#compressLeftovers();
+      for (const file of leftovers) await this.#compress(file);
       await this.#cleanup();
     });
   }
@@ -220,6 +226,7 @@ class RotatingFileImpl extends EventEmitter implements RotatingFile {
   }
 
   #retire(old: AsyncAppender, oldPath: string): void {
+    this.#pendingCompression.add(oldPath);
     this.#schedule(async () => {
       await old.close();
       if (old.dropped > 0) this.#deps.onError('write', new Error(`${old.dropped} log lines dropped: disk too slow`));
@@ -235,17 +242,14 @@ class RotatingFileImpl extends EventEmitter implements RotatingFile {
   async #compress(file: string): Promise<void> {
     const gz = `${file}.gz`;
     const tmp = `${gz}.tmp`;
-    await pipeline(fs.createReadStream(file), createGzip(), fs.createWriteStream(tmp, { mode: 0o640 }));
-    await fs.promises.rename(tmp, gz);
-    await fs.promises.unlink(file);
-    this.emit('rotated', gz);
-  }
-
-  async #compressLeftovers(): Promise<void> {
-    const dir = path.dirname(this.#file);
-    for (const name of await fs.promises.readdir(dir)) {
-      if (isBackupName(this.#options.filePattern, name)) await this.#compress(path.join(dir, name));
+    try {
+      await pipeline(fs.createReadStream(file), createGzip(), fs.createWriteStream(tmp, { mode: 0o640 }));
+      await fs.promises.rename(tmp, gz);
+      await fs.promises.unlink(file);
+    } finally {
+      this.#pendingCompression.delete(file);
     }
+    this.emit('rotated', gz);
   }
 
   /** Deletes family files (other than the live one) beyond `rotationCount` or older than `maxAgeInDays`. */
@@ -258,6 +262,7 @@ class RotatingFileImpl extends EventEmitter implements RotatingFile {
     for (const name of await fs.promises.readdir(dir)) {
       if (name === current || !this.#family.test(name)) continue;
       const file = path.join(dir, name);
+      if (this.#pendingCompression.has(file)) continue;
       try {
         files.push({ file, mtimeMs: (await fs.promises.stat(file)).mtimeMs });
       } catch {

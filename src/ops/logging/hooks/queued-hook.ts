@@ -1,6 +1,6 @@
 import type { LogEntry, LogHook } from './log-hook.ts';
 
-/** Delivery limits of a queued hook; settings keys `max_queue`, `max_per_minute` override them. */
+/** Delivery limits of a queued hook; settings keys `max_queue`, `max_per_minute`, `close_timeout_ms` override them. */
 export interface HookQueueLimits {
   /** Entries waiting at most; further entries are dropped and counted. @default 100 */
   readonly maxQueue: number;
@@ -139,12 +139,14 @@ export function createQueuedHook(params: QueuedHookParams): LogHook {
   };
 }
 
-/** Reads `max_queue` / `max_per_minute` from a hook section (positive numbers only). */
+/** Reads `max_queue`, `max_per_minute`, `close_timeout_ms` from a hook section (positive numbers only). */
 export function queueLimitsFromSettings(settings: Readonly<Record<string, unknown>>): Partial<HookQueueLimits> {
-  const out: { maxQueue?: number; maxPerMinute?: number } = {};
+  const out: { maxQueue?: number; maxPerMinute?: number; closeTimeoutMs?: number } = {};
   const q = Number(settings.max_queue);
   const r = Number(settings.max_per_minute);
+  const c = Number(settings.close_timeout_ms);
   if (Number.isFinite(q) && q > 0) out.maxQueue = Math.floor(q);
   if (Number.isFinite(r) && r > 0) out.maxPerMinute = r;
+  if (Number.isFinite(c) && c > 0) out.closeTimeoutMs = c;
   return out;
 }
