@@ -261,7 +261,8 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
         write('lock refresh', [key], callOptions, async () => {
           if (lease.revoked()) return false;
           try {
-            const response = await lease.keepaliveOnce();
+            // Streams get no default deadline from etcd3; bound the keep-alive like any request.
+            const response = await lease.keepaliveOnce({ deadline: Date.now() + requestTimeoutMs });
             if (BigInt(response.TTL) <= 0n) return false;
           } catch (error) {
             if (lease.revoked()) return false;
@@ -275,7 +276,7 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
             [{ key: keyBuffer(key), target: 'Value', result: 'Equal', value: Buffer.from(token) }],
             [{ request_delete_range: { key: keyBuffer(key) } }],
           );
-          await lease.revoke().catch((error: unknown) => {
+          await lease.revoke({ deadline: Date.now() + requestTimeoutMs }).catch((error: unknown) => {
             logger.debug({ err: error, key }, 'etcd lease revoke failed; it expires by its TTL');
           });
           return released;
@@ -336,10 +337,10 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
           );
           if (acquired) return makeLock(key, token, lease);
         } catch (error) {
-          await lease.revoke().catch(() => undefined);
+          await lease.revoke({ deadline: Date.now() + requestTimeoutMs }).catch(() => undefined);
           throw error;
         }
-        await lease.revoke().catch(() => undefined);
+        await lease.revoke({ deadline: Date.now() + requestTimeoutMs }).catch(() => undefined);
         return undefined;
       });
     },

@@ -211,6 +211,22 @@ describe('createEtcdServerSupervisor()', () => {
     }
   });
 
+  it('behavior: a member that dies after start is reported, not restarted', async () => {
+    let reported: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
+    const exitReported = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => (reported = done));
+    const supervisor = createEtcdServerSupervisor({ ...(await baseOptions()), onUnexpectedExit: (exit) => reported(exit) });
+    await supervisor.start();
+    const pid = supervisor.pid;
+    assert.ok(pid !== undefined);
+    try {
+      process.kill(pid, 'SIGKILL');
+      assert.deepEqual(await exitReported, { code: null, signal: 'SIGKILL' });
+      assert.equal(supervisor.pid, undefined);
+    } finally {
+      await supervisor.stop();
+    }
+  });
+
   it('behavior: data survives a member restart; a store reports STORAGE_UNAVAILABLE while it is down and recovers', async () => {
     const options = await baseOptions();
     const first = createEtcdServerSupervisor(options);
