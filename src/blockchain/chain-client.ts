@@ -90,6 +90,11 @@ export interface ChainClient {
   getServiceRegistration(orgId: string, serviceId: string): Promise<ServiceRegistration | undefined>;
   /** The chain id the endpoint reports. */
   getChainId(): Promise<number>;
+  /**
+   * Start-up check that the endpoint serves the expected chain (e.g. a mainnet URL with network sepolia).
+   * Throws `CHAIN_NETWORK_UNKNOWN` naming both ids, or a chain error when the endpoint cannot be asked.
+   */
+  verifyChainId(expected: number, networkName: string): Promise<void>;
   /** Polls `eth_getLogs` for MPE and Registry events and hands them to `onEvents` in chain order. */
   watchEvents(options: WatchEventsOptions): EventWatcher;
   /** Stops every watcher. The client must not be used afterwards. */
@@ -163,6 +168,15 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
     options,
     getBlockNumber,
     getChainId: () => read('eth_chainId', () => client.getChainId()),
+    verifyChainId: async (expected, networkName) => {
+      const actual = await read('eth_chainId', () => client.getChainId());
+      if (actual !== expected) {
+        throw new SnetError('CHAIN_NETWORK_UNKNOWN', `the RPC endpoint ${redactRpcUrl(options.rpcHttpUrl)} serves chain id ${actual}, but network "${networkName}" is chain id ${expected}`, {
+          hint: 'Point ethereum_json_rpc_http_endpoint at a node of the selected network, or select the network the node serves.',
+          details: { expected, actual },
+        });
+      }
+    },
     getChannel: async (channelId, mpeAddress) => {
       const address = requireMpe(mpeAddress);
       const [nonce, sender, signer, recipient, groupId, value, expiration] = await read(`channels(${channelId})`, () =>

@@ -152,6 +152,28 @@ void describe('metadata through Registry → IPFS on the dev chain', () => {
     assert.equal(loaded.metadata.groups[0]?.paymentAddress, devAccount(DEV_ROLES.thirdParty).address);
   });
 
+  void it('behavior: raw-leaf CIDv1 and filecoin:// (path gateway) URIs load and verify', async () => {
+    const owner = devAccount(DEV_ROLES.owner).address;
+    const group = devGroupId('default_group');
+    const doc = buildOrgMetadata({ orgId: 'v1-org', groupName: 'default_group', groupIdBase64: group.base64, paymentAddress: owner });
+    const bytes = new TextEncoder().encode(JSON.stringify(doc, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
+    const cidV1 = await chain.ipfs.add(bytes, { cidVersion: 1 });
+    assert.match(cidV1, /^bafkrei/);
+    await chain.actions.createOrganization({ ownerIndex: DEV_ROLES.owner, orgId: 'v1-org', metadataUri: `ipfs://${cidV1}` });
+    const viaIpfs = await loadOrgMetadata({ logger, chain: client }, { orgId: 'v1-org' }, metadataOptions());
+    assert.equal(viaIpfs.metadata.orgId, 'v1-org');
+
+    const cidV0 = await chain.ipfs.add(bytes);
+    await chain.actions.changeOrganizationMetadata({ ownerIndex: DEV_ROLES.owner, orgId: 'v1-org', metadataUri: `filecoin://${cidV0}` });
+    const viaGateway = await loadOrgMetadata({ logger, chain: client }, { orgId: 'v1-org' }, { ipfsEndpoint: 'http://127.0.0.1:1', lighthouseEndpoint: chain.ipfs.gatewayUrl });
+    assert.deepEqual(viaGateway.source, { kind: 'registry', location: { scheme: 'filecoin', cid: cidV0, uri: `filecoin://${cidV0}` } });
+  });
+
+  void it('error: the RPC endpoint serving another chain is named at start-up', async () => {
+    await client.verifyChainId(31337, 'local');
+    await assert.rejects(client.verifyChainId(1, 'main'), (e) => isSnetError(e, 'CHAIN_NETWORK_UNKNOWN') && /serves chain id 31337, but network "main" is chain id 1/.test(e.message));
+  });
+
   void it('error: unregistered org/service → REGISTRY_NOT_FOUND', async () => {
     await assert.rejects(loadOrgMetadata({ logger, chain: client }, { orgId: 'nobody' }, metadataOptions()), (e) => isSnetError(e, 'REGISTRY_NOT_FOUND'));
     await assert.rejects(loadServiceMetadata({ logger, chain: client }, { orgId: 'nobody', serviceId: 'x' }, metadataOptions()), (e) => isSnetError(e, 'REGISTRY_NOT_FOUND'));
