@@ -2,6 +2,7 @@ export {
   createDaemonServer,
   type DaemonServer,
   type DaemonServerDeps,
+  type DaemonServerStats,
   type TlsFileOptions,
   type TransportOptions,
 } from './server/daemon-server.ts';

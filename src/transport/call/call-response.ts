@@ -9,6 +9,21 @@ export interface CallResponse extends ResponseWriter {
   bufferedBytes(): number;
 }
 
+/** Live transport counters shared by the responses of one server (stats, backpressure tests). */
+export interface TransportCounters {
+  /** Calls whose producer is paused until the client drains its response (backpressure in effect). */
+  waitingForClient: number;
+}
+
+/** Wraps a drain listener so {@link TransportCounters.waitingForClient} counts the wait. */
+export function countedDrain(counters: TransportCounters, listener: () => void): () => void {
+  counters.waitingForClient++;
+  return () => {
+    counters.waitingForClient--;
+    listener();
+  };
+}
+
 /** Merges `extra` into `target` (both plain header records). */
 export function mergeHeaders(target: Record<string, string | string[]>, extra: ReadonlyMetadata): void {
   for (const key in extra) {

@@ -35,6 +35,7 @@ export interface CallRunnerOptions {
 
 interface ActiveCall {
   readonly controller: AbortController;
+  readonly response: CallResponse;
   readonly finish: (outcome: CallOutcome) => void;
 }
 
@@ -97,7 +98,7 @@ export class CallRunner {
         for (const waiter of waiters) waiter();
       }
     };
-    const active: ActiveCall = { controller, finish };
+    const active: ActiveCall = { controller, response, finish };
     this.#active.add(active);
 
     if (timeoutMs !== undefined) {
@@ -155,6 +156,13 @@ export class CallRunner {
     const snet = errorFromUnknown(error, 'call');
     if (snet.code === 'INTERNAL') this.#logger.error({ err: snet.cause ?? snet }, 'call failed inside the daemon');
     return grpcStatusFromError(snet);
+  }
+
+  /** Response bytes queued for slow clients, over all calls in flight. */
+  responseBufferedBytes(): number {
+    let total = 0;
+    for (const active of this.#active) total += active.response.bufferedBytes();
+    return total;
   }
 
   /** Stops taking new calls (they get UNAVAILABLE). */

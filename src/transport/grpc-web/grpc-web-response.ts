@@ -1,5 +1,5 @@
 import type { CallOutcome, ReadonlyMetadata } from '../../upstream/index.ts';
-import { mergeHeaders, statusTrailers, type CallResponse } from '../call/call-response.ts';
+import { countedDrain, mergeHeaders, statusTrailers, type CallResponse, type TransportCounters } from '../call/call-response.ts';
 import { createFrameScanner, encodeEnvelopePrefix, flagTrailers, type FrameScanner } from '../framing/envelope.ts';
 import { Base64Encoder } from './base64.ts';
 import type { HttpOut } from './http-out.ts';
@@ -16,12 +16,14 @@ export class GrpcWebResponse implements CallResponse {
   readonly #cors: Record<string, string>;
   readonly #scanner: FrameScanner;
   readonly #text: Base64Encoder | undefined;
+  readonly #counters: TransportCounters;
   #headers: Record<string, string | string[]> | undefined;
   #headersSent = false;
   #finished = false;
 
-  constructor(out: HttpOut, options: { contentType: string; text: boolean; cors: Record<string, string>; maxMessageBytes: number }) {
+  constructor(out: HttpOut, options: { contentType: string; text: boolean; cors: Record<string, string>; maxMessageBytes: number; counters: TransportCounters }) {
     this.#out = out;
+    this.#counters = options.counters;
     this.#contentType = options.contentType;
     this.#cors = options.cors;
     this.#text = options.text ? new Base64Encoder() : undefined;
@@ -73,7 +75,7 @@ export class GrpcWebResponse implements CallResponse {
   }
 
   onDrain(listener: () => void): void {
-    this.#out.onDrain(listener);
+    this.#out.onDrain(countedDrain(this.#counters, listener));
   }
 
   bufferedBytes(): number {

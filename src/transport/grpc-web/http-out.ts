@@ -25,7 +25,7 @@ export function httpOutFromResponse(res: http.ServerResponse): HttpOut {
     },
     onDrain: (listener) => {
       if (res.destroyed) queueMicrotask(listener);
-      else res.once('drain', listener);
+      else onceDrainOrClose(res, listener);
     },
     isGone: () => res.destroyed || res.writableEnded,
     bufferedBytes: () => res.writableLength,
@@ -45,9 +45,23 @@ export function httpOutFromStream(stream: http2.ServerHttp2Stream): HttpOut {
     },
     onDrain: (listener) => {
       if (stream.destroyed) queueMicrotask(listener);
-      else stream.once('drain', listener);
+      else onceDrainOrClose(stream, listener);
     },
     isGone: () => stream.destroyed || stream.closed,
     bufferedBytes: () => stream.writableLength,
   };
+}
+
+/** Runs `listener` once on 'drain' or 'close' (a closed stream never drains; its waiter must not hang). */
+function onceDrainOrClose(emitter: NodeJS.EventEmitter, listener: () => void): void {
+  const onDrain = (): void => {
+    emitter.off('close', onClose);
+    listener();
+  };
+  const onClose = (): void => {
+    emitter.off('drain', onDrain);
+    listener();
+  };
+  emitter.once('drain', onDrain);
+  emitter.once('close', onClose);
 }

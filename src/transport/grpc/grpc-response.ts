@@ -1,6 +1,6 @@
 import type http2 from 'node:http2';
 import type { CallOutcome, ReadonlyMetadata } from '../../upstream/index.ts';
-import { mergeHeaders, statusTrailers, type CallResponse } from '../call/call-response.ts';
+import { countedDrain, mergeHeaders, statusTrailers, type CallResponse, type TransportCounters } from '../call/call-response.ts';
 import { createFrameScanner, encodeEnvelopePrefix, type FrameScanner } from '../framing/envelope.ts';
 
 /**
@@ -12,12 +12,14 @@ export class GrpcResponse implements CallResponse {
   readonly #stream: http2.ServerHttp2Stream;
   readonly #contentType: string;
   readonly #scanner: FrameScanner;
+  readonly #counters: TransportCounters;
   #headers: Record<string, string | string[]> | undefined;
   #headersSent = false;
   #finished = false;
 
-  constructor(stream: http2.ServerHttp2Stream, contentType: string, maxMessageBytes: number) {
+  constructor(stream: http2.ServerHttp2Stream, contentType: string, maxMessageBytes: number, counters: TransportCounters) {
     this.#stream = stream;
+    this.#counters = counters;
     this.#contentType = contentType;
     this.#scanner = createFrameScanner({ maxMessageBytes, compressionDeclared: true, direction: 'response' });
   }
@@ -54,7 +56,18 @@ export class GrpcResponse implements CallResponse {
       queueMicrotask(listener);
       return;
     }
-    this.#stream.once('drain', listener);
+    const counted = countedDrain(this.#counters, listener);
+    // A stream closed while waiting never drains: release the waiter so the producer can finish.
+    const onClose = (): void => {
+      this.#stream.off('drain', onDrain);
+      counted();
+    };
+    const onDrain = (): void => {
+      this.#stream.off('close', onClose);
+      counted();
+    };
+    this.#stream.once('drain', onDrain);
+    this.#stream.once('close', onClose);
   }
 
   bufferedBytes(): number {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -7,6 +8,7 @@ import { SnetError } from '../../errors/index.ts';
 import type { CallHandler } from '../../pipeline/index.ts';
 import type { Logger } from '../../shared/index.ts';
 import { CallRunner } from '../call/call-runner.ts';
+import type { TransportCounters } from '../call/call-response.ts';
 import { createCorsPolicy, type CorsOptions } from '../grpc-web/cors.ts';
 import type { HttpRoutes } from './http-route.ts';
 import { RequestRouter } from './request-router.ts';
@@ -71,8 +73,20 @@ export interface DaemonServer {
    * `deadlineMs`, then ends the rest with UNAVAILABLE and closes every connection.
    */
   close(deadlineMs: number): Promise<void>;
-  /** Live counters (calls in flight, open connections). @internal for tests and metrics. */
-  stats(): { activeCalls: number; connections: number };
+  /** Live counters. @internal for tests and metrics. */
+  stats(): DaemonServerStats;
+}
+
+/** Live counters of a {@link DaemonServer}. */
+export interface DaemonServerStats {
+  /** Calls in flight. */
+  readonly activeCalls: number;
+  /** Open client connections. */
+  readonly connections: number;
+  /** Calls whose service stream is paused because the client reads slower than the service writes. */
+  readonly callsWaitingForClient: number;
+  /** Response bytes queued in the daemon for slow clients, summed over calls in flight. */
+  readonly responseBufferedBytes: number;
 }
 
 const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
@@ -92,6 +106,7 @@ class DaemonServerImpl implements DaemonServer {
   readonly #h2: http2.Http2Server;
   readonly #h1: http.Server;
   readonly #sockets = new Set<net.Socket>();
+  readonly #counters: TransportCounters = { waitingForClient: 0 };
   readonly #sessions = new Set<http2.ServerHttp2Session>();
   readonly #sessionStreams = new WeakMap<http2.Http2Session, number>();
   #front: net.Server | undefined;
@@ -112,6 +127,7 @@ class DaemonServerImpl implements DaemonServer {
       cors: createCorsPolicy(options.cors ?? { allowedOrigins: '*' }),
       httpRoutes: deps.httpRoutes ?? {},
       maxMessageBytes: options.maxMessageBytes,
+      counters: this.#counters,
       isClosing: () => this.#closing,
     });
     const maxHeaderBytes = options.maxHeaderBytes ?? 65536;
@@ -171,8 +187,13 @@ class DaemonServerImpl implements DaemonServer {
     });
   }
 
-  stats(): { activeCalls: number; connections: number } {
-    return { activeCalls: this.#runner.activeCalls, connections: this.#sockets.size };
+  stats(): DaemonServerStats {
+    return {
+      activeCalls: this.#runner.activeCalls,
+      connections: this.#sockets.size,
+      callsWaitingForClient: this.#counters.waitingForClient,
+      responseBufferedBytes: this.#runner.responseBufferedBytes(),
+    };
   }
 
   listen(): Promise<{ host: string; port: number }> {
@@ -281,6 +302,25 @@ class DaemonServerImpl implements DaemonServer {
     this.#reloadTimer.unref();
   }
 
+  /** Resolves when every HTTP/2 session has closed (after GOAWAY, once its streams ended). */
+  #sessionsClosed(): Promise<void> {
+    const open = [...this.#sessions].filter((session) => !session.destroyed);
+    return Promise.all(open.map((session) => once(session, 'close'))).then(() => undefined);
+  }
+
+  /** True if `work` settles within `ms`, false on timeout. */
+  async #within(ms: number, work: Promise<void>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, ms));
+    });
+    try {
+      return await Promise.race([work.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(deadlineMs: number): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
@@ -293,18 +333,15 @@ class DaemonServerImpl implements DaemonServer {
     });
     for (const session of this.#sessions) session.close();
     this.#h1.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => {
-      timer = setTimeout(() => resolve('deadline'), Math.max(0, deadlineMs));
-    });
-    const result = await Promise.race([this.#runner.idle().then(() => 'idle' as const), deadline]);
-    clearTimeout(timer);
-    if (result === 'deadline') {
+    const deadlineAt = Date.now() + Math.max(0, deadlineMs);
+    const drained = await this.#within(deadlineAt - Date.now(), this.#runner.idle().then(() => this.#sessionsClosed()));
+    if (!drained) {
       this.#logger.warn({ activeCalls: this.#runner.activeCalls }, 'shutdown deadline reached; ending calls in flight');
       this.#runner.abortAll();
+      // Let the UNAVAILABLE statuses reach the clients before the sockets go.
+      await this.#within(1000, this.#sessionsClosed());
     }
-    // Give the final status frames a turn of the event loop to reach the sockets.
-    await new Promise((resolve) => setImmediate(resolve));
+    this.#h1.closeIdleConnections();
     this.#h1.closeAllConnections();
     for (const session of this.#sessions) session.destroy();
     for (const socket of this.#sockets) socket.destroy();

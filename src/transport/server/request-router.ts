@@ -3,6 +3,7 @@ import type http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../shared/index.ts';
 import type { CallRunner } from '../call/call-runner.ts';
+import type { TransportCounters } from '../call/call-response.ts';
 import { isGrpcContentType } from '../grpc/headers.ts';
 import { GrpcResponse } from '../grpc/grpc-response.ts';
 import { createBase64Decoder } from '../grpc-web/base64.ts';
@@ -18,6 +19,7 @@ export interface RouterParts {
   readonly cors: CorsPolicy;
   readonly httpRoutes: HttpRoutes;
   readonly maxMessageBytes: number;
+  readonly counters: TransportCounters;
   /** True once shutdown started: HTTP/1.1 answers carry `connection: close`. */
   readonly isClosing: () => boolean;
 }
@@ -54,7 +56,7 @@ export class RequestRouter {
     }
     if (isGrpcContentType(contentType)) {
       if (method !== 'POST') return this.#respondPlain(httpOutFromStream(stream), 405, 'gRPC requires POST\n');
-      const response = new GrpcResponse(stream, contentType, this.#parts.maxMessageBytes);
+      const response = new GrpcResponse(stream, contentType, this.#parts.maxMessageBytes, this.#parts.counters);
       this.#parts.runner.run({
         method: path,
         protocol: 'grpc',
@@ -118,6 +120,7 @@ export class RequestRouter {
       text,
       cors: this.#parts.cors.responseHeaders(typeof origin === 'string' ? origin : undefined),
       maxMessageBytes: this.#parts.maxMessageBytes,
+      counters: this.#parts.counters,
     });
     let source = body;
     if (text) {
