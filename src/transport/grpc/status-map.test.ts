@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SnetError } from '../../errors/index.ts';
+import { grpcStatusByErrorCode, grpcStatusFromError } from './status-map.ts';
+
+describe('grpcStatusFromError()', () => {
+  it('behavior: pins the transport codes', () => {
+    assert.deepEqual(grpcStatusByErrorCode, {
+      REQUEST_MALFORMED: 13,
+      REQUEST_TOO_LARGE: 8,
+      REQUEST_TIMEOUT: 4,
+      REQUEST_CANCELLED: 1,
+      DAEMON_SHUTTING_DOWN: 14,
+      METHOD_UNIMPLEMENTED: 12,
+      UPSTREAM_UNAVAILABLE: 14,
+      UPSTREAM_FAILED: 13,
+      INTERNAL: 13,
+    });
+  });
+  it('behavior: the message is sent, the cause and hint are not', () => {
+    const error = new SnetError('UPSTREAM_UNAVAILABLE', 'service down', { cause: new Error('secret detail'), hint: 'start it' });
+    assert.deepEqual(grpcStatusFromError(error), { code: 14, message: 'service down' });
+  });
+  it('behavior: an unmapped code answers INTERNAL', () => {
+    assert.equal(grpcStatusFromError(new SnetError('CONFIG_INVALID', 'x')).code, 13);
+  });
+});
