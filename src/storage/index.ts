@@ -27,3 +27,4 @@ export {
   type ImportStoreOptions,
   type ImportStoreResult,
 } from './export-import.ts';
+export { buildStoragePrefixes, type StoragePrefixes, type StoragePrefixesOptions } from './storage-prefixes.ts';
