@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.ts';
-import { startDaemon } from '../app/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { addConfigFlags, collectConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
@@ -16,6 +15,8 @@ export function registerServeCommand(program: Command, io: CliIo, setExitCode: (
       const { overrides, errors } = collectConfigFlags(flags);
       if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
       const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides });
+      // Loaded on demand: the other commands start faster without the whole daemon.
+      const { startDaemon } = await import('../app/index.ts');
       const daemon = await startDaemon(loaded, { version: daemonVersion(), stdout: io.stdout, stderr: io.stderr });
       const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
       writeLine(io.stderr, `received ${signal}: draining in-flight calls (up to ${loaded.config.shutdown_timeout})`);
