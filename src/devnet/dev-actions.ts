@@ -1,4 +1,4 @@
-import { bytesToHex, decodeEventLog, type Address, type Hex } from 'viem';
+import { bytesToHex, decodeEventLog, parseSignature, type Address, type Hex } from 'viem';
 import { encodeMetadataUri, idToBytes32, loadContractArtifact, mpeAbi } from '../blockchain/index.ts';
 import { DEV_ROLES } from './accounts.ts';
 import type { DevClients } from './dev-clients.ts';
@@ -21,6 +21,11 @@ export interface DevActions {
   addFunds(args: { readonly fromIndex: number; readonly channelId: bigint; readonly amountCogs: bigint }): Promise<void>;
   /** `channelExtend` by the channel's sender (dev account `senderIndex`). */
   extendChannel(args: { readonly senderIndex: number; readonly channelId: bigint; readonly expiration: bigint }): Promise<void>;
+  /**
+   * MPE `channelClaim` by the recipient (dev account `recipientIndex`) with a 65-byte payment signature
+   * over `plannedCogs` and the channel's current nonce; v 0/1 is normalised to 27/28 as the contract needs.
+   */
+  claim(args: { readonly recipientIndex: number; readonly channelId: bigint; readonly actualCogs: bigint; readonly plannedCogs: bigint; readonly signature: Hex; readonly sendBack?: boolean }): Promise<void>;
   /** Registry `createOrganization(orgId, metadataURI, members)` from dev account `ownerIndex`. */
   createOrganization(args: { readonly ownerIndex: number; readonly orgId: string; readonly metadataUri: string; readonly members?: readonly Address[] }): Promise<void>;
   /** Registry `changeOrganizationMetadataURI` (owner only). */
@@ -94,6 +99,11 @@ export function createDevActions(clients: DevClients, contracts: DevContracts): 
       await approve(fromIndex, amountCogs);
       await send(fromIndex, contracts.mpe, fullMpeAbi, 'deposit', [amountCogs]);
       await send(fromIndex, contracts.mpe, fullMpeAbi, 'channelAddFunds', [channelId, amountCogs]);
+    },
+    claim: async ({ recipientIndex, channelId, actualCogs, plannedCogs, signature, sendBack = false }) => {
+      const { r, s, v, yParity } = parseSignature(signature);
+      const vByte = v === undefined ? 27 + yParity : Number(v) < 27 ? Number(v) + 27 : Number(v);
+      await send(recipientIndex, contracts.mpe, fullMpeAbi, 'channelClaim', [channelId, actualCogs, plannedCogs, vByte, r, s, sendBack]);
     },
     extendChannel: async ({ senderIndex, channelId, expiration }) => {
       await send(senderIndex, contracts.mpe, fullMpeAbi, 'channelExtend', [channelId, expiration]);

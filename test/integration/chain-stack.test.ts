@@ -1,6 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LEGACY_LOCAL_ADDRESSES } from '../../src/devnet/index.ts';
+import { encodePacked, keccak256 } from 'viem';
 import { mpeAbi } from '../../src/blockchain/index.ts';
 import { DEV_ROLES, devAccount, devGroupId, startTestChain, type TestChain } from '../harness/chain.ts';
 
@@ -31,6 +32,17 @@ void describe('dev chain harness (hardhat node + npm contracts + local IPFS)', (
     assert.equal((await read())[5], 1000n);
     await chain.reset();
     assert.equal((await read())[5], 0n);
+  });
+
+  void it('behavior: the recipient claims with the signer\'s payment signature', async () => {
+    const recipient = devAccount(DEV_ROLES.owner).address;
+    const signer = devAccount(DEV_ROLES.signer);
+    const channelId = await chain.actions.openChannel({ recipient, signer: signer.address, groupId: devGroupId('g').hex, valueCogs: 1000n, expiration: 10_000n });
+    const message = keccak256(encodePacked(['string', 'address', 'uint256', 'uint256', 'uint256'], ['__MPE_claim_message', chain.contracts.mpe, channelId, 0n, 300n]));
+    const signature = await signer.account.signMessage({ message: { raw: message } });
+    await chain.actions.claim({ recipientIndex: DEV_ROLES.owner, channelId, actualCogs: 300n, plannedCogs: 300n, signature });
+    const [nonce, , , , , value] = await chain.clients.publicClient.readContract({ address: chain.contracts.mpe, abi: mpeAbi, functionName: 'channels', args: [channelId] });
+    assert.deepEqual([nonce, value], [1n, 700n]);
   });
 
   void it('behavior: hardhat_mine advances the block number', async () => {
