@@ -28,3 +28,4 @@ export {
   type ImportStoreResult,
 } from './export-import.ts';
 export { buildStoragePrefixes, type StoragePrefixes, type StoragePrefixesOptions } from './storage-prefixes.ts';
+export { createStore, type StorageOptions } from './create-store.ts';
