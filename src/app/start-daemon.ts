@@ -10,6 +10,8 @@ import { registerHealthService } from '../services/index.ts';
 import { createDaemonServer } from '../transport/index.ts';
 import { createGrpcUpstream, type Upstream } from '../upstream/index.ts';
 import type { Logger } from '../shared/index.ts';
+import { buildPaymentLayer } from './payment-layer.ts';
+import type { PaymentLayer } from './payment-layer-types.ts';
 import { loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
 
 /** What the process gives the daemon. */
@@ -42,11 +44,6 @@ function redact(value: unknown, path: string): unknown {
  */
 export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): Promise<RunningDaemon> {
   const { config } = loaded;
-  if (config.blockchain_enabled) {
-    throw new SnetError('CONFIG_UNSUPPORTED', 'blockchain_enabled is true, but this build cannot check payments yet, and it will not serve paid calls unchecked', {
-      hint: 'Set blockchain_enabled to false (SNET_BLOCKCHAIN_ENABLED=false or -b false) to run a free proxy in front of your service.',
-    });
-  }
   const logging = createLogger(
     loggingOptionsFrom(config),
     { organizationId: config.organization_id, serviceId: config.service_id, network: config.blockchain_network_selected, version: deps.version },
@@ -62,11 +59,25 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     logger.info({ configFile: loaded.filePath ?? null, config: redact(config, '') }, 'Final configuration');
 
     // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (spec §1.2).
-    const encoding = 'proto';
+    let payments: PaymentLayer | undefined;
+    if (config.blockchain_enabled) {
+      payments = await buildPaymentLayer(config, { logger });
+      const built = payments;
+      cleanups.push(() => built.close());
+      if (payments.serviceType !== 'grpc') {
+        throw new SnetError('CONFIG_UNSUPPORTED', `service_type "${payments.serviceType}" in the service metadata is not served yet; only "grpc" is`, {
+          hint: 'Publish the service as a gRPC service, or run a build that supports this service type.',
+        });
+      }
+    }
+    const encoding = payments?.encoding ?? 'proto';
     let upstream: Upstream | undefined;
     let fallback: CallHandler;
     if (config.passthrough_enabled) {
-      upstream = createGrpcUpstream({ logger }, { endpoint: config.service_endpoint, userAgent: `snetd-ts/${deps.version}` });
+      upstream = createGrpcUpstream(
+        { logger },
+        { endpoint: config.service_endpoint, userAgent: `snetd-ts/${deps.version}`, contentSubtype: payments === undefined ? undefined : encoding },
+      );
       const opened = upstream;
       cleanups.push(() => opened.close());
       fallback = createUpstreamHandler(upstream);
@@ -78,8 +89,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const probe = createServiceProbe(serviceProbeOptionsFrom(config));
     const registry = createServiceRegistry();
     registerHealthService(registry, probe);
+    payments?.registerServices(registry);
     const heartbeat = createHeartbeat(probe, {
-      daemonId: computeDaemonId(config.organization_id, config.service_id, '', config.registry_address_key ?? ''),
+      daemonId: computeDaemonId(config.organization_id, config.service_id, payments?.groupIdBase64 ?? '', payments?.registryAddress ?? config.registry_address_key ?? ''),
       serviceId: config.service_id,
       version: deps.version,
       blockchainEnabled: config.blockchain_enabled,
@@ -89,7 +101,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const server = createDaemonServer(
       {
         logger,
-        handler: createRouter({ registry, fallback: applyInterceptors(fallback, []) }),
+        handler: createRouter({ registry, fallback: applyInterceptors(fallback, payments?.interceptors ?? []) }),
         httpRoutes: {
           heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await heartbeat.render() }),
           encoding: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${encoding}\n` }),
