@@ -280,17 +280,46 @@ function renderFrac(ms: number, digits: number, trim: boolean, sep: string): str
  */
 export function compileGoTimeLayout(layout: string, timezone = 'UTC'): TimeFormatter {
   const chunks = parseGoTimeLayout(layout === '' ? RFC3339_LAYOUT : layout);
+  const fracs = chunks.filter((c) => c.kind === 'frac');
   const zoneAt = createZoneResolver(timezone);
   const d = new Date(0);
+  // Everything but the fractional second changes once a second (zone offsets are whole minutes):
+  // render those parts once per second and only the fraction per call; repeat calls within one
+  // millisecond return the previous string.
+  let cachedSecond = Number.NaN;
+  let segments: string[] = [];
+  let lastMs = Number.NaN;
+  let lastOut = '';
   return (epochMs) => {
-    const zone = zoneAt(epochMs);
-    d.setTime(epochMs + zone.offsetMin * 60000);
-    let out = '';
-    for (const c of chunks) {
-      if (c.kind === 'literal') out += c.text;
-      else if (c.kind === 'std') out += renderStd(c.std, d, zone);
-      else out += renderFrac(d.getUTCMilliseconds(), c.digits, c.trim, c.sep);
+    if (epochMs === lastMs) return lastOut;
+    const second = Math.floor(epochMs / 1000);
+    if (second !== cachedSecond) {
+      const zone = zoneAt(epochMs);
+      d.setTime(epochMs + zone.offsetMin * 60000);
+      segments = [];
+      let current = '';
+      for (const c of chunks) {
+        if (c.kind === 'literal') current += c.text;
+        else if (c.kind === 'std') current += renderStd(c.std, d, zone);
+        else {
+          segments.push(current);
+          current = '';
+        }
+      }
+      segments.push(current);
+      cachedSecond = second;
     }
+    let out = segments[0] ?? '';
+    if (fracs.length > 0) {
+      const ms = epochMs - second * 1000;
+      for (let i = 0; i < fracs.length; i++) {
+        const f = fracs[i];
+        if (f !== undefined && f.kind === 'frac') out += renderFrac(ms, f.digits, f.trim, f.sep);
+        out += segments[i + 1] ?? '';
+      }
+    }
+    lastMs = epochMs;
+    lastOut = out;
     return out;
   };
 }

@@ -90,3 +90,18 @@ describe('buildRedactPaths()', () => {
     assert.equal(paths.length, secretKeyNames().length);
   });
 });
+
+describe('scrubSecrets() hex scan (property)', () => {
+  it('behavior: agrees with a regex reference on random hex/separator mixes', async () => {
+    const fc = (await import('fast-check')).default;
+    const reference = (s: string): string =>
+      s.replace(/(?<![0-9A-Fa-f])(?:0x)?(?:[0-9A-Fa-f]{130}|[0-9A-Fa-f]{64})(?![0-9A-Fa-f])/g, '[REDACTED]');
+    const hexRun = fc.integer({ min: 0, max: 6 }).chain((k) =>
+      fc.stringMatching(new RegExp(`^[0-9a-fA-F]{${[1, 63, 64, 65, 129, 130, 131][k] ?? 64}}$`)));
+    const sep = fc.constantFrom(' ', 'x', '0x', ',', '"', 'g', 'zz ');
+    fc.assert(fc.property(fc.array(fc.oneof(hexRun, sep), { maxLength: 12 }), (parts) => {
+      const line = parts.join('');
+      assert.equal(scrubSecrets(line), reference(line));
+    }), { numRuns: 300 });
+  });
+});

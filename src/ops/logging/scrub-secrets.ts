@@ -139,34 +139,18 @@ function isHexAt(s: string, i: number): boolean {
   return c < 128 && IS_HEX[c] === 1;
 }
 
-/**
- * Replaces hex runs of exactly 64 (32-byte private key) or 130 (65-byte signature) digits, with an
- * optional `0x`, by `[REDACTED]`; longer runs (calldata) and shorter ones (addresses) stay.
- * A hand-written scan: a regex with look-arounds costs ~2 µs per line, this ~0.3 µs.
- */
-function scrubHex(line: string): string {
+/** Replaces the hex runs at `hits` (start/end pairs) by `[REDACTED]`, with a `0x` in front if any. */
+function replaceHexRuns(line: string, hits: readonly number[]): string {
   let out = '';
   let copied = 0;
-  const n = line.length;
-  let i = 0;
-  while (i < n) {
-    if (!isHexAt(line, i)) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < n && isHexAt(line, j)) j++;
-    const len = j - i;
-    if (len === 64 || len === 130) {
-      const has0x = i >= 2 && line.charCodeAt(i - 1) === 120 /* x */ && line.charCodeAt(i - 2) === 48 /* 0 */ && !isHexAt(line, i - 3);
-      const start = has0x ? i - 2 : i;
-      const keep = has0x && len === 64 && HASH_KEY_BEFORE.test(line.slice(Math.max(0, start - 24), start));
-      if (!keep) {
-        out += line.slice(copied, start) + REDACTED;
-        copied = j;
-      }
-    }
-    i = j;
+  for (let k = 0; k < hits.length; k += 2) {
+    const i = hits[k] ?? 0;
+    const j = hits[k + 1] ?? 0;
+    const has0x = i >= 2 && line.charCodeAt(i - 1) === 120 /* x */ && line.charCodeAt(i - 2) === 48 /* 0 */ && !isHexAt(line, i - 3);
+    const start = has0x ? i - 2 : i;
+    if (has0x && j - i === 64 && HASH_KEY_BEFORE.test(line.slice(Math.max(0, start - 24), start))) continue;
+    out += line.slice(copied, start) + REDACTED;
+    copied = j;
   }
   return copied === 0 ? line : out + line.slice(copied);
 }
@@ -176,14 +160,51 @@ const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+/g;
 const URL_IN_TEXT = /\b[A-Za-z][A-Za-z0-9+.-]{1,20}:\/\/[^\s"'<>\\]+/g;
 
 /**
- * Returns `line` (a serialised JSON log line, or any text) with secrets replaced by `[REDACTED]`.
- * Pure and never throws; returns the same string when nothing matched.
+ * Returns `line` (a serialised JSON log line, or any text) with secrets replaced by `[REDACTED]`:
+ * hex runs of exactly 64 (32-byte private key) or 130 (65-byte signature) digits with an optional
+ * `0x` (longer runs such as calldata and shorter ones such as addresses stay; 0x-hashes under a
+ * `…hash` key stay), credentials in URLs, `password=`-style text and JWTs. Pure and never throws;
+ * returns the same string when nothing matched. The regex passes run only when their marker
+ * (`://`, `=`, `eyJ`) is in the line: most lines need none.
  */
 export function scrubSecrets(line: string): string {
-  let out = line;
+  const hits = findKeyLengthHexRuns(line);
+  let out = hits === undefined ? line : replaceHexRuns(line, hits);
   if (out.includes('://')) out = out.replace(URL_IN_TEXT, redactUrl);
   if (out.includes('=')) out = out.replace(TEXT_SECRET_ASSIGNMENT, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
-  out = scrubHex(out);
   if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
   return out;
+}
+
+const MIN_RUN = 64;
+
+/**
+ * Start/end pairs of hex runs of exactly 64 or 130 digits. Skip-scan: a run of 64+ covering
+ * position `i + 63` is needed, so a non-hex character there skips 64 positions at once; typical
+ * lines are checked in a fraction of their length (a plain regex costs ~10x more).
+ */
+function findKeyLengthHexRuns(line: string): number[] | undefined {
+  const n = line.length;
+  let hits: number[] | undefined;
+  // Invariant: `i` is 0 or just after a non-hex character, so a run starting at `i` starts there.
+  let i = 0;
+  while (i + MIN_RUN <= n) {
+    const p = i + MIN_RUN - 1;
+    if (!isHexAt(line, p)) {
+      i = p + 1;
+      continue;
+    }
+    let k = p - 1;
+    while (k >= i && isHexAt(line, k)) k--;
+    if (k >= i) {
+      i = k + 1;
+      continue;
+    }
+    let e = p + 1;
+    while (e < n && isHexAt(line, e)) e++;
+    const len = e - i;
+    if (len === 64 || len === 130) (hits ??= []).push(i, e);
+    i = e + 1;
+  }
+  return hits;
 }
