@@ -211,19 +211,30 @@ describe('createEtcdServerSupervisor()', () => {
     }
   });
 
-  it('behavior: a member that dies after start is reported, not restarted', async () => {
+  it('behavior: a member killed with SIGKILL is reported, not restarted, and keeps acknowledged writes', async () => {
     let reported: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
     const exitReported = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => (reported = done));
-    const supervisor = createEtcdServerSupervisor({ ...(await baseOptions()), onUnexpectedExit: (exit) => reported(exit) });
+    const options = await baseOptions();
+    const supervisor = createEtcdServerSupervisor({ ...options, onUnexpectedExit: (exit) => reported(exit) });
     await supervisor.start();
     const pid = supervisor.pid;
     assert.ok(pid !== undefined);
+    const restarted = createEtcdServerSupervisor(options);
     try {
+      const store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
+      const acknowledged = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putIfAbsent(`paid/${i}`, bytes(String(i)))));
+      assert.ok(acknowledged.every(Boolean));
       process.kill(pid, 'SIGKILL');
       assert.deepEqual(await exitReported, { code: null, signal: 'SIGKILL' });
       assert.equal(supervisor.pid, undefined);
+      await store.close();
+      await restarted.start();
+      const reopened = await createEtcdStore({ endpoints: [options.clientUrl], logger });
+      assert.equal((await reopened.getByPrefix('paid/')).length, 50, 'every acknowledged write survived kill -9');
+      await reopened.close();
     } finally {
       await supervisor.stop();
+      await restarted.stop();
     }
   });
 
