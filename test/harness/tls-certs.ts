@@ -1,6 +1,6 @@
 /**
  * A throwaway test CA and server certificates for 127.0.0.1, made with Debian's `openssl` (present
- * on the CI image; `scripts/ensure-system-packages.sh openssl` installs it otherwise).
+ * installed through `scripts/ensure-system-packages.sh openssl` when missing).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,9 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** Creates a CA in a fresh temp directory. */
+/** Creates a CA in a fresh temp directory. Installs Debian `openssl` first when it is missing. */
 export function createTestCa(): TestCa {
+  execFileSync('bash', [path.join(import.meta.dirname, '..', '..', 'scripts', 'ensure-system-packages.sh'), 'openssl'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const dir = mkdtempSync(path.join(tmpdir(), 'snetd-tls-'));
   openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=snetd-test-ca', '-days', '2'], dir);
   writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');

@@ -1,0 +1,23 @@
+/**
+ * snetd-ts transport as the benchmark runs it: the same pieces src/app wires (gRPC upstream,
+ * registry with health, router, one-port server), no payment. Usage: node bench/daemon.ts <servicePort>.
+ * Prints `{"port":N}` once listening.
+ */
+import { createSilentLogger } from '../src/shared/index.ts';
+import { createDaemonServer } from '../src/transport/index.ts';
+import { createRouter, createServiceRegistry, createUpstreamHandler } from '../src/pipeline/index.ts';
+import { createGrpcUpstream } from '../src/upstream/index.ts';
+import { createUpstreamHealthProbe, registerHealthService } from '../src/services/index.ts';
+
+const servicePort = Number(process.argv[2]);
+const logger = createSilentLogger();
+const upstream = createGrpcUpstream({ logger }, { endpoint: `127.0.0.1:${servicePort}` });
+const registry = createServiceRegistry();
+registerHealthService(registry, createUpstreamHealthProbe(upstream));
+const handler = createRouter({ registry, fallback: createUpstreamHandler(upstream) });
+const server = createDaemonServer({ logger, handler }, { host: '127.0.0.1', port: 0, maxMessageBytes: 16 << 20 });
+const { port } = await server.listen();
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+process.on('SIGTERM', () => {
+  void server.close(1000).then(() => upstream.close()).then(() => process.exit(0));
+});

@@ -1,0 +1,429 @@
+/**
+ * Transport benchmark: the same load direct to a grpc-js backend, through snetd-ts and through nginx
+ * `grpc_pass`, in one run, interleaved. Writes bench/RESULTS.md.
+ *
+ *   npm run bench                     # 3 runs × 6 s per unary point
+ *   node bench/run.ts --runs 1 --seconds 3 --gib 0.25   # quick look
+ *
+ * Unary load: h2load (Debian nghttp2-client), 64 streams in flight (-c 4 -m 16), pre-built gRPC
+ * frame; it counts HTTP 200 as success, so every target also gets a grpc-js pass that checks
+ * grpc-status. Streams and the 1 GiB bidi use a grpc-js client. Proxy CPU comes from
+ * /proc/<pid>/stat (utime+stime) over the measured window; RSS from /proc/<pid>/status.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import * as grpc from '@grpc/grpc-js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
+const runs = Number(args.get('runs') ?? 3);
+const seconds = Number(args.get('seconds') ?? 6);
+const warmupSeconds = 2;
+const gib = Number(args.get('gib') ?? 1);
+const benchDir = import.meta.dirname;
+const repoDir = path.join(benchDir, '..');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'snetd-bench-'));
+const children: ChildProcess[] = [];
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+type Target = 'direct' | 'snetd-ts' | 'nginx';
+const targets: Target[] = ['direct', 'snetd-ts', 'nginx'];
+
+// ---------- processes ----------
+
+async function startNodeChild(script: string, argv: string[]): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [path.join(benchDir, script), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    const parsed = JSON.parse(line) as { port: number };
+    return { child, port: parsed.port };
+  }
+  throw new Error(`${script} exited before printing its port`);
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function startNginx(backendPort: number): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const prefix = path.join(tmp, 'nginx');
+  execFileSync('mkdir', ['-p', path.join(prefix, 'logs')]);
+  // One worker: a single event loop, like the Node daemon. keepalive_requests/http2_max_requests
+  // raised: the defaults (1000) cause GOAWAY churn and failed requests (research/ecosystem.md §1).
+  const config = `
+worker_processes 1;
+daemon off;
+master_process on;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/logs/error.log error;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fcgi;
+  uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  upstream backend { server 127.0.0.1:${backendPort}; keepalive 256; keepalive_requests 10000000; }
+  server {
+    listen 127.0.0.1:${port} http2;
+    keepalive_requests 10000000;
+    http2_max_requests 10000000;
+    client_max_body_size 0;
+    location / {
+      grpc_pass grpc://backend;
+      grpc_read_timeout 600s;
+      grpc_send_timeout 600s;
+    }
+  }
+}`;
+  const configFile = path.join(prefix, 'nginx.conf');
+  writeFileSync(configFile, config);
+  const child = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', configFile], { stdio: ['ignore', 'inherit', 'inherit'] });
+  children.push(child);
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { child, port };
+}
+
+function pidsOf(target: Target, pids: Record<Target, number | undefined>): number[] {
+  const pid = pids[target];
+  if (pid === undefined) return [];
+  if (target !== 'nginx') return [pid];
+  const workers = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return [pid, ...workers];
+}
+
+function cpuTicks(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total += Number(fields[11]) + Number(fields[12]);
+  }
+  return total;
+}
+
+function rssBytes(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    total += Number(match?.[1] ?? 0) * 1024;
+  }
+  return total;
+}
+
+// ---------- load ----------
+
+interface UnaryResult {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  cpuUsPerCall: number | undefined;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function h2loadUnary(port: number, bodyFile: string, proxyPids: number[]): Promise<UnaryResult> {
+  const logFile = path.join(tmp, 'h2load.log');
+  rmSync(logFile, { force: true });
+  const child = spawn(
+    'h2load',
+    ['-D', String(seconds), '--warm-up-time', String(warmupSeconds), '-c', '4', '-m', '16', '-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `--log-file=${logFile}`, `http://127.0.0.1:${port}/bench.Echo/Unary`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  // CPU is sampled over the measured window only (after the warm-up).
+  let cpuStart = 0;
+  const sampler = setTimeout(() => (cpuStart = proxyPids.length > 0 ? cpuTicks(proxyPids) : 0), warmupSeconds * 1000);
+  await once(child, 'exit');
+  clearTimeout(sampler);
+  const cpuEnd = proxyPids.length > 0 ? cpuTicks(proxyPids) : 0;
+  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output)?.[1] ?? Number.NaN);
+  const requests = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
+  const succeeded = Number(requests?.[2] ?? 0);
+  const failed = Number(requests?.[3] ?? 0) + Number(requests?.[4] ?? 0);
+  const durations = readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.split('\t')[2]) / 1000)
+    .filter((n) => Number.isFinite(n))
+    .sort((a, b) => a - b);
+  const cpuUs = ((cpuEnd - cpuStart) / clockTicks) * 1e6;
+  return { rps, p50Ms: percentile(durations, 50), p99Ms: percentile(durations, 99), failed, cpuUsPerCall: proxyPids.length > 0 && succeeded > 0 ? cpuUs / succeeded : undefined };
+}
+
+const identity = (b: Buffer): Buffer => b;
+const EchoClient = grpc.makeGenericClientConstructor(
+  {
+    Unary: { path: '/bench.Echo/Unary', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+    Bidi: { path: '/bench.Echo/Bidi', requestStream: true, responseStream: true, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+  },
+  'Echo',
+);
+type EchoClientType = grpc.Client & {
+  Unary(req: Buffer, cb: (e: grpc.ServiceError | null, r?: Buffer) => void): grpc.ClientUnaryCall;
+  Bidi(): grpc.ClientDuplexStream<Buffer, Buffer>;
+};
+const newClient = (port: number): EchoClientType =>
+  new EchoClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 }) as unknown as EchoClientType;
+
+/** grpc-js unary pass that checks every grpc-status (h2load does not). */
+async function checkedUnary(port: number, payloadBytes: number, durationMs: number): Promise<{ ok: number; bad: number }> {
+  const client = newClient(port);
+  const payload = Buffer.alloc(payloadBytes, 0x61);
+  let ok = 0;
+  let bad = 0;
+  const stopAt = Date.now() + durationMs;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (Date.now() < stopAt) {
+        await new Promise<void>((resolve) =>
+          client.Unary(payload, (error, response) => {
+            if (error === null && response?.length === payloadBytes) ok++;
+            else bad++;
+            resolve();
+          }),
+        );
+      }
+    }),
+  );
+  client.close();
+  return { ok, bad };
+}
+
+/** 64 bidi streams in ping-pong with 1 KiB messages; round trips per second and latency. */
+async function streams64(port: number, proxyPids: number[]): Promise<UnaryResult> {
+  const client = newClient(port);
+  const message = Buffer.alloc(1024, 0x62);
+  const latencies: number[] = [];
+  let failed = 0;
+  const warmEnd = Date.now() + warmupSeconds * 1000;
+  const stopAt = warmEnd + seconds * 1000;
+  let cpuStart = 0;
+  const sampler = setTimeout(() => (cpuStart = proxyPids.length > 0 ? cpuTicks(proxyPids) : 0), warmupSeconds * 1000);
+  let measured = 0;
+  await Promise.all(
+    Array.from(
+      { length: 64 },
+      () =>
+        new Promise<void>((resolve) => {
+          const call = client.Bidi();
+          let sentAt = process.hrtime.bigint();
+          call.on('data', () => {
+            const now = process.hrtime.bigint();
+            if (Date.now() >= warmEnd) {
+              latencies.push(Number(now - sentAt) / 1e6);
+              measured++;
+            }
+            if (Date.now() >= stopAt) {
+              call.end();
+              return;
+            }
+            sentAt = process.hrtime.bigint();
+            call.write(message);
+          });
+          call.on('error', () => failed++);
+          call.on('status', () => resolve());
+          call.write(message);
+        }),
+    ),
+  );
+  clearTimeout(sampler);
+  const cpuEnd = proxyPids.length > 0 ? cpuTicks(proxyPids) : 0;
+  client.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: measured / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    failed,
+    cpuUsPerCall: proxyPids.length > 0 && measured > 0 ? (((cpuEnd - cpuStart) / clockTicks) * 1e6) / measured : undefined,
+  };
+}
+
+/** One bidi stream carrying `totalBytes` each way in 64 KiB messages; MiB/s and proxy RSS growth. */
+async function bigStream(port: number, totalBytes: number, proxyPids: number[]): Promise<{ mibPerS: number; rssGrowthMiB: number | undefined; ok: boolean }> {
+  const client = newClient(port);
+  const message = Buffer.alloc(64 << 10, 0x63);
+  const rssBefore = proxyPids.length > 0 ? rssBytes(proxyPids) : 0;
+  let rssMax = rssBefore;
+  const rssSampler = setInterval(() => {
+    if (proxyPids.length > 0) rssMax = Math.max(rssMax, rssBytes(proxyPids));
+  }, 50);
+  const started = process.hrtime.bigint();
+  const ok = await new Promise<boolean>((resolve) => {
+    const call = client.Bidi();
+    let sent = 0;
+    let received = 0;
+    const pump = (): void => {
+      while (sent < totalBytes) {
+        sent += message.length;
+        if (!call.write(message)) {
+          call.once('drain', pump);
+          return;
+        }
+      }
+      call.end();
+    };
+    call.on('data', (chunk: Buffer) => (received += chunk.length));
+    call.on('error', () => resolve(false));
+    call.on('status', (status: grpc.StatusObject) => resolve(status.code === grpc.status.OK && received >= totalBytes));
+    pump();
+  });
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(rssSampler);
+  client.close();
+  return { mibPerS: totalBytes / (1 << 20) / elapsedS, rssGrowthMiB: proxyPids.length > 0 ? (rssMax - rssBefore) / (1 << 20) : undefined, ok };
+}
+
+// ---------- main ----------
+
+const median = (values: number[]): number => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+};
+const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(digits));
+
+async function main(): Promise<void> {
+  execFileSync('bash', [path.join(repoDir, 'scripts', 'ensure-system-packages.sh'), 'nginx-light', 'nghttp2-client'], { stdio: 'inherit' });
+  const backend = await startNodeChild('backend.ts', []);
+  const daemon = await startNodeChild('daemon.ts', [String(backend.port)]);
+  const nginx = await startNginx(backend.port);
+  const ports: Record<Target, number> = { direct: backend.port, 'snetd-ts': daemon.port, nginx: nginx.port };
+  const pids: Record<Target, number | undefined> = { direct: undefined, 'snetd-ts': daemon.child.pid, nginx: nginx.child.pid };
+  console.error(`backend :${backend.port}  snetd-ts :${daemon.port} (pid ${daemon.child.pid})  nginx :${nginx.port}`);
+
+  const bodies = new Map<number, string>();
+  for (const size of [100, 100_000]) {
+    const file = path.join(tmp, `body-${size}.bin`);
+    const frame = Buffer.alloc(5 + size, 0x61);
+    frame[0] = 0;
+    frame.writeUInt32BE(size, 1);
+    writeFileSync(file, frame);
+    bodies.set(size, file);
+  }
+
+  const checks: Record<Target, { ok: number; bad: number }> = { direct: { ok: 0, bad: 0 }, 'snetd-ts': { ok: 0, bad: 0 }, nginx: { ok: 0, bad: 0 } };
+  for (const target of targets) checks[target] = await checkedUnary(ports[target], 100, 2000);
+  console.error('grpc-status check', checks);
+
+  const unary: Record<string, Record<Target, UnaryResult[]>> = {};
+  for (const size of [100, 100_000]) {
+    const label = size === 100 ? 'unary 100 B' : 'unary 100 KB';
+    unary[label] = { direct: [], 'snetd-ts': [], nginx: [] };
+    for (let run = 0; run < runs; run++) {
+      for (const target of targets) {
+        const result = await h2loadUnary(ports[target], bodies.get(size) as string, pidsOf(target, pids));
+        unary[label][target].push(result);
+        console.error(label, target, `run ${run + 1}`, JSON.stringify(result));
+      }
+    }
+  }
+  const streams: Record<Target, UnaryResult[]> = { direct: [], 'snetd-ts': [], nginx: [] };
+  for (let run = 0; run < runs; run++) {
+    for (const target of targets) {
+      const result = await streams64(ports[target], pidsOf(target, pids));
+      streams[target].push(result);
+      console.error('64 streams', target, `run ${run + 1}`, JSON.stringify(result));
+    }
+  }
+  const big: Record<Target, Awaited<ReturnType<typeof bigStream>>> = {} as never;
+  const totalBytes = Math.round(gib * (1 << 30));
+  for (const target of targets) {
+    big[target] = await bigStream(ports[target], totalBytes, pidsOf(target, pids));
+    console.error('big stream', target, JSON.stringify(big[target]));
+  }
+  const daemonRssMiB = rssBytes(pidsOf('snetd-ts', pids)) / (1 << 20);
+
+  // ---------- report ----------
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir }).toString().trim();
+  } catch {
+    // not a git checkout
+  }
+  const cpu = os.cpus();
+  const lines: string[] = [];
+  lines.push('# Transport benchmark (snetd-ts vs nginx grpc_pass vs direct)', '');
+  lines.push(`Generated by \`npm run bench\` (bench/run.ts) on ${new Date().toISOString()}, commit \`${commit}\`.`);
+  lines.push(
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+  );
+  lines.push(
+    `Backend: grpc-js echo with identity serializers (bench/backend.ts). nginx: Debian nginx-light, 1 worker, upstream keepalive 256. snetd-ts: bench/daemon.ts (real transport + upstream + router, no payment). Load generator, proxy and backend share the machine's cores.`,
+  );
+  lines.push(`Medians of ${runs} interleaved runs, ${seconds} s each after ${warmupSeconds} s warm-up. CPU µs per call = proxy process utime+stime over the measured window ÷ calls.`, '');
+  lines.push('## Unary (h2load, 64 streams in flight: -c 4 -m 16)', '');
+  lines.push('| message | path | req/s | p50 ms | p99 ms | proxy CPU µs/call | failed |', '|---|---|---|---|---|---|---|');
+  for (const [label, byTarget] of Object.entries(unary)) {
+    for (const target of targets) {
+      const results = byTarget[target];
+      lines.push(
+        `| ${label.replace('unary ', '')} | ${target} | ${fmt(median(results.map((r) => r.rps)))} | ${fmt(median(results.map((r) => r.p50Ms)), 1)} | ${fmt(median(results.map((r) => r.p99Ms)), 1)} | ${fmt(median(results.map((r) => r.cpuUsPerCall ?? Number.NaN)))} | ${results.reduce((s, r) => s + r.failed, 0)} |`,
+      );
+    }
+  }
+  lines.push('', `grpc-status check (grpc-js client, 64 in flight, 2 s, 100 B): ${targets.map((t) => `${t} ${checks[t].ok} OK / ${checks[t].bad} not OK`).join('; ')}.`, '');
+  lines.push('## 64 concurrent bidi streams (grpc-js client, 1 KiB ping-pong)', '');
+  lines.push('| path | round trips/s | p50 ms | p99 ms | proxy CPU µs/round trip | errors |', '|---|---|---|---|---|---|');
+  for (const target of targets) {
+    const results = streams[target];
+    lines.push(
+      `| ${target} | ${fmt(median(results.map((r) => r.rps)))} | ${fmt(median(results.map((r) => r.p50Ms)), 1)} | ${fmt(median(results.map((r) => r.p99Ms)), 1)} | ${fmt(median(results.map((r) => r.cpuUsPerCall ?? Number.NaN)))} | ${results.reduce((s, r) => s + r.failed, 0)} |`,
+    );
+  }
+  lines.push('', `## One bidi stream, ${gib} GiB each way (64 KiB messages, grpc-js client)`, '');
+  lines.push('| path | MiB/s | proxy RSS growth MiB | status OK |', '|---|---|---|---|');
+  for (const target of targets) lines.push(`| ${target} | ${fmt(big[target].mibPerS)} | ${fmt(big[target].rssGrowthMiB, 1)} | ${big[target].ok ? 'yes' : 'NO'} |`);
+  lines.push('', `snetd-ts RSS at the end of the run: ${daemonRssMiB.toFixed(1)} MiB.`, '');
+  const ratio = (label: string, a: Target, b: Target): number => median(unary[label]![a].map((r) => r.rps)) / median(unary[label]![b].map((r) => r.rps));
+  const cpuRatio = (label: string): number => median(unary[label]!['snetd-ts'].map((r) => r.cpuUsPerCall ?? Number.NaN)) / median(unary[label]!.nginx.map((r) => r.cpuUsPerCall ?? Number.NaN));
+  lines.push('## Targets (ratios from this run)', '');
+  lines.push('| target | value | met |', '|---|---|---|');
+  const r100 = ratio('unary 100 B', 'snetd-ts', 'nginx');
+  const r100k = ratio('unary 100 KB', 'snetd-ts', 'nginx');
+  lines.push(`| throughput snetd-ts / nginx at 100 B ≥ 1.2 | ${r100.toFixed(2)} | ${r100 >= 1.2 ? 'yes' : 'no'} |`);
+  lines.push(`| throughput snetd-ts / nginx at 100 KB ≥ 1.0 | ${r100k.toFixed(2)} | ${r100k >= 1.0 ? 'yes' : 'no'} |`);
+  for (const label of ['unary 100 B', 'unary 100 KB']) {
+    const value = cpuRatio(label);
+    lines.push(`| proxy CPU per call snetd-ts / nginx ≤ 1.0 (${label.replace('unary ', '')}) | ${value.toFixed(2)} | ${value <= 1 ? 'yes' : 'no'} |`);
+  }
+  const growth = big['snetd-ts'].rssGrowthMiB ?? Number.NaN;
+  lines.push(`| ${gib} GiB stream: daemon RSS growth < 50 MB | ${growth.toFixed(1)} MiB | ${growth < 50 ? 'yes' : 'no'} |`);
+  lines.push('');
+  writeFileSync(path.join(benchDir, 'RESULTS.md'), `${lines.join('\n')}\n`);
+  console.log(lines.join('\n'));
+}
+
+try {
+  await main();
+} finally {
+  for (const child of children) if (child.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
