@@ -336,6 +336,59 @@ describe('webhook hook', () => {
   });
 });
 
+describe('telegram_bot hook', () => {
+  it('behavior: POSTs the reference sendMessage payload; a failing API is reported without the bot key', async () => {
+    const requests: Array<{ url: string; body: unknown }> = [];
+    let status = 200;
+    let notify: () => void = () => undefined;
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        requests.push({ url: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+        res.statusCode = status;
+        res.end('{}');
+        notify();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    const botKey = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const stdout = memorySink();
+    const handle = createLogger(
+      options({
+        type: ['stdout'],
+        formatter: 'text',
+        hooks: [{
+          name: 'tg', type: 'telegram_bot', levels: ['error'],
+          settings: { telegram_api_key: botKey, telegram_chat_id: -1001234567890, telegram_disable_notifications: true, telegram_api_url: `http://127.0.0.1:${port}` },
+        }],
+      }),
+      CONTEXT,
+      { stdout: stdout.stream },
+    );
+    let got = new Promise<void>((resolve) => { notify = resolve; });
+    handle.logger.error({}, 'upstream down');
+    await got;
+    status = 500;
+    got = new Promise<void>((resolve) => { notify = resolve; });
+    handle.logger.error({}, 'still down');
+    await got;
+    await handle.close();
+    server.close();
+
+    assert.equal(requests[0]?.url, `/bot${botKey}/sendMessage`);
+    const body = requests[0]?.body as { chat_id: number; text: string; disable_notification: boolean };
+    assert.equal(body.chat_id, -1001234567890);
+    assert.equal(body.disable_notification, true);
+    assert.ok(body.text.startsWith('⚠️Daemon hook⚠️\r\n\r\nOrgID: org-1\r\nServiceID: svc-1\r\nLog Level: error\r\nUTC Time: '));
+    assert.ok(body.text.endsWith('\r\nMessage: upstream down'));
+    assert.match(stdout.text(), /WARN\tlog hook "tg" could not deliver an entry; further failures are only counted\t\{"hook":"tg","error":"telegram API answered HTTP 500"\}/);
+    assert.ok(!stdout.text().includes('AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'));
+  });
+});
+
 describe('secrets never reach a log line', () => {
   let smtp: TestSmtp;
   let dir: string;

@@ -9,11 +9,11 @@ import { isSnetError } from '../../errors/index.ts';
 const CONTEXT = { organizationId: 'o', serviceId: 's', network: 'n', version: 'v' };
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 600));
 
-function sink(): { stream: PassThrough; lines: () => string[] } {
+function sink(): { stream: PassThrough; lines: () => string[]; text: () => string } {
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '') };
+  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== ''), text: () => chunks.join('') };
 }
 
 function opts(patch: Partial<Omit<LoggingOptions, 'output'>> & { output?: Partial<LoggingOptions['output']> } = {}): LoggingOptions {
@@ -75,12 +75,18 @@ describe('createLogger()', () => {
 
   it('behavior: never throws into callers (circular objects, odd arguments)', async () => {
     const out = sink();
-    const h = createLogger(opts(), CONTEXT, { stdout: out.stream, now: () => NOW });
+    const err = sink();
+    const h = createLogger(opts(), CONTEXT, { stdout: out.stream, stderr: err.stream, now: () => NOW });
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
     assert.doesNotThrow(() => h.logger.info(circular, 'circular'));
+    const hostile = { get boom(): string { throw new Error('getter exploded'); } };
+    assert.doesNotThrow(() => h.logger.info(hostile, 'hostile'));
+    assert.doesNotThrow(() => h.logger.child(hostile).info({}, 'hostile child'));
     await h.close();
-    assert.equal(out.lines().length, 1);
+    // The hostile entry is dropped; the child falls back to its parent logger.
+    assert.deepEqual(out.lines().map((l) => l.split('\t')[2]), ['circular', 'hostile child']);
+    assert.match(err.text(), /^snetd: logging: building a log line failed: getter exploded \(reported once\)\n/);
     assert.doesNotThrow(() => h.logger.info({}, 'after close'));
   });
 

@@ -15,7 +15,7 @@ import { BUILT_IN_HOOK_TYPES, validateLogHookConfig } from './hooks/validate-hoo
 
 /** What `createLogger` returns: the logger plus its lifecycle. */
 export interface LoggingHandle {
-  /** Structured logger (a pino logger); never throws into callers. */
+  /** Structured logger (pino underneath, behind a shield: never throws into callers). */
   readonly logger: Logger;
   /** Resolves when every line logged so far is written to every output and handed to/done by hooks. */
   flush(): Promise<void>;
@@ -101,6 +101,41 @@ function fdOutput(fd: 1 | 2): Output {
       return Promise.resolve();
     },
   };
+}
+
+type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * The pino logger behind a shield: a throwing getter or `toJSON` in a logged object, or a failing
+ * formatter, is reported once instead of reaching the caller (request handling must not fail
+ * because a log line could not be built).
+ */
+function shieldLogger(inner: pino.Logger, report: (what: string, error: unknown) => void): Logger {
+  const call = (method: LevelMethod) => (obj: object, msg?: string): void => {
+    try {
+      if (msg === undefined) inner[method](obj);
+      else inner[method](obj, msg);
+    } catch (e) {
+      report('building a log line', e);
+    }
+  };
+  const logger: Logger = {
+    trace: call('trace'),
+    debug: call('debug'),
+    info: call('info'),
+    warn: call('warn'),
+    error: call('error'),
+    fatal: call('fatal'),
+    child(bindings) {
+      try {
+        return shieldLogger(inner.child(bindings), report);
+      } catch (e) {
+        report('building a child logger', e);
+        return logger;
+      }
+    },
+  };
+  return logger;
 }
 
 /**
@@ -264,11 +299,12 @@ export function createLogger(options: LoggingOptions, context: LogContext, deps:
     },
     redact: { paths: buildRedactPaths(), censor: REDACTED },
   }, destination);
-  self.logger = pinoLogger;
+  const logger = shieldLogger(pinoLogger, reportOnce);
+  self.logger = logger;
 
   let closing: Promise<void> | undefined;
   return {
-    logger: pinoLogger,
+    logger,
     currentFile: file?.currentFile,
     file,
     async flush() {
