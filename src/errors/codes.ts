@@ -277,6 +277,16 @@ export const errorCatalogue = {
     meaning: 'The pricing in the service metadata is unusable at start-up (no default entry, unknown price model, negative or missing price).',
     fix: 'Operator: publish service metadata with one pricing entry marked "default": true and a valid price_model.',
   },
+  PAYMENT_TYPE_UNSUPPORTED: {
+    area: 'payments',
+    meaning: 'The client asked for a payment type (free-call, prepaid-call, train-call) that this daemon does not serve yet; only escrow (pay per call on an MPE channel) is served.',
+    fix: 'Client: send snet-payment-type "escrow" (or omit the header) with the escrow payment headers.',
+  },
+  PAYMENT_SERVICE_REJECTED: {
+    area: 'payments',
+    meaning: 'A daemon payment service (GetChannelState, ProviderControlService) refused the request; the message is the reference daemon\'s text and the status is UNKNOWN, as the reference sends it.',
+    fix: 'Client: check the signature, current_block (within 5 blocks of the chain), MPE address and channel id named in the message.',
+  },
   // --- internal ---
   INTERNAL: {
     area: 'internal',
