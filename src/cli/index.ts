@@ -8,6 +8,7 @@ import { registerServeCommand } from './serve-command.ts';
 import { registerInitCommands } from './init-commands.ts';
 import { registerVersionCommand } from './version-command.ts';
 import { registerConfigCommand } from './config-command.ts';
+import { registerDevCommand } from './dev-command.ts';
 
 export type { CliIo } from './cli-io.ts';
 
@@ -26,7 +27,12 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerInitCommands(program, io);
   registerVersionCommand(program, io);
   registerConfigCommand(program, io);
-  for (const command of program.commands) command.exitOverride();
+  registerDevCommand(program, io, setExitCode);
+  const exitOverrideAll = (command: Command): void => {
+    command.exitOverride();
+    for (const child of command.commands) exitOverrideAll(child);
+  };
+  exitOverrideAll(program);
   return program;
 }
 

@@ -1,0 +1,114 @@
+// `snetd dev call <method> <a> <b>`: a paid call to the example service through the daemon, made the
+// way snet-cli makes one (spec payments §5.5): ask the daemon for the channel state, sign
+// current_signed_amount + price for the current nonce, call with the payment headers.
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { buildChannelStateMessage, buildClaimMessage, signMessage } from '../blockchain/index.ts';
+import { SnetError } from '../errors/index.ts';
+import { writeLine, type CliIo } from './cli-io.ts';
+
+/** What `snetd dev` leaves in its data dir for `snetd dev call`. */
+export interface DevState {
+  readonly daemonAddress: string;
+  readonly paid: boolean;
+  readonly chainId: number;
+  readonly rpcUrl: string;
+  readonly mpeAddress: string;
+  readonly channelId: string;
+  readonly priceCogs: string;
+  readonly clientPrivateKey: string;
+  readonly protoFile: string;
+}
+
+const stateTypes = protobuf.Root.fromJSON({
+  nested: {
+    ChannelStateRequest: { fields: { channel_id: { type: 'bytes', id: 1 }, signature: { type: 'bytes', id: 2 }, current_block: { type: 'uint64', id: 3 } } },
+    ChannelStateReply: { fields: { current_nonce: { type: 'bytes', id: 1 }, current_signed_amount: { type: 'bytes', id: 2 } } },
+  },
+});
+
+function bytesToBigint(bytes: Uint8Array | undefined): bigint {
+  return bytes === undefined || bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+}
+
+function bigintToBytes(value: bigint): Buffer {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+}
+
+function unary(client: grpc.Client, path: string, request: Buffer, metadata: grpc.Metadata): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    client.makeUnaryRequest(path, (value: Buffer) => value, (value: Buffer) => value, request, metadata, (error, response) => {
+      if (error !== null || response === undefined) reject(error ?? new Error('empty response'));
+      else resolvePromise(response);
+    });
+  });
+}
+
+async function currentBlock(rpcUrl: string): Promise<bigint> {
+  const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }) });
+  const body = (await response.json()) as { result?: string };
+  if (body.result === undefined) throw new SnetError('INTERNAL', `the dev chain at ${rpcUrl} did not return a block number`);
+  return BigInt(body.result);
+}
+
+/** The payment headers for one call at the channel's current state. */
+async function paymentMetadata(client: grpc.Client, state: DevState): Promise<grpc.Metadata> {
+  const channelId = BigInt(state.channelId);
+  const block = await currentBlock(state.rpcUrl);
+  const requestType = stateTypes.lookupType('ChannelStateRequest');
+  const replyType = stateTypes.lookupType('ChannelStateReply');
+  const stateSignature = signMessage(state.clientPrivateKey, buildChannelStateMessage({ mpeAddress: state.mpeAddress, channelId, currentBlock: block }));
+  const request = Buffer.from(requestType.encode(requestType.create({ channel_id: bigintToBytes(channelId), signature: stateSignature, current_block: Number(block) })).finish());
+  const reply = replyType.decode(await unary(client, '/escrow.PaymentChannelStateService/GetChannelState', request, new grpc.Metadata())) as unknown as {
+    current_nonce?: Uint8Array;
+    current_signed_amount?: Uint8Array;
+  };
+  const nonce = bytesToBigint(reply.current_nonce);
+  const amount = bytesToBigint(reply.current_signed_amount) + BigInt(state.priceCogs);
+  const signature = signMessage(state.clientPrivateKey, buildClaimMessage({ mpeAddress: state.mpeAddress, channelId, nonce, amount }));
+  const metadata = new grpc.Metadata();
+  metadata.set('snet-payment-type', 'escrow');
+  metadata.set('snet-payment-channel-id', channelId.toString());
+  metadata.set('snet-payment-channel-nonce', nonce.toString());
+  metadata.set('snet-payment-channel-amount', amount.toString());
+  metadata.set('snet-payment-channel-signature-bin', Buffer.from(signature));
+  return metadata;
+}
+
+/** Registers `dev call` under `snetd dev`. */
+export function registerDevCallCommand(dev: Command, io: CliIo): void {
+  dev
+    .command('call')
+    .description('make a (paid) call to the example service through the running `snetd dev` daemon')
+    .argument('<method>', 'add, sub, mul or div')
+    .argument('<a>', 'first number')
+    .argument('<b>', 'second number')
+    .action(async (method: string, a: string, b: string, _options: unknown, command: Command) => {
+      // --data-dir belongs to `snetd dev`; `snetd dev call … --data-dir X` sets it there.
+      const options = command.optsWithGlobals<{ dataDir: string }>();
+      if (!['add', 'sub', 'mul', 'div'].includes(method)) throw new SnetError('REQUEST_MALFORMED', `unknown method "${method}"`, { hint: 'Use add, sub, mul or div.' });
+      const statePath = join(resolve(options.dataDir), 'dev-state.json');
+      let state: DevState;
+      try {
+        state = JSON.parse(await readFile(statePath, 'utf8')) as DevState;
+      } catch (error) {
+        throw new SnetError('CONFIG_FILE_UNREADABLE', `no running dev network found (${statePath} is missing)`, { cause: error, hint: 'Start one with `npx snetd dev` in another terminal, in this folder.' });
+      }
+      const root = await protobuf.load(state.protoFile);
+      const numbers = root.lookupType('example_service.Numbers');
+      const result = root.lookupType('example_service.Result');
+      const client = new grpc.Client(state.daemonAddress, grpc.credentials.createInsecure());
+      try {
+        const metadata = state.paid ? await paymentMetadata(client, state) : new grpc.Metadata();
+        const request = Buffer.from(numbers.encode(numbers.create({ a: Number(a), b: Number(b) })).finish());
+        const response = result.decode(await unary(client, `/example_service.Calculator/${method}`, request, metadata)) as unknown as { value?: number };
+        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}${state.paid ? `  (paid ${metadata.get('snet-payment-channel-amount')[0]?.toString() ?? '?'} cogs signed on channel ${state.channelId})` : ''}`);
+      } finally {
+        client.close();
+      }
+    });
+}

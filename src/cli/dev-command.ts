@@ -1,0 +1,99 @@
+// `snetd dev`: the whole local network on 127.0.0.1 — dev chain with the real contracts, IPFS,
+// a registered organization and service, the example service, a funded channel, and the daemon.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/index.ts';
+import { createLogger, DEFAULT_LOGGING_OPTIONS } from '../ops/index.ts';
+import { writeLine, type CliIo } from './cli-io.ts';
+import { daemonVersion } from './version.ts';
+import { registerDevCallCommand, type DevState } from './dev-call-command.ts';
+
+interface DevOptions {
+  readonly dataDir: string;
+  readonly port: string;
+  readonly free?: boolean;
+}
+
+/** Registers `snetd dev` and `snetd dev call`. */
+export function registerDevCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  const dev = program
+    .command('dev')
+    .description('run a whole local network: dev chain + contracts, IPFS, example service, funded channel, and the daemon in front')
+    .option('--data-dir <dir>', 'where config, logs, chain config and channel state go', '.snetd-dev')
+    .option('--port <port>', 'daemon port on 127.0.0.1', '7000')
+    .option('--free', 'run the daemon without payments (blockchain_enabled: false)')
+    .action(async (options: DevOptions) => {
+      await runDev(options, io);
+      setExitCode(0);
+    });
+  registerDevCallCommand(dev, io);
+}
+
+async function runDev(options: DevOptions, io: CliIo): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const port = Number(options.port);
+  const devLogging = createLogger({ ...DEFAULT_LOGGING_OPTIONS, output: { ...DEFAULT_LOGGING_OPTIONS.output, type: ['stdout'] } }, { organizationId: '', serviceId: '', network: 'local', version: daemonVersion() }, { stdout: io.stdout });
+  // Loaded on demand: hardhat, viem and helia are only needed here.
+  const { startDevNetwork } = await import('../devnet/index.ts');
+  const { startDaemon } = await import('../app/index.ts');
+  const devnet = await startDevNetwork({ logger: devLogging.logger, dataDir, daemonEndpoint: `http://127.0.0.1:${port}`, blockIntervalMs: 2000 });
+  try {
+    const configPath = join(dataDir, 'snetd.config.json');
+    const config = {
+      ...devnet.daemonConfig,
+      blockchain_enabled: options.free !== true,
+      daemon_endpoint: `127.0.0.1:${port}`,
+      payment_channel_storage_type: 'embedded',
+      embedded_storage_dir: join(dataDir, 'channel-state'),
+      token_secret_key: randomBytes(32).toString('hex'),
+      log: {
+        level: 'info',
+        output: { type: ['file', 'stdout'], file_pattern: join(dataDir, 'snetd.%Y%m%d.log'), current_link: join(dataDir, 'snetd.log') },
+      },
+    };
+    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    const loaded = loadConfig({ configPath, env: io.env });
+    const daemon = await startDaemon(loaded, { version: daemonVersion(), stdout: io.stdout, stderr: io.stderr });
+    const state: DevState = {
+      daemonAddress: `127.0.0.1:${daemon.address.port}`,
+      paid: options.free !== true,
+      chainId: devnet.chainId,
+      rpcUrl: devnet.rpcUrl,
+      mpeAddress: devnet.contracts.mpe,
+      channelId: devnet.channel.id.toString(),
+      priceCogs: devnet.priceCogs.toString(),
+      clientPrivateKey: devnet.client.privateKey,
+      protoFile: devnet.serviceProtoFile,
+    };
+    await writeFile(join(dataDir, 'dev-state.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    printNextSteps(io, devnet, state, dataDir, configPath);
+    const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
+    writeLine(io.stderr, `received ${signal}: stopping the daemon and the dev network`);
+    await daemon.stop();
+  } finally {
+    await devnet.stop();
+    await devLogging.close();
+  }
+}
+
+function printNextSteps(io: CliIo, devnet: { rpcUrl: string; ipfsUrl: string; orgId: string; serviceId: string; client: { address: string; privateKey: string }; channel: { id: bigint } }, state: DevState, dataDir: string, configPath: string): void {
+  const lines = [
+    '',
+    '=== snetd dev: local SingularityNET network is up (127.0.0.1 only; Ctrl-C stops everything) ===',
+    `daemon        ${state.daemonAddress}  (gRPC, gRPC-Web, /heartbeat, /encoding)${state.paid ? '' : '  — free mode, no payments'}`,
+    `service       ${devnet.orgId}/${devnet.serviceId}: example_service.Calculator/{add,sub,mul,div}, ${state.priceCogs} cog per call`,
+    `chain         ${devnet.rpcUrl}  (chain id ${state.chainId}, MPE ${state.mpeAddress})`,
+    `ipfs          ${devnet.ipfsUrl}`,
+    `client        ${devnet.client.address}, channel ${devnet.channel.id} (dev-only key in ${join(dataDir, 'dev-state.json')})`,
+    `config        ${configPath}`,
+    `logs          ${join(dataDir, 'snetd.log')}`,
+    '',
+    'Try a call:   npx snetd dev call add 2 3',
+    `Health:       curl http://${state.daemonAddress}/heartbeat`,
+    '',
+  ];
+  for (const line of lines) writeLine(io.stdout, line);
+}

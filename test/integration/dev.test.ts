@@ -1,0 +1,63 @@
+// `snetd dev` from a user's point of view: one command brings the network up, `snetd dev call`
+// makes a call through the daemon, Ctrl-C stops everything it started.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSnetd, startSnetd, type RunningCli } from '../harness/run-cli.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Free mode here; paid calls through `snetd dev` are covered where payments are tested.
+describe('snetd dev --free', () => {
+  let dir: string;
+  let dev: RunningCli;
+  let chainPid: number;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'snetd-dev-'));
+    dev = startSnetd(['dev', '--free', '--data-dir', join(dir, 'dev'), '--port', String(await freePort())], { cwd: dir });
+    const [, pid] = await dev.waitFor(/dev chain started[^\n]*"pid":(\d+)/);
+    chainPid = Number(pid);
+    await dev.waitFor(/Try a call:/);
+  });
+
+  after(async () => {
+    await dev.stop();
+    if (isAlive(chainPid)) process.kill(chainPid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('behavior: `snetd dev call` reaches the example service through the daemon', async () => {
+    const result = await runSnetd(['dev', 'call', 'add', '2', '3', '--data-dir', join(dir, 'dev')], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /add\(2, 3\) = 5/);
+  });
+
+  it('behavior: SIGINT stops the daemon and every child process', async () => {
+    dev.child.kill('SIGINT');
+    const [code] = (await once(dev.child, 'exit')) as [number | null];
+    assert.equal(code, 0);
+    assert.equal(isAlive(chainPid), false, 'the dev chain process is gone');
+  });
+});
