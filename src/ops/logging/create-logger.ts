@@ -17,7 +17,10 @@ import { BUILT_IN_HOOK_TYPES, validateLogHookConfig } from './hooks/validate-hoo
 export interface LoggingHandle {
   /** Structured logger (pino underneath, behind a shield: never throws into callers). */
   readonly logger: Logger;
-  /** Resolves when every line logged so far is written to every output and handed to/done by hooks. */
+  /**
+   * Resolves when every line logged so far is written to the file output and hooks have finished
+   * their queues (hooks: at most 5 s). stdout/stderr are flushed best-effort (sonic-boom).
+   */
   flush(): Promise<void>;
   /** Delivers what hooks have queued (bounded wait), flushes and closes outputs. Idempotent. */
   close(): Promise<void>;
@@ -44,6 +47,8 @@ const WORD_TO_PINO_LEVEL: Readonly<Record<string, Level>> = {
   TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'fatal',
 };
 const OUTPUT_TYPES = new Set(['file', 'stdout', 'stderr']);
+/** How long `flush()` waits for hooks to finish their queues. */
+const HOOK_FLUSH_TIMEOUT_MS = 5000;
 
 interface Output {
   write(text: string): void;
@@ -308,7 +313,16 @@ export function createLogger(options: LoggingOptions, context: LogContext, deps:
     currentFile: file?.currentFile,
     file,
     async flush() {
-      await Promise.all(hooks.map((h) => h.flush?.() ?? Promise.resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      // Hooks get a bounded wait: a stalled SMTP server must not stall a caller's flush.
+      await Promise.race([
+        Promise.all(hooks.map((h) => h.flush?.() ?? Promise.resolve())),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, HOOK_FLUSH_TIMEOUT_MS);
+          timer.unref();
+        }),
+      ]);
+      if (timer !== undefined) clearTimeout(timer);
       await Promise.all(outputs.map((o) => o.flush()));
     },
     close() {
