@@ -75,6 +75,20 @@ describe('redactSecretFields()', () => {
     assert.deepEqual(input, snapshot, 'the caller object is not mutated');
   });
 
+  it('behavior: walks objects that serialise themselves and hides key/signature-sized buffers', () => {
+    class FakeMetadata {
+      toJSON(): Record<string, unknown> {
+        return { 'snet-payment-channel-signature-bin': [Buffer.alloc(65, 1)], 'snet-payment-channel-nonce': ['3'] };
+      }
+    }
+    const out = redactSecretFields({ metadata: new FakeMetadata(), key: Buffer.alloc(32, 7), small: Buffer.from([1, 2]) });
+    assert.deepEqual(JSON.parse(JSON.stringify(out)), {
+      metadata: { 'snet-payment-channel-signature-bin': '[REDACTED]', 'snet-payment-channel-nonce': ['3'] },
+      key: '[REDACTED]',
+      small: { type: 'Buffer', data: [1, 2] },
+    });
+  });
+
   it('behavior: returns the same object when nothing is secret', () => {
     const input = { a: { b: [1, { c: 'd' }] } };
     assert.equal(redactSecretFields(input), input);

@@ -100,7 +100,17 @@ function walk(value: unknown, depth: number): unknown {
     }
     return copy ?? value;
   }
-  if (!isPlainObject(value)) return value;
+  // 32 bytes (private key) and 65 bytes (signature), the byte forms of the hex rule in scrubSecrets.
+  if (ArrayBuffer.isView(value)) return value.byteLength === 32 || value.byteLength === 65 ? REDACTED : value;
+  if (!isPlainObject(value)) {
+    // Objects that serialise themselves (e.g. grpc-js Metadata: -bin values as Buffers) are walked
+    // in their JSON form; Dates and Errors are left to pino.
+    const toJSON: unknown = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON !== 'function' || value instanceof Date) return value;
+    const json: unknown = toJSON.call(value);
+    const next = walk(json, depth + 1);
+    return next === json ? value : next;
+  }
   let copy: Record<string, unknown> | undefined;
   for (const key in value) {
     const item = value[key];
@@ -115,8 +125,9 @@ function walk(value: unknown, depth: number): unknown {
 
 /**
  * Returns `fields` with the value of every secret key (see {@link isSecretKey}) replaced by
- * `[REDACTED]`, at any depth of plain objects and arrays (class instances, Errors and Buffers are
- * left to the other layers). Copy-on-write: the caller's object is never mutated and is returned
+ * `[REDACTED]`, at any depth of plain objects and arrays, inside the JSON form of objects with
+ * `toJSON` (grpc-js `Metadata`); 32- and 65-byte buffers become `[REDACTED]` too. Other class
+ * instances and Errors are left to the other layers. Copy-on-write: the caller's object is never mutated and is returned
  * as is when it holds no secret. Empty values stay empty so "not configured" remains visible.
  */
 export function redactSecretFields<T extends object>(fields: T): T {
