@@ -1,1 +1,2 @@
 export { startDaemon, type RunningDaemon, type StartDaemonDeps } from './start-daemon.ts';
+export { daemonConfigValidators } from './validate-config.ts';

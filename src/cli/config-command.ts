@@ -19,10 +19,11 @@ export function registerConfigCommand(program: Command, io: CliIo): void {
       .command('config')
       .description('check the configuration (file < SNET_* env < flags) and print the effective values, secrets hidden')
       .option('--json', 'print JSON only'),
-  ).action((options: Record<string, unknown>, command: Command) => {
+  ).action(async (options: Record<string, unknown>, command: Command) => {
     const { overrides, errors } = collectConfigFlags(options);
     if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
-    const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides });
+    const { daemonConfigValidators } = await import('../app/index.ts');
+    const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides, validators: daemonConfigValidators() });
     const shown = redactTree(loaded.config, '');
     if (options['json'] === true) {
       writeLine(io.stdout, JSON.stringify(shown, null, 2));

@@ -14,9 +14,9 @@ export function registerServeCommand(program: Command, io: CliIo, setExitCode: (
     async (flags: Record<string, unknown>, command: Command) => {
       const { overrides, errors } = collectConfigFlags(flags);
       if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
-      const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides });
       // Loaded on demand: the other commands start faster without the whole daemon.
-      const { startDaemon } = await import('../app/index.ts');
+      const { startDaemon, daemonConfigValidators } = await import('../app/index.ts');
+      const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides, validators: daemonConfigValidators() });
       const daemon = await startDaemon(loaded, { version: daemonVersion(), stdout: io.stdout, stderr: io.stderr });
       const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
       writeLine(io.stderr, `received ${signal}: draining in-flight calls (up to ${loaded.config.shutdown_timeout})`);

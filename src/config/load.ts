@@ -20,6 +20,11 @@ export interface LoadConfigOptions {
   readonly configPath?: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly flags?: readonly FlagOverride[];
+  /**
+   * Checks owned by other domains (e.g. log hook sections), run after the built-in ones so that
+   * every problem is still reported at once. Each returns `{ key, problem }` pairs.
+   */
+  readonly validators?: ReadonlyArray<(config: DaemonConfig) => ReadonlyArray<{ key: string; problem: string }>>;
 }
 
 /** A validated configuration with the notes made while loading it. */
@@ -78,6 +83,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   }
   const config = normalise(parsed.data);
   const semantic = validateSemantics(config);
+  for (const validate of options.validators ?? []) semantic.problems.push(...validate(config));
   for (const warning of semantic.warnings) warnings.push({ ...warning, source: sourceOf(sources, warning.key) });
   const reported = new Set(problems.map((problem) => problem.key));
   for (const problem of semantic.problems) {

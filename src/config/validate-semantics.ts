@@ -209,14 +209,11 @@ function validateLog(config: DaemonConfig, problems: RawProblem[]): void {
   }
   if (log.output.max_size_in_mb <= 0) problems.push({ key: 'log.output.max_size_in_mb', problem: 'must be positive' });
   if (log.output.rotation_count < 0) problems.push({ key: 'log.output.rotation_count', problem: 'must be 0 (no limit) or positive' });
+  // Type-specific hook settings are checked by the logging domain (app/validate-config.ts).
   for (const name of log.hooks) {
     const section = log[name.toLowerCase()];
     if (section === null || typeof section !== 'object') {
       problems.push({ key: `log.${name}`, problem: `hook "${name}" is listed in log.hooks but has no section log.${name} with type and levels` });
-      continue;
     }
-    const { type, levels } = section as { type?: unknown; levels?: unknown };
-    if (typeof type !== 'string' || type === '') problems.push({ key: `log.${name}.type`, problem: 'set the hook type, e.g. "email" or "webhook"' });
-    if (!Array.isArray(levels) || levels.length === 0) problems.push({ key: `log.${name}.levels`, problem: 'no levels in hook config: list the levels that trigger the hook, e.g. ["error"]' });
   }
 }

@@ -68,6 +68,16 @@ describe('snetd CLI', () => {
     assert.doesNotMatch(result.stdout + result.stderr, /successfully started/);
   });
 
+  it('error: log hook problems are reported together with the other config problems', async () => {
+    const path = join(dir, 'hooks.json');
+    writeFileSync(path, JSON.stringify({ max_message_size_in_mb: 0, log: { hooks: ['mail', 'ghost'], mail: { type: 'email', levels: ['error'], from: 'snetd@example.org' } } }));
+    const result = await runSnetd(['-c', path, 'config']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /- max_message_size_in_mb = 0/);
+    assert.match(result.stderr, /- log\.mail .*host/);
+    assert.match(result.stderr, /- log\.ghost .*has no section/);
+  });
+
   it('behavior: version prints locally, without a config', async () => {
     const result = await runSnetd(['version', '--json']);
     assert.equal(result.code, 0, result.stderr);
