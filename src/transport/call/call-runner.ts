@@ -91,7 +91,6 @@ export class CallRunner {
       if (timer !== undefined) clearTimeout(timer);
       this.#active.delete(active);
       response.finish(outcome);
-      if (!controller.signal.aborted) controller.abort(new SnetError('REQUEST_CANCELLED', 'the call has ended'));
       if (this.#active.size === 0 && this.#idleWaiters.length > 0) {
         const waiters = this.#idleWaiters;
         this.#idleWaiters = [];
