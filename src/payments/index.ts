@@ -48,3 +48,34 @@ export {
   type PaymentErrorCode,
 } from './payment-error.ts';
 export * from './pricing/index.ts';
+export {
+  channelStateVersion,
+  decodeChannelState,
+  decodeClaimRecord,
+  encodeChannelState,
+  encodeClaimRecord,
+  settleExpired,
+  type ChainChannelView,
+  type ChannelReader,
+  type ChannelState,
+  type ClaimRecord,
+  type PendingPayment,
+} from './escrow/channel-state.ts';
+export {
+  channelFromChain,
+  createChannelRepository,
+  serviceRejected,
+  type ChainReadResult,
+  type ChannelRepository,
+  type ChannelRepositoryDeps,
+  type ChannelRepositoryOptions,
+  type MergedChannel,
+  type StoredChannel,
+} from './escrow/channel-repository.ts';
+export {
+  createEscrowPaymentHandler,
+  type EscrowPaymentHandler,
+  type EscrowPaymentHandlerDeps,
+  type EscrowPaymentHandlerOptions,
+  type Reservation,
+} from './escrow/escrow-payment-handler.ts';

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeChannelState, decodeClaimRecord, encodeChannelState, encodeClaimRecord, settleExpired, type ChannelState } from './channel-state.ts';
+
+const state: ChannelState = {
+  channelId: 42n,
+  nonce: 3n,
+  sender: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
+  signer: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23',
+  recipient: '0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF',
+  groupId: `0x${'ab'.repeat(32)}`,
+  fullAmount: 2n ** 200n,
+  expiration: 123456789n,
+  authorizedAmount: 2n ** 70n + 1n,
+  signature: new Uint8Array(65).fill(9),
+  pending: { previousAmount: 5n, previousSignature: undefined, leaseUntilMs: 1700000000000, owner: 'a1b2' },
+};
+
+describe('encodeChannelState() / decodeChannelState()', () => {
+  it('behavior: round-trips every field, bigints beyond 2^64 included', () => {
+    assert.deepEqual(decodeChannelState(encodeChannelState(state)), state);
+    const plain = { ...state, signature: undefined, pending: undefined };
+    assert.deepEqual(decodeChannelState(encodeChannelState(plain)), plain);
+  });
+
+  it('behavior: writes versioned JSON with decimal strings', () => {
+    const doc = JSON.parse(Buffer.from(encodeChannelState(state)).toString()) as Record<string, unknown>;
+    assert.equal(doc['v'], 1);
+    assert.equal(doc['fullAmount'], (2n ** 200n).toString());
+  });
+
+  it('error: refuses other versions, malformed numbers and non-JSON with STORAGE_CORRUPT', () => {
+    const doc = JSON.parse(Buffer.from(encodeChannelState(state)).toString()) as Record<string, unknown>;
+    for (const bad of [{ ...doc, v: 2 }, { ...doc, nonce: '-1' }, { ...doc, nonce: '010' }, { ...doc, sender: 'x' }, { ...doc, pending: 'x' }, ['x'], null]) {
+      assert.throws(() => decodeChannelState(Buffer.from(JSON.stringify(bad))), { code: 'STORAGE_CORRUPT' });
+    }
+    assert.throws(() => decodeChannelState(Buffer.from('{')), { code: 'STORAGE_CORRUPT' });
+  });
+
+  it('behavior: a claim record round-trips', () => {
+    const claim = { channelId: 1n, nonce: 2n, amount: 3n, signature: new Uint8Array(65).fill(1) };
+    assert.deepEqual(decodeClaimRecord(encodeClaimRecord(claim)), claim);
+  });
+});
+
+describe('settleExpired()', () => {
+  it('behavior: keeps a live reservation and drops an expired one (it counts as accepted)', () => {
+    assert.equal(settleExpired(state, 1699999999999), state);
+    const settled = settleExpired(state, 1700000000000);
+    assert.equal(settled.pending, undefined);
+    assert.equal(settled.authorizedAmount, state.authorizedAmount);
+  });
+});
