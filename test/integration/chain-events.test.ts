@@ -45,7 +45,7 @@ function queue<T>(): { push: (value: T) => void; shift: () => Promise<T> } {
   };
 }
 
-void describe('chain events seen by a running watcher (no restart)', () => {
+void describe('chain events seen by a running watcher (no restart)', { timeout: 120_000 }, () => {
   let chain: TestChain;
   let client: ChainClient;
   const groupId = devGroupId('default_group');
