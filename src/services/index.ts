@@ -8,3 +8,15 @@ export {
   type HealthServiceOptions,
   type HealthStatus,
 } from './health/index.ts';
+export {
+  createGetChannelState,
+  createProviderControlService,
+  escrowTypes,
+  getChannelStatePath,
+  providerControlPaths,
+  registerChannelStateService,
+  registerProviderControlService,
+  type EscrowServicesDeps,
+  type EscrowServicesOptions,
+  type ProviderControlService,
+} from './escrow/index.ts';
