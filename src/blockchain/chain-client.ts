@@ -1,6 +1,7 @@
 import {
   BaseError,
   createPublicClient,
+  erc20Abi,
   HttpRequestError,
   TimeoutError,
   http,
@@ -32,6 +33,8 @@ export interface ChainOptions {
   readonly registryAddress: Address;
   /** MultiPartyEscrow contract: the service metadata `mpe_address`. Needed by getChannel and MPE events. */
   readonly mpeAddress?: Address;
+  /** ERC-20 token for {@link ChainClient.getTokenBalance} (free-call balance check; `ResolvedNetwork.tokenAddress`). */
+  readonly tokenAddress?: Address;
   /** How long a block number is reused before asking the node again. @default 1000 */
   readonly blockNumberCacheMs?: number;
   /** Per-request timeout. @default 10000 */
@@ -84,6 +87,10 @@ export interface ChainClient {
   getBlockNumber(): Promise<bigint>;
   /** `channels(id)` of the MPE (default: options.mpeAddress); undefined when never opened (sender 0). */
   getChannel(channelId: bigint, mpeAddress?: Address): Promise<ChainChannel | undefined>;
+  /** ERC-20 `balanceOf(holder)` of `tokenAddress` (default: options.tokenAddress), in the token's smallest unit. */
+  getTokenBalance(holder: Address, tokenAddress?: Address): Promise<bigint>;
+  /** MPE `balances(holder)`: escrow not yet locked in a channel, in cogs. */
+  getEscrowBalance(holder: Address, mpeAddress?: Address): Promise<bigint>;
   /** Registry `getOrganizationById`; undefined when not registered. */
   getOrgRegistration(orgId: string): Promise<OrgRegistration | undefined>;
   /** Registry `getServiceRegistrationById`; undefined when not registered. */
@@ -184,6 +191,15 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
       );
       if (sender === zeroAddress) return undefined;
       return { channelId, nonce, sender, signer, recipient, groupId, value, expiration };
+    },
+    getTokenBalance: (holder, tokenAddress) => {
+      const address = tokenAddress ?? options.tokenAddress;
+      if (address === undefined) throw new SnetError('INTERNAL', 'the chain client has no token address (network tokenAddress not set)');
+      return read(`balanceOf(${holder})`, () => client.readContract({ address, abi: erc20Abi, functionName: 'balanceOf', args: [holder] }));
+    },
+    getEscrowBalance: (holder, mpeAddress) => {
+      const address = requireMpe(mpeAddress);
+      return read(`balances(${holder})`, () => client.readContract({ address, abi: mpeAbi, functionName: 'balances', args: [holder] }));
     },
     getOrgRegistration: async (orgId) => {
       const [found, , uri, owner, members, serviceIds] = await read(`getOrganizationById(${orgId})`, () =>

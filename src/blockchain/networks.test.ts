@@ -15,10 +15,13 @@ void describe('resolveNetwork()', () => {
     const main = resolveNetwork('main', { rpcHttpUrl: 'https://rpc.example' });
     assert.equal(main.registryAddress, '0x247DEbEBB766E4fA99667265A158060018D5f4F8');
     assert.equal(main.mpeAddress, '0xdF8d4826E016aFA8803d94A716FEB70aD5D2B8Ac');
+    assert.equal(main.tokenAddress, '0xaea46A60368A7bD060eec7DF8CBa43b7EF41Ad85');
+    assert.equal(resolveNetwork('main', { rpcHttpUrl: 'https://rpc.example', deployment: { token: 'AGIX' } }).tokenAddress, '0x5B7533812759B45C2B44C19e320ba2cD2681b542');
     const sepolia = resolveNetwork('Sepolia', { rpcHttpUrl: 'https://rpc.example' });
     assert.equal(sepolia.chainId, 11155111);
     assert.equal(sepolia.registryAddress, '0x4DCc70c6FCE4064803f0ae0cE48497B3f7182e5D');
     assert.equal(sepolia.mpeAddress, '0x042d31F61c598eADcAc729B845406514521db520');
+    assert.equal(sepolia.tokenAddress, '0x3A54192862D1c52C8175d4912f1f778d1E3C2449');
   });
   void it('args: explicit registry_address_key wins and is checksummed', () => {
     const net = resolveNetwork('main', { rpcHttpUrl: 'https://rpc.example', registryAddress: '0x4e74fefa82e83e0964f0d9f53c68e03f7298a8b2' });

@@ -24,7 +24,7 @@ export interface NetworkOverrides {
   readonly registryAddress?: string;
   /** MPE address; normally it comes from the service metadata `mpe_address`. */
   readonly mpeAddress?: string;
-  /** Token address (informational; used by dev tooling). */
+  /** ERC-20 token whose balance gates free calls (FET on main/sepolia, from FetchToken.json; AGIX on local). */
   readonly tokenAddress?: string;
   /** Chain id the RPC endpoint must report (checked by the chain client). */
   readonly chainId?: number;
@@ -128,9 +128,9 @@ export function resolveNetwork(name: string, overrides: NetworkOverrides = {}): 
   }
   const stage = overrides.deployment?.stage ?? row.defaultStage ?? 'prod';
   const deployment: Required<ContractDeployment> = { token: overrides.deployment?.token ?? 'FET', stage };
-  const pkg = (contract: 'Registry' | 'MultiPartyEscrow' | 'SingularityNetToken'): Address | undefined =>
+  const pkg = (contract: 'Registry' | 'MultiPartyEscrow' | 'SingularityNetToken' | 'FetchToken'): Address | undefined =>
     known === 'local' ? undefined : lookupPackageAddress(readContractPackageJson(contract, 'networks'), chainId, deployment);
-  const pick = (explicit: string | undefined, deployValue: unknown, localDefault: Address, contract: 'Registry' | 'MultiPartyEscrow' | 'SingularityNetToken', what: string): Address | undefined => {
+  const pick = (explicit: string | undefined, deployValue: unknown, localDefault: Address, contract: 'Registry' | 'MultiPartyEscrow' | 'SingularityNetToken' | 'FetchToken', what: string): Address | undefined => {
     const text = nonEmpty(explicit) ?? fromDeploy(deployValue);
     if (text !== undefined) return checkedAddress(text, what);
     return known === 'local' ? localDefault : pkg(contract);
@@ -148,7 +148,7 @@ export function resolveNetwork(name: string, overrides: NetworkOverrides = {}): 
     rpcWsUrl: nonEmpty(overrides.rpcWsUrl),
     registryAddress,
     mpeAddress: pick(overrides.mpeAddress, deploy.mpe, LOCAL_DEFAULTS.mpe, 'MultiPartyEscrow', 'MPE address'),
-    tokenAddress: pick(overrides.tokenAddress, deploy.token, LOCAL_DEFAULTS.token, 'SingularityNetToken', 'token address'),
+    tokenAddress: pick(overrides.tokenAddress, deploy.token, LOCAL_DEFAULTS.token, deployment.token === 'AGIX' ? 'SingularityNetToken' : 'FetchToken', 'token address'),
   };
 }
 

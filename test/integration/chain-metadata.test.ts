@@ -206,6 +206,10 @@ void describe('metadata through Registry → IPFS on the dev chain', () => {
       expiration: head + 1000n,
     });
     assert.equal(await client.getChannel(999n), undefined);
+    // Token and escrow balances (free-call balance checks read balanceOf).
+    await chain.actions.mint(devAccount(DEV_ROLES.spare).address, 777n);
+    assert.equal(await client.getTokenBalance(devAccount(DEV_ROLES.spare).address, chain.contracts.token), 777n);
+    assert.equal(await client.getEscrowBalance(devAccount(DEV_ROLES.client).address), 0n);
   });
 
   void it('behavior: block number is cached and concurrent callers share one request', async () => {

@@ -10,12 +10,13 @@ export interface ContractArtifact {
 }
 
 /** The contracts snetd-ts knows, keyed by the file name used in the npm packages. */
-export type ContractName = 'MultiPartyEscrow' | 'Registry' | 'SingularityNetToken';
+export type ContractName = 'MultiPartyEscrow' | 'Registry' | 'SingularityNetToken' | 'FetchToken';
 
 const packageOf: Record<ContractName, string> = {
   MultiPartyEscrow: 'singularitynet-platform-contracts',
   Registry: 'singularitynet-platform-contracts',
   SingularityNetToken: 'singularitynet-token-contracts',
+  FetchToken: 'singularitynet-token-contracts',
 };
 
 const require = createRequire(import.meta.url);
@@ -27,10 +28,13 @@ export function readContractPackageJson(contract: ContractName, folder: 'abi' | 
 }
 
 /**
+ * FetchToken is not offered: its npm "bytecode" is runtime code only and cannot be deployed
+ * (local-stack.md §1.1); its ABI and addresses are read with {@link readContractPackageJson}.
+ *
  * Loads a contract's full ABI and creation bytecode from the npm packages
  * (`singularitynet-platform-contracts`, `singularitynet-token-contracts`). Throws when a file is missing.
  */
-export function loadContractArtifact(contract: ContractName): ContractArtifact {
+export function loadContractArtifact(contract: Exclude<ContractName, 'FetchToken'>): ContractArtifact {
   const abi = readContractPackageJson(contract, 'abi') as Abi;
   const bytecode = readContractPackageJson(contract, 'bytecode');
   if (typeof bytecode !== 'string' || !bytecode.startsWith('0x')) {
