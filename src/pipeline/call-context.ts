@@ -19,6 +19,11 @@ export interface CallContext {
   readonly remoteAddress: string | undefined;
   /** Aborted when the client cancels, the deadline passes or the daemon stops; `reason` is an `SnetError`. */
   readonly signal: AbortSignal;
+  /**
+   * Aborted when the daemon starts a graceful shutdown. Long-lived daemon streams (health `Watch`)
+   * end on it so they do not hold the drain up to its deadline; proxied calls ignore it.
+   */
+  readonly closing: AbortSignal;
   /** Absolute deadline (`Date.now()` ms), from `grpc-timeout` or the service timeout; `undefined` = none. */
   readonly deadline: number | undefined;
   /** Typed per-call values (see `createContextKey`). */

@@ -80,6 +80,24 @@ describe('transport: health service', () => {
   });
 });
 
+describe('transport: health Watch and shutdown', () => {
+  it('behavior: a graceful close ends open Watch streams with OK instead of waiting for the deadline', async () => {
+    const daemon = await startTestDaemon({ healthProbe: { check: () => Promise.resolve('SERVING' as const) }, watchIntervalMs: 10 });
+    const client = new HealthClient(daemon.target, grpc.credentials.createInsecure()) as HealthClientType;
+    try {
+      const watch = client.Watch(Buffer.alloc(0));
+      watch.on('error', () => {});
+      const ended = new Promise<grpc.StatusObject>((resolve) => watch.on('status', resolve));
+      await once(watch, 'data');
+      await daemon.server.close(60_000);
+      assert.equal((await ended).code, grpc.status.OK);
+    } finally {
+      client.close();
+      await daemon.close();
+    }
+  });
+});
+
 describe('transport: echo mode (passthrough_enabled false)', () => {
   it('behavior: any method gets its first request message back', async () => {
     const daemon = await startTestDaemon();

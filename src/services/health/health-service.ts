@@ -21,7 +21,7 @@ export function encodeHealthCheckResponse(status: HealthStatus): Uint8Array {
 /**
  * Registers `grpc.health.v1.Health` on the daemon (spec §9.5 with DECISIONS 5): `Check` answers
  * NOT_SERVING instead of an error when the service is down; `Watch` sends the status now and on
- * every change; `List` and other methods answer UNIMPLEMENTED. The request's `service` field is
+ * every change until the call or the daemon ends; `List` and other methods answer UNIMPLEMENTED. The request's `service` field is
  * ignored, as in the reference. Register without payment interceptors: health is free.
  */
 export function registerHealthService(registry: ServiceRegistry, probe: HealthProbe, options: HealthServiceOptions = {}): void {
@@ -29,7 +29,7 @@ export function registerHealthService(registry: ServiceRegistry, probe: HealthPr
   registry.registerUnary(healthCheckPath, async () => encodeHealthCheckResponse(await probe.check()));
   registry.registerServerStreaming(healthWatchPath, async (_request, ctx, send) => {
     let last: HealthStatus | undefined;
-    while (!ctx.signal.aborted) {
+    while (!ctx.signal.aborted && !ctx.closing.aborted) {
       const status = await probe.check();
       if (status !== last) {
         await send(encodeHealthCheckResponse(status));
@@ -40,12 +40,15 @@ export function registerHealthService(registry: ServiceRegistry, probe: HealthPr
         function done(): void {
           clearTimeout(timer);
           ctx.signal.removeEventListener('abort', done);
+          ctx.closing.removeEventListener('abort', done);
           resolve();
         }
         ctx.signal.addEventListener('abort', done, { once: true });
+        ctx.closing.addEventListener('abort', done, { once: true });
       });
     }
-    // The watcher ends only with the call (client cancel, deadline, shutdown): the abort reason is the status.
-    throw ctx.signal.reason;
+    // A graceful shutdown ends watchers with OK (clients re-watch elsewhere); otherwise the call was
+    // cancelled or timed out and the abort reason is the status.
+    if (ctx.signal.aborted) throw ctx.signal.reason;
   });
 }

@@ -52,7 +52,7 @@ export class CallRunner {
   readonly #options: CallRunnerOptions;
   readonly #active = new Set<ActiveCall>();
   #idleWaiters: (() => void)[] = [];
-  #closing = false;
+  readonly #closing = new AbortController();
 
   constructor(logger: Logger, handler: CallHandler, options: CallRunnerOptions) {
     this.#logger = logger;
@@ -68,7 +68,7 @@ export class CallRunner {
   run(call: IncomingCall): void {
     const headers = call.headers;
     const response = call.response;
-    if (this.#closing) {
+    if (this.#closing.signal.aborted) {
       response.finish(this.#statusOf(new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down and accepts no new calls')));
       return;
     }
@@ -121,6 +121,7 @@ export class CallRunner {
       requestMetadata: headers as CallContext['requestMetadata'],
       remoteAddress: call.remoteAddress,
       signal: controller.signal,
+      closing: this.#closing.signal,
       deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
       values: createContextValues(),
       upstreamMetadata: this.#upstreamMetadata(headers),
@@ -166,7 +167,7 @@ export class CallRunner {
 
   /** Stops taking new calls (they get UNAVAILABLE). */
   startClosing(): void {
-    this.#closing = true;
+    this.#closing.abort(new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down'));
   }
 
   /** Resolves when no call is in flight. */
