@@ -139,6 +139,28 @@ describe('transport: gRPC passthrough (h2c)', () => {
   });
 });
 
+describe('transport: service dies mid-stream', () => {
+  it('error: the client gets a status, not a hang; the next call gets UNAVAILABLE', async () => {
+    const dying = await startTestService();
+    const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${dying.port}` });
+    const client = createTestClient(daemon.target);
+    try {
+      const call = (client as unknown as Record<string, (r: object) => grpc.ClientReadableStream<unknown>>).ServerStream!({ repeat: 1000, chunkBytes: 10, delayMs: 20 });
+      const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+      call.on('error', () => {});
+      await once(call, 'data');
+      await dying.stop();
+      const ended = await status;
+      assert.notEqual(ended.code, grpc.status.OK);
+      const after = await callUnary(client, { text: 'x' });
+      assert.equal(after.status.code, grpc.status.UNAVAILABLE);
+    } finally {
+      client.close();
+      await daemon.close();
+    }
+  });
+});
+
 describe('transport: upstream down', () => {
   it('error: answers UNAVAILABLE with a clear message, and health says NOT_SERVING', async () => {
     const closed = net.createServer();

@@ -118,6 +118,13 @@ describe('transport: malformed input through real sockets', () => {
     assert.equal(daemon.server.stats().activeCalls, 0);
   });
 
+  it('error: oversized HTTP/1.1 headers get 431 and HTTP/2 ones a refused stream', async () => {
+    const answer = await rawSocket(daemon.port, Buffer.from(`GET /heartbeat HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(70_000)}\r\n\r\n`));
+    assert.match(answer.toString('latin1'), /^HTTP\/1\.1 431/);
+    await assert.rejects(rawHttp2Request(daemon.port, { ...grpcHeaders, 'x-big': 'a'.repeat(70_000) }, frame(encodeEchoRequest({ text: 'x' }))));
+    await assertStillServing();
+  });
+
   it('behavior: header names like __proto__ do not pollute objects', async () => {
     const hostile = JSON.parse('{"__proto__":"polluted","constructor":"b"}') as Record<string, string>;
     assert.ok(Object.hasOwn(hostile, '__proto__'));
