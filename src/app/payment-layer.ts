@@ -1,18 +1,218 @@
-// Builds the blockchain and payment side of the daemon (blockchain_enabled: true).
-import type { DaemonConfig } from '../config/index.ts';
+// Builds the blockchain and payment side of the daemon (blockchain_enabled: true): network → chain client →
+// metadata (Registry → IPFS, or files) → the daemon's group → pricing, storage, recoverer → the escrow
+// handler, its interceptor, the escrow services and the channel event watcher.
+import type { Address } from 'viem';
+import {
+  createChainClient,
+  createSignatureRecoverer,
+  findGroup,
+  loadOrgMetadata,
+  loadServiceMetadata,
+  resolveNetwork,
+  toChecksumAddress,
+  type ChainClient,
+  type EventWatcher,
+  type PricingEntry,
+} from '../blockchain/index.ts';
+import { parseGoDurationMs, type DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
+import {
+  createChannelRepository,
+  createEscrowPaymentHandler,
+  priceUndefinedError,
+  type ChannelReader,
+  type PriceResolver,
+} from '../payments/index.ts';
+import type { ServiceRegistry } from '../pipeline/index.ts';
+import { registerChannelStateService, registerProviderControlService } from '../services/index.ts';
 import type { Logger } from '../shared/index.ts';
+import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions } from '../storage/index.ts';
+import type { OrgGroup } from '../blockchain/index.ts';
+import { createPaymentInterceptor } from './payment-interceptor.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
+
+/** How long a reservation blocks its channel after a crash (renewed while a call runs). */
+const RESERVATION_LEASE_MS = 30_000;
+
+function optional<T>(value: T | undefined | null | ''): T | undefined {
+  return value === undefined || value === null || value === '' ? undefined : value;
+}
+
+/** The price of a call from the group's default pricing entry: a constant or one Map lookup (spec §6.1). */
+export function priceResolverFrom(entry: PricingEntry): PriceResolver {
+  if (entry.priceModel === 'fixed_price') {
+    const result = { ok: true, value: entry.priceCogs } as const;
+    return () => result;
+  }
+  const prices = entry.methodPrices;
+  return (path) => {
+    const price = prices.get(path);
+    return price === undefined ? { ok: false, error: priceUndefinedError(path) } : { ok: true, value: price };
+  };
+}
+
+/**
+ * `payment_channel_storage_type` → a storage backend (DECISIONS ops 17): `etcd` uses etcd when endpoints are
+ * known (config first, then the org metadata group), else the embedded LMDB store; `embedded` forces LMDB;
+ * `memory` keeps state in memory (lost on restart).
+ */
+export function storageOptionsFrom(config: DaemonConfig, group: OrgGroup): StorageOptions {
+  const type = config.payment_channel_storage_type.toLowerCase();
+  if (type === 'memory') return { backend: 'memory' };
+  const client = config.payment_channel_storage_client;
+  const endpoints = client.endpoints !== undefined && client.endpoints.length > 0 ? client.endpoints : group.storageClient.endpoints;
+  if (type === 'embedded' || endpoints.length === 0) return { backend: 'lmdb', path: config.embedded_storage_dir };
+  if (type !== 'etcd') {
+    throw new SnetError('CONFIG_INVALID', `payment_channel_storage_type "${config.payment_channel_storage_type}" is not one of etcd, embedded, memory`, {
+      hint: 'Use etcd (shared by replicas), embedded (one daemon, crash-safe file) or memory (tests only).',
+    });
+  }
+  const dialTimeoutMs = optional(parseGoDurationMs(client.connection_timeout)) || group.storageClient.connectionTimeoutMs;
+  const requestTimeoutMs = optional(parseGoDurationMs(client.request_timeout)) || group.storageClient.requestTimeoutMs;
+  const tls = endpoints.some((e) => e.startsWith('https'))
+    ? {
+        caFile: config.payment_channel_ca_path ?? '',
+        ...(config.payment_channel_cert_path === undefined ? {} : { certFile: config.payment_channel_cert_path }),
+        ...(config.payment_channel_key_path === undefined ? {} : { keyFile: config.payment_channel_key_path }),
+      }
+    : undefined;
+  return {
+    backend: 'etcd',
+    endpoints,
+    ...(dialTimeoutMs === undefined ? {} : { dialTimeoutMs }),
+    ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+    ...(tls === undefined ? {} : { tls }),
+  };
+}
 
 /**
  * Loads metadata, connects chain and storage, and returns the payment interceptors and services.
- * Rejects with an `SnetError` naming what could not start.
+ * Rejects with an `SnetError` naming what could not start (nothing is left open).
  */
-export function buildPaymentLayer(_config: DaemonConfig, _deps: { logger: Logger }): Promise<PaymentLayer> {
-  // Replaced by the payments issue (#5); until then, refuse rather than serve paid calls unchecked.
-  return Promise.reject(
-    new SnetError('CONFIG_UNSUPPORTED', 'blockchain_enabled is true, but this build cannot check payments yet, and it will not serve paid calls unchecked', {
-      hint: 'Set blockchain_enabled to false (SNET_BLOCKCHAIN_ENABLED=false or -b false) to run a free proxy in front of your service.',
-    }),
-  );
+export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentLayer> {
+  const logger = deps.logger.child({ component: 'payments' });
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch((err: unknown) => logger.warn({ err }, 'closing a payment component failed'));
+  };
+  try {
+    const rpcHttpUrl = optional(config.ethereum_json_rpc_http_endpoint);
+    const registryAddress = optional(config.registry_address_key);
+    const mpeOverride = optional(config.mpe_contract_address);
+    const network = resolveNetwork(config.blockchain_network_selected, {
+      ...(rpcHttpUrl === undefined ? {} : { rpcHttpUrl }),
+      ...(registryAddress === undefined ? {} : { registryAddress }),
+      ...(mpeOverride === undefined ? {} : { mpeAddress: mpeOverride }),
+    });
+    const chain: ChainClient = createChainClient(
+      { logger },
+      {
+        rpcHttpUrl: network.rpcHttpUrl,
+        registryAddress: network.registryAddress,
+        ...(config.blockchain_provider_api_key === '' ? {} : { providerApiKey: config.blockchain_provider_api_key }),
+      },
+    );
+    closers.push(() => chain.close());
+    await chain.verifyChainId(network.chainId, network.name);
+
+    const serviceMetadataFile = optional(config.service_metadata_file);
+    const orgMetadataFile = optional(config.org_metadata_file);
+    const metadataOptions = {
+      ipfsEndpoint: config.ipfs_endpoint,
+      lighthouseEndpoint: config.lighthouse_endpoint,
+      ipfsTimeoutMs: config.ipfs_timeout * 1000,
+      verifyCid: config.ipfs_verify_cid,
+      ...(serviceMetadataFile === undefined ? {} : { serviceMetadataFile }),
+      ...(orgMetadataFile === undefined ? {} : { orgMetadataFile }),
+    };
+    const ids = { orgId: config.organization_id, serviceId: config.service_id };
+    const [{ metadata: service }, { metadata: org }] = await Promise.all([
+      loadServiceMetadata({ logger, chain }, ids, metadataOptions),
+      loadOrgMetadata({ logger, chain }, ids, metadataOptions),
+    ]);
+    const serviceGroup = findGroup(service.groups, config.daemon_group_name, 'service metadata');
+    const orgGroup = findGroup(org.groups, config.daemon_group_name, 'organization metadata');
+    const mpeAddress = toChecksumAddress(mpeOverride ?? service.mpeAddress) as Address;
+    const paymentAddress = orgGroup.paymentAddress;
+
+    const storageOptions = storageOptionsFrom(config, orgGroup);
+    const store: AtomicStore = await createStore(storageOptions, logger);
+    closers.push(() => store.close());
+    const prefixes = buildStoragePrefixes({
+      network: config.blockchain_network_selected,
+      organizationId: config.organization_id,
+      groupIdBase64: orgGroup.groupId.base64,
+      mpeAddress,
+    });
+
+    const recoverer = createSignatureRecoverer();
+    const reader: ChannelReader = {
+      getChannel: (channelId) => chain.getChannel(channelId, mpeAddress),
+      getBlockNumber: () => chain.getBlockNumber(),
+    };
+    const mutex = createKeyedMutex();
+    const repository = createChannelRepository({ store, chain: reader, mutex }, { mpePrefix: prefixes.mpe, groupId: orgGroup.groupId.bytes, recipient: paymentAddress });
+    const handler = createEscrowPaymentHandler(
+      { repository, chain: reader, recoverer, logger },
+      {
+        mpeAddress,
+        expirationThresholdBlocks: orgGroup.paymentExpirationThreshold,
+        priceOf: priceResolverFrom(serviceGroup.defaultPricing),
+        leaseMs: RESERVATION_LEASE_MS,
+      },
+    );
+
+    // Channel events only refresh channels we already store; unknown channels are read on first use.
+    const watcher: EventWatcher = chain.watchEvents({
+      kinds: ['ChannelAddFunds', 'ChannelExtend', 'ChannelClaim', 'ChannelSenderClaim'],
+      mpeAddress,
+      registry: false,
+      onEvents: async (events) => {
+        for (const event of events) {
+          if ('channelId' in event) {
+            await repository.refreshFromChain(event.channelId).catch((err: unknown) => {
+              logger.warn({ err, channelId: event.channelId.toString(), event: event.kind }, 'could not refresh a channel after a chain event');
+            });
+          }
+        }
+      },
+      onError: (err) => logger.warn({ err }, 'channel event watcher: poll failed, retrying'),
+    });
+    closers.push(() => watcher.stop());
+
+    logger.info(
+      {
+        network: network.name,
+        chainId: network.chainId,
+        mpeAddress,
+        paymentAddress,
+        group: orgGroup.groupName,
+        groupId: orgGroup.groupId.base64,
+        priceModel: serviceGroup.defaultPricing.priceModel,
+        expirationThreshold: orgGroup.paymentExpirationThreshold.toString(),
+        storage: storageOptions.backend,
+        signatureBackend: recoverer.backend,
+        ...(recoverer.fallbackReason === undefined ? {} : { signatureFallbackReason: recoverer.fallbackReason }),
+      },
+      'payments ready (escrow)',
+    );
+
+    const servicesDeps = { repository, chain: reader, recoverer, logger };
+    const servicesOptions = { mpeAddress, paymentAddress };
+    return {
+      encoding: service.encoding,
+      serviceType: service.serviceType,
+      groupIdBase64: orgGroup.groupId.base64,
+      registryAddress: network.registryAddress,
+      interceptors: [createPaymentInterceptor(handler)],
+      registerServices(registry: ServiceRegistry) {
+        registerChannelStateService(registry, servicesDeps, servicesOptions);
+        registerProviderControlService(registry, servicesDeps, servicesOptions);
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }
