@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type protobuf from 'protobufjs';
-import { parseSignature, type Hex } from 'viem';
+import { parseSignature } from 'viem';
 import { startDaemon, type RunningDaemon } from '../../src/app/index.ts';
 import { buildClaimMessage, loadContractArtifact, signMessage } from '../../src/blockchain/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
