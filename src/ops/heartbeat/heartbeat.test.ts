@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { computeDaemonId } from './daemon-id.ts';
 import { createServiceProbe } from './service-probe.ts';
 import { createHeartbeat } from './heartbeat.ts';
+import { freePort } from '../../../test/harness/ports.ts';
 
 describe('computeDaemonId()', () => {
   it('behavior: matches the reference vector (spec §9.1)', () => {
@@ -40,13 +41,7 @@ describe('createHeartbeat()', () => {
   });
 
   it('behavior: Offline when nothing listens', async () => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    server.close();
-    await once(server, 'close');
-    const probe = createServiceProbe({ type: 'tcp', target: `127.0.0.1:${port}` });
+    const probe = createServiceProbe({ type: 'tcp', target: `127.0.0.1:${await freePort()}` });
     assert.equal(await probe.check(), 'NOT_SERVING');
   });
 });
