@@ -12,7 +12,11 @@ import {
   toChecksumAddress,
   type ChainClient,
   type EventWatcher,
+  type OrgGroup,
   type PricingEntry,
+  type ResolvedNetwork,
+  type ServiceGroup,
+  type ServiceMetadata,
 } from '../blockchain/index.ts';
 import { parseGoDurationMs, type DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
@@ -21,13 +25,13 @@ import {
   createEscrowPaymentHandler,
   priceUndefinedError,
   type ChannelReader,
+  type ChannelRepository,
   type PriceResolver,
 } from '../payments/index.ts';
 import type { ServiceRegistry } from '../pipeline/index.ts';
 import { registerChannelStateService, registerProviderControlService } from '../services/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions } from '../storage/index.ts';
-import type { OrgGroup } from '../blockchain/index.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 
@@ -85,15 +89,36 @@ export function storageOptionsFrom(config: DaemonConfig, group: OrgGroup): Stora
   };
 }
 
+/** Everything the paid-call path and the payment CLI commands share, opened once from the config. */
+export interface PaymentContext {
+  readonly logger: Logger;
+  readonly network: ResolvedNetwork;
+  readonly chain: ChainClient;
+  /** The chain client bound to the metadata's MPE contract. */
+  readonly reader: ChannelReader;
+  readonly service: ServiceMetadata;
+  readonly serviceGroup: ServiceGroup;
+  readonly orgGroup: OrgGroup;
+  readonly mpeAddress: Address;
+  readonly paymentAddress: Address;
+  readonly storageOptions: StorageOptions;
+  readonly store: AtomicStore;
+  readonly repository: ChannelRepository;
+  /** Registers something to close with {@link PaymentContext.close} (closed in reverse order). */
+  onClose(close: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
 /**
- * Loads metadata, connects chain and storage, and returns the payment interceptors and services.
- * Rejects with an `SnetError` naming what could not start (nothing is left open).
+ * Resolves the network, connects the chain client, loads service and org metadata (Registry → IPFS, or
+ * files), picks the daemon's group, opens the channel storage under the snetd-ts prefixes and builds the
+ * channel repository. Rejects with an `SnetError` naming what failed (nothing is left open).
  */
-export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentLayer> {
+export async function openPaymentContext(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentContext> {
   const logger = deps.logger.child({ component: 'payments' });
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) await close().catch((err: unknown) => logger.warn({ err }, 'closing a payment component failed'));
+    for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => logger.warn({ err }, 'closing a payment component failed'));
   };
   try {
     const rpcHttpUrl = optional(config.ethereum_json_rpc_http_endpoint);
@@ -144,14 +169,45 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       groupIdBase64: orgGroup.groupId.base64,
       mpeAddress,
     });
-
-    const recoverer = createSignatureRecoverer();
     const reader: ChannelReader = {
       getChannel: (channelId) => chain.getChannel(channelId, mpeAddress),
       getBlockNumber: () => chain.getBlockNumber(),
     };
-    const mutex = createKeyedMutex();
-    const repository = createChannelRepository({ store, chain: reader, mutex }, { mpePrefix: prefixes.mpe, groupId: orgGroup.groupId.bytes, recipient: paymentAddress });
+    const repository = createChannelRepository(
+      { store, chain: reader, mutex: createKeyedMutex() },
+      { mpePrefix: prefixes.mpe, groupId: orgGroup.groupId.bytes, recipient: paymentAddress },
+    );
+    return {
+      logger,
+      network,
+      chain,
+      reader,
+      service,
+      serviceGroup,
+      orgGroup,
+      mpeAddress,
+      paymentAddress,
+      storageOptions,
+      store,
+      repository,
+      onClose: (close) => closers.push(close),
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/**
+ * Loads metadata, connects chain and storage, and returns the payment interceptors and services.
+ * Rejects with an `SnetError` naming what could not start (nothing is left open).
+ */
+export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentLayer> {
+  const context = await openPaymentContext(config, deps);
+  const { logger, chain, reader, repository, mpeAddress, paymentAddress, orgGroup, serviceGroup, service, network } = context;
+  try {
+    const recoverer = createSignatureRecoverer();
     const handler = createEscrowPaymentHandler(
       { repository, chain: reader, recoverer, logger },
       {
@@ -178,7 +234,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       },
       onError: (err) => logger.warn({ err }, 'channel event watcher: poll failed, retrying'),
     });
-    closers.push(() => watcher.stop());
+    context.onClose(() => watcher.stop());
 
     logger.info(
       {
@@ -190,7 +246,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         groupId: orgGroup.groupId.base64,
         priceModel: serviceGroup.defaultPricing.priceModel,
         expirationThreshold: orgGroup.paymentExpirationThreshold.toString(),
-        storage: storageOptions.backend,
+        storage: context.storageOptions.backend,
         signatureBackend: recoverer.backend,
         ...(recoverer.fallbackReason === undefined ? {} : { signatureFallbackReason: recoverer.fallbackReason }),
       },
@@ -209,10 +265,10 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         registerChannelStateService(registry, servicesDeps, servicesOptions);
         registerProviderControlService(registry, servicesDeps, servicesOptions);
       },
-      close: closeAll,
+      close: () => context.close(),
     };
   } catch (err) {
-    await closeAll();
+    await context.close();
     throw err;
   }
 }

@@ -9,6 +9,7 @@ import { registerInitCommands } from './init-commands.ts';
 import { registerVersionCommand } from './version-command.ts';
 import { registerConfigCommand } from './config-command.ts';
 import { registerDevCommand } from './dev-command.ts';
+import { registerPaymentCommands } from './payments-commands.ts';
 
 export type { CliIo } from './cli-io.ts';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerVersionCommand(program, io);
   registerConfigCommand(program, io);
   registerDevCommand(program, io, setExitCode);
+  registerPaymentCommands(program, io);
   const exitOverrideAll = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) exitOverrideAll(child);

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { loadConfig, type DaemonConfig } from '../config/index.ts';
+import { SnetError } from '../errors/index.ts';
+import { createSilentLogger } from '../shared/index.ts';
+import { addConfigFlags, collectConfigFlags } from './config-flags.ts';
+import { writeLine, type CliIo } from './cli-io.ts';
+
+// Operator commands over the payment channel storage (Go `snetd list channels|claims`, `snetd channel --unlock`).
+// They open the same storage the daemon uses (metadata → group → prefixes), never the chain's money.
+
+import type { PaymentContext } from '../app/index.ts';
+
+async function withPaymentContext<T>(io: CliIo, flags: Record<string, unknown>, command: Command, fn: (context: PaymentContext, config: DaemonConfig) => Promise<T>): Promise<T> {
+  const { overrides, errors } = collectConfigFlags(flags);
+  if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
+  const { openPaymentContext, daemonConfigValidators } = await import('../app/index.ts');
+  const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides, validators: daemonConfigValidators() });
+  if (!loaded.config.blockchain_enabled) {
+    throw new SnetError('CONFIG_UNSUPPORTED', 'blockchain_enabled is false: there is no payment channel storage to read', {
+      hint: 'Run the command with the configuration of a daemon that serves paid calls.',
+    });
+  }
+  const context = await openPaymentContext(loaded.config, { logger: createSilentLogger() });
+  try {
+    return await fn(context, loaded.config);
+  } finally {
+    await context.close();
+  }
+}
+
+function jsonSafe(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? `0x${Buffer.from(v).toString('hex')}` : v))) as unknown;
+}
+
+function parseChannelId(text: string): bigint {
+  if (!/^[0-9]+$/.test(text)) throw new SnetError('CONFIG_INVALID', `channel id "${text}" is not a decimal integer`);
+  return BigInt(text);
+}
+
+/** Registers `snetd list channels`, `snetd list claims` and `snetd channel unlock <id>` (alias `snetd channel --unlock <id>`). */
+export function registerPaymentCommands(program: Command, io: CliIo): void {
+  const list = program.command('list').description('list payment channel state kept by this daemon group');
+  addConfigFlags(list.command('channels').description('channels with a signed, unclaimed amount (and reservations of calls in flight)').option('--json', 'print JSON')).action(
+    async (flags: Record<string, unknown>, command: Command) => {
+      await withPaymentContext(io, flags, command, async ({ repository }) => {
+        const channels = await repository.listChannels();
+        if (flags['json'] === true) {
+          writeLine(io.stdout, JSON.stringify(jsonSafe(channels.map(({ signature: _s, ...rest }) => rest)), null, 2));
+          return;
+        }
+        if (channels.length === 0) writeLine(io.stdout, 'no channels in storage');
+        for (const c of channels) {
+          const pending = c.pending === undefined ? '' : `, call in flight until ${new Date(c.pending.leaseUntilMs).toISOString()}`;
+          writeLine(io.stdout, `channel ${c.channelId}: nonce ${c.nonce}, signed amount ${c.authorizedAmount} of ${c.fullAmount} cogs, expires at block ${c.expiration}, sender ${c.sender}${pending}`);
+        }
+      });
+    },
+  );
+  addConfigFlags(list.command('claims').description('claims started with the provider control service and not yet seen on chain').option('--json', 'print JSON')).action(
+    async (flags: Record<string, unknown>, command: Command) => {
+      await withPaymentContext(io, flags, command, async ({ repository }) => {
+        const claims = await repository.listClaims();
+        if (flags['json'] === true) {
+          writeLine(io.stdout, JSON.stringify(jsonSafe(claims), null, 2));
+          return;
+        }
+        if (claims.length === 0) writeLine(io.stdout, 'no claims in progress');
+        for (const c of claims) writeLine(io.stdout, `claim channel ${c.channelId} nonce ${c.nonce}: ${c.amount} cogs`);
+      });
+    },
+  );
+  addConfigFlags(
+    program
+      .command('channel')
+      .description('channel maintenance: `snetd channel unlock <id>` ends the reservation of a crashed call at once (it counts as paid)')
+      .argument('[action]', 'unlock')
+      .argument('[id]', 'channel id')
+      .option('--unlock <id>', 'same as `channel unlock <id>` (reference syntax)'),
+  ).action(async (action: string | undefined, id: string | undefined, flags: Record<string, unknown>, command: Command) => {
+    const target = typeof flags['unlock'] === 'string' ? flags['unlock'] : action === 'unlock' ? id : undefined;
+    if (target === undefined) throw new SnetError('CONFIG_INVALID', 'usage: snetd channel unlock <channel id>');
+    const channelId = parseChannelId(target);
+    const { unlock: _unlock, ...configFlags } = flags;
+    await withPaymentContext(io, configFlags, command, async ({ repository }) => {
+      const unlocked = await repository.unlock(channelId);
+      writeLine(io.stdout, unlocked ? `channel ${channelId} unlocked (the reserved amount stays authorised)` : `channel ${channelId} was not locked`);
+    });
+  });
+}

@@ -1,0 +1,121 @@
+// kill -9 in the middle of a paid call: the daemon (a real `snetd serve` child) has reserved the payment and
+// the service holds the call. After SIGKILL the reservation is still in the embedded store: it blocks the
+// channel only for its lease, `snetd list channels` shows it, `snetd channel unlock` ends it at once, and
+// it counts as accepted (the client signed it), so the next payment continues from the reserved amount.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { runCli } from '../../src/cli/index.ts';
+import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
+import { createSilentLogger } from '../../src/shared/index.ts';
+import { createCalculatorClient, escrowMetadata, startPaidDaemon } from '../harness/payments.ts';
+import { startSnetd } from '../harness/run-cli.ts';
+
+const PRICE = 4n;
+
+/** A Calculator whose `add` never answers: it reports the call (with its metadata) and holds it. */
+async function startHoldingService(protoFile: string): Promise<{ endpoint: string; received: Promise<grpc.Metadata>; stop(): Promise<void> }> {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile)) as unknown as { example_service: { Calculator: grpc.ServiceClientConstructor } };
+  const server = new grpc.Server();
+  let report: (metadata: grpc.Metadata) => void = () => undefined;
+  const received = new Promise<grpc.Metadata>((resolve) => (report = resolve));
+  server.addService(pkg.example_service.Calculator.service, {
+    add: (call: grpc.ServerUnaryCall<unknown, unknown>) => report(call.metadata),
+  });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    received,
+    stop: () => {
+      server.forceShutdown();
+      return Promise.resolve();
+    },
+  };
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _e, cb) {
+      out += chunk.toString();
+      cb();
+    },
+  });
+  const code = await runCli(args, { env: {}, stdout: sink, stderr: sink });
+  return { code, out };
+}
+
+void describe('a daemon killed with SIGKILL during a paid call', () => {
+  let net: DevNetwork;
+  let dir: string;
+  let holding: Awaited<ReturnType<typeof startHoldingService>>;
+
+  before(async () => {
+    net = await startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE });
+    dir = await mkdtemp(join(tmpdir(), 'snetd-crash-'));
+    holding = await startHoldingService(net.serviceProtoFile);
+  });
+
+  after(async () => {
+    await holding.stop();
+    await net.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  void it('behavior: the reservation survives, blocks only until unlocked or expired, and counts as paid', async () => {
+    const settings: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(net.daemonConfig).map(([k, v]) => [k, String(v)])),
+      daemon_endpoint: '127.0.0.1:0',
+      service_endpoint: holding.endpoint,
+      payment_channel_storage_type: 'embedded',
+      embedded_storage_dir: join(dir, 'store'),
+      'log.output.type': 'stdout',
+    };
+    const setFlags = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+    const child = startSnetd(['serve', ...setFlags]);
+    try {
+      const [, port] = (await child.waitFor(/"address":"127\.0\.0\.1:(\d+)"/)) as unknown as [string, string];
+      const client = createCalculatorClient(`127.0.0.1:${port}`, net.serviceProtoFile);
+      const pending = client.call('add', 1, 2, escrowMetadata({ privateKey: net.client.privateKey, mpe: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount: PRICE }));
+      const metadata = await holding.received;
+      assert.deepEqual(metadata.get('snet-user-address'), [net.client.address], 'the service sees the checksummed channel sender');
+      const exited = once(child.child, 'exit');
+      process.kill(child.child.pid as number, 'SIGKILL');
+      await exited;
+      assert.ok((await pending).error !== undefined, 'the client saw the call fail');
+      client.close();
+    } finally {
+      await child.stop();
+    }
+
+    const listed = await cli(['list', 'channels', ...setFlags]);
+    assert.equal(listed.code, 0, listed.out);
+    assert.match(listed.out, new RegExp(`channel ${net.channel.id}: nonce 0, signed amount ${PRICE} of \\d+ cogs.*call in flight until`));
+
+    const unlocked = await cli(['channel', 'unlock', net.channel.id.toString(), ...setFlags]);
+    assert.equal(unlocked.code, 0, unlocked.out);
+    assert.match(unlocked.out, /unlocked \(the reserved amount stays authorised\)/);
+    assert.match((await cli(['channel', '--unlock', net.channel.id.toString(), ...setFlags])).out, /was not locked/);
+
+    // A new daemon on the same store (the example service behind it): the crashed call's amount counts as paid.
+    const paid = await startPaidDaemon(net, { embedded_storage_dir: join(dir, 'store') });
+    const client = createCalculatorClient(paid.target, net.serviceProtoFile);
+    try {
+      const replay = await client.call('add', 1, 1, escrowMetadata({ privateKey: net.client.privateKey, mpe: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount: PRICE }));
+      assert.equal(replay.error?.details, `income 0 does not equal to price ${PRICE}`);
+      const next = await client.call('add', 1, 1, escrowMetadata({ privateKey: net.client.privateKey, mpe: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount: PRICE * 2n }));
+      assert.equal(next.value, 2);
+    } finally {
+      client.close();
+      await paid.stop();
+    }
+    const claims = await cli(['list', 'claims', ...setFlags]);
+    assert.match(claims.out, /no claims in progress/);
+  });
+});
