@@ -31,7 +31,7 @@ import {
 import type { ServiceRegistry } from '../pipeline/index.ts';
 import { registerChannelStateService, registerProviderControlService } from '../services/index.ts';
 import type { Logger } from '../shared/index.ts';
-import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions } from '../storage/index.ts';
+import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions, type StoragePrefixes } from '../storage/index.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 
@@ -103,6 +103,8 @@ export interface PaymentContext {
   readonly paymentAddress: Address;
   readonly storageOptions: StorageOptions;
   readonly store: AtomicStore;
+  /** Key prefixes of this group (`base`: network/org/group, `mpe`: base + MPE) under the snetd-ts root. */
+  readonly storagePrefixes: StoragePrefixes;
   readonly repository: ChannelRepository;
   /** Registers something to close with {@link PaymentContext.close} (closed in reverse order). */
   onClose(close: () => Promise<void>): void;
@@ -189,6 +191,7 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       paymentAddress,
       storageOptions,
       store,
+      storagePrefixes: prefixes,
       repository,
       onClose: (close) => closers.push(close),
       close: closeAll,

@@ -37,7 +37,10 @@ function parseChannelId(text: string): bigint {
   return BigInt(text);
 }
 
-/** Registers `snetd list channels`, `snetd list claims` and `snetd channel unlock <id>` (alias `snetd channel --unlock <id>`). */
+/**
+ * Registers `snetd list channels`, `snetd list claims`, `snetd channel unlock <id>` (alias `snetd channel --unlock <id>`)
+ * and `snetd storage export [file]` / `snetd storage import <file> [--force]` (this group's keys, JSON lines).
+ */
 export function registerPaymentCommands(program: Command, io: CliIo): void {
   const list = program.command('list').description('list payment channel state kept by this daemon group');
   addConfigFlags(list.command('channels').description('channels with a signed, unclaimed amount (and reservations of calls in flight)').option('--json', 'print JSON')).action(
@@ -84,6 +87,37 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
     await withPaymentContext(io, configFlags, command, async ({ repository }) => {
       const unlocked = await repository.unlock(channelId);
       writeLine(io.stdout, unlocked ? `channel ${channelId} unlocked (the reserved amount stays authorised)` : `channel ${channelId} was not locked`);
+    });
+  });
+
+  const storage = program.command('storage').description('copy this group\'s payment state between storage backends (JSON lines)');
+  addConfigFlags(storage.command('export').description('write every key of this daemon group to a file (or stdout)').argument('[file]', 'output file; stdout when absent')).action(
+    async (file: string | undefined, flags: Record<string, unknown>, command: Command) => {
+      const { exportStore } = await import('../storage/index.ts');
+      await withPaymentContext(io, flags, command, async ({ store, storagePrefixes }) => {
+        const { createWriteStream } = await import('node:fs');
+        const out = file === undefined ? io.stdout : createWriteStream(file, { flags: 'wx' });
+        const result = await exportStore(store, storagePrefixes.base, out);
+        if (file !== undefined) {
+          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err == null ? resolve() : reject(err))));
+          writeLine(io.stderr, `exported ${JSON.stringify(result)} to ${file}`);
+        }
+      });
+    },
+  );
+  addConfigFlags(
+    storage
+      .command('import')
+      .description('write the keys of an export file into this daemon group\'s storage (absent keys only unless --force)')
+      .argument('<file>', 'a file written by `snetd storage export`')
+      .option('--force', 'overwrite keys that hold a different value'),
+  ).action(async (file: string, flags: Record<string, unknown>, command: Command) => {
+    const { importStore } = await import('../storage/index.ts');
+    const { force, ...configFlags } = flags;
+    await withPaymentContext(io, configFlags, command, async ({ store }) => {
+      const { createReadStream } = await import('node:fs');
+      const result = await importStore(store, createReadStream(file), { force: force === true });
+      writeLine(io.stdout, `imported ${result.imported}, unchanged ${result.unchanged}, overwritten ${result.overwritten.length}`);
     });
   });
 }

@@ -117,5 +117,16 @@ void describe('a daemon killed with SIGKILL during a paid call', () => {
     }
     const claims = await cli(['list', 'claims', ...setFlags]);
     assert.match(claims.out, /no claims in progress/);
+
+    // The state moves to another store with export/import (here: a second embedded store).
+    const file = join(dir, 'export.jsonl');
+    const exported = await cli(['storage', 'export', file, ...setFlags]);
+    assert.equal(exported.code, 0, exported.out);
+    const otherFlags = [...setFlags, '--set', `embedded_storage_dir=${join(dir, 'other')}`];
+    const imported = await cli(['storage', 'import', file, ...otherFlags]);
+    assert.match(imported.out, /imported 1, unchanged 0, overwritten 0/);
+    const copied = await cli(['list', 'channels', '--json', ...otherFlags]);
+    const [channel] = JSON.parse(copied.out) as Array<Record<string, unknown>>;
+    assert.equal(channel?.['authorizedAmount'], (PRICE * 2n).toString());
   });
 });
