@@ -90,7 +90,12 @@ export class CallRunner {
       done = true;
       if (timer !== undefined) clearTimeout(timer);
       this.#active.delete(active);
-      response.finish(outcome);
+      try {
+        response.finish(outcome);
+      } catch (error) {
+        // The client vanished between the check and the write; nothing is left to tell it.
+        this.#logger.debug({ err: error, method: call.method }, 'could not send the call status');
+      }
       if (this.#active.size === 0 && this.#idleWaiters.length > 0) {
         const waiters = this.#idleWaiters;
         this.#idleWaiters = [];

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type http2 from 'node:http2';
+import http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../shared/index.ts';
 import type { CallRunner } from '../call/call-runner.ts';
@@ -24,6 +24,7 @@ export interface RouterParts {
   readonly isClosing: () => boolean;
 }
 
+const http2constants = http2.constants;
 const notFoundBody = Buffer.from('404 page not found\n');
 
 /**
@@ -37,8 +38,27 @@ export class RequestRouter {
     this.#parts = parts;
   }
 
-  /** An HTTP/2 stream (h2c or h2). */
+  /** An HTTP/2 stream (h2c or h2). Never throws: a failure resets only this stream. */
   onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    try {
+      this.#onStream(stream, headers);
+    } catch (error) {
+      this.#parts.logger.error({ err: error }, 'request handling failed');
+      if (!stream.destroyed) stream.close(http2constants.NGHTTP2_INTERNAL_ERROR);
+    }
+  }
+
+  /** An HTTP/1.1 request (plaintext or TLS with ALPN http/1.1). Never throws. */
+  onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    try {
+      this.#onRequest(req, res);
+    } catch (error) {
+      this.#parts.logger.error({ err: error }, 'request handling failed');
+      res.destroy();
+    }
+  }
+
+  #onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
     stream.on('error', () => {
       // RST from the client or a failed write; the call runner sees 'close' and cancels.
     });
@@ -77,8 +97,7 @@ export class RequestRouter {
     stream.resume();
   }
 
-  /** An HTTP/1.1 request (plaintext or TLS with ALPN http/1.1). */
-  onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+  #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.#parts.isClosing()) res.shouldKeepAlive = false;
     const contentType = req.headers['content-type'] ?? '';
     const path = req.url ?? '/';
@@ -182,12 +201,20 @@ export class RequestRouter {
         (answer) => {
           if (out.isGone()) return;
           const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
-          out.head(answer.status, { ...this.#parts.cors.responseHeaders(origin), ...answer.headers, 'content-length': String(body.byteLength) });
-          out.end(body);
+          try {
+            out.head(answer.status, { ...this.#parts.cors.responseHeaders(origin), ...answer.headers, 'content-length': String(body.byteLength) });
+            out.end(body);
+          } catch (error) {
+            this.#parts.logger.debug({ err: error, path: pathOnly }, 'could not send the HTTP answer');
+          }
         },
         (error: unknown) => {
           this.#parts.logger.error({ err: error, path: pathOnly }, 'HTTP route failed');
-          if (!out.isGone()) this.#respondPlain(out, 500, 'internal error\n');
+          try {
+            if (!out.isGone()) this.#respondPlain(out, 500, 'internal error\n');
+          } catch {
+            // The client is gone; nothing to answer.
+          }
         },
       );
   }
