@@ -40,6 +40,21 @@ void describe('createChainClient().getBlockNumber()', () => {
     assert.equal(fake.calls(), 2);
   });
 
+  void it('behavior: with blockNumberMaxStaleMs, a failed refresh answers the last known block while young enough', async () => {
+    let now = 0;
+    const fake = fakeClient([() => Promise.resolve(5n), down]);
+    const chain = createChainClient(
+      { logger: createSilentLogger(), publicClient: fake.client, now: () => now },
+      { rpcHttpUrl: 'http://x', registryAddress: REGISTRY, readRetries: 0, blockNumberMaxStaleMs: 10_000 },
+    );
+    assert.equal(await chain.getBlockNumber(), 5n);
+    now = 5_000;
+    assert.equal(await chain.getBlockNumber(), 5n);
+    assert.deepEqual(chain.lastKnownBlock(), { blockNumber: 5n, ageMs: 5_000 });
+    now = 10_000;
+    await assert.rejects(chain.getBlockNumber(), (e) => isSnetError(e, 'CHAIN_UNAVAILABLE'));
+  });
+
   void it('behavior: retries transport failures, then succeeds', async () => {
     const fake = fakeClient([down, down, () => Promise.resolve(7n)]);
     const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY, readRetries: 3, retryBaseDelayMs: 1 });

@@ -37,6 +37,12 @@ export interface ChainOptions {
   readonly tokenAddress?: Address;
   /** How long a block number is reused before asking the node again. @default 1000 */
   readonly blockNumberCacheMs?: number;
+  /**
+   * When refreshing the block number fails, keep answering with the last known one while it is younger
+   * than this (a warning is logged). A stale, lower block makes expiry checks more lenient by the same
+   * number of blocks, so keep it short. @default 0 (off: the failure is thrown)
+   */
+  readonly blockNumberMaxStaleMs?: number;
   /** Per-request timeout. @default 10000 */
   readonly requestTimeoutMs?: number;
   /** Extra attempts for reads that fail with a transport error (timeout, network, HTTP 5xx/429). @default 3 */
@@ -85,6 +91,8 @@ export interface ServiceRegistration {
 export interface ChainClient {
   /** The current block number, reused for `blockNumberCacheMs`; concurrent callers share one request. */
   getBlockNumber(): Promise<bigint>;
+  /** The last block number read and its age in ms, without a request; undefined before the first read. */
+  lastKnownBlock(): { readonly blockNumber: bigint; readonly ageMs: number } | undefined;
   /** `channels(id)` of the MPE (default: options.mpeAddress); undefined when never opened (sender 0). */
   getChannel(channelId: bigint, mpeAddress?: Address): Promise<ChainChannel | undefined>;
   /** ERC-20 `balanceOf(holder)` of `tokenAddress` (default: options.tokenAddress), in the token's smallest unit. */
@@ -155,10 +163,20 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
   const getBlockNumber = (): Promise<bigint> => {
     if (cachedBlock !== undefined && now() - cachedBlock.at < cacheMs) return Promise.resolve(cachedBlock.value);
     pendingBlock ??= read('eth_blockNumber', () => client.getBlockNumber({ cacheTime: 0 }))
-      .then((value) => {
-        cachedBlock = { value, at: now() };
-        return value;
-      })
+      .then(
+        (value) => {
+          cachedBlock = { value, at: now() };
+          return value;
+        },
+        (err: unknown) => {
+          const maxStaleMs = options.blockNumberMaxStaleMs ?? 0;
+          if (cachedBlock !== undefined && now() - cachedBlock.at < maxStaleMs) {
+            log.warn({ blockNumber: cachedBlock.value, ageMs: Math.round(now() - cachedBlock.at) }, 'block number refresh failed; using the last known one');
+            return cachedBlock.value;
+          }
+          throw err;
+        },
+      )
       .finally(() => {
         pendingBlock = undefined;
       });
@@ -174,6 +192,7 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
   const chainClient: ChainClient = {
     options,
     getBlockNumber,
+    lastKnownBlock: () => (cachedBlock === undefined ? undefined : { blockNumber: cachedBlock.value, ageMs: now() - cachedBlock.at }),
     getChainId: () => read('eth_chainId', () => client.getChainId()),
     verifyChainId: async (expected, networkName) => {
       const actual = await read('eth_chainId', () => client.getChainId());
