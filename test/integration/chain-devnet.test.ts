@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -15,6 +16,7 @@ import {
   resolveNetwork,
 } from '../../src/blockchain/index.ts';
 import { LEGACY_LOCAL_ADDRESSES, startDevNetwork } from '../../src/devnet/index.ts';
+import { isSnetError } from '../../src/errors/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 
 const logger = createSilentLogger();
@@ -97,5 +99,25 @@ void describe('startDevNetwork()', () => {
     }
     for (const pid of net.childPids) assert.equal(isAlive(pid), false, `child ${pid} still running`);
     for (const url of [net.rpcUrl, net.ipfsUrl, net.serviceEndpoint]) assert.equal(await refused(url), true, `${url} still accepts connections`);
+  });
+
+  void it('error: a busy port is DEVNET_START_FAILED and the parts that did start are stopped', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const busyPort = (blocker.address() as AddressInfo).port;
+    const ipfsProbe = createServer();
+    ipfsProbe.listen(0, '127.0.0.1');
+    await once(ipfsProbe, 'listening');
+    const ipfsPort = (ipfsProbe.address() as AddressInfo).port;
+    ipfsProbe.close();
+    await once(ipfsProbe, 'close');
+    try {
+      await assert.rejects(startDevNetwork({ logger, chainPort: busyPort, ipfsPort }), (e) => isSnetError(e, 'DEVNET_START_FAILED') && /hardhat node did not start/.test(e.message));
+      // The IPFS server started on ipfsPort and must have been closed again.
+      assert.equal(await refused(`http://127.0.0.1:${ipfsPort}`), true);
+    } finally {
+      blocker.close();
+    }
   });
 });
