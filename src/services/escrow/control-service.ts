@@ -85,12 +85,14 @@ export function createProviderControlService(deps: EscrowServicesDeps, options: 
         throw serviceRejected(errorText(err), err);
       }
       // Storage only, signatures left out: snet-cli treats a signature here as an invalid answer (§8.2).
+      // A live reservation is not committed yet: list the committed amount (StartClaim refuses such a channel).
       const payments = channels
-        .filter((c) => c.authorizedAmount !== 0n)
-        .map((c) => ({
+        .map((c) => ({ channel: c, amount: c.pending === undefined ? c.authorizedAmount : c.pending.previousAmount }))
+        .filter(({ amount }) => amount !== 0n)
+        .map(({ channel: c, amount }) => ({
           channelId: encodeUint256(c.channelId),
           channelNonce: encodeUint256(c.nonce),
-          signedAmount: encodeUint256(c.authorizedAmount),
+          signedAmount: encodeUint256(amount),
           channelExpiry: encodeUint256(c.expiration),
         }));
       return encodeReply(escrowTypes.PaymentsListReply, { payments });

@@ -105,6 +105,28 @@ describe('escrow services', () => {
     assert.equal((reply['currentSignature'] as Uint8Array).length, 65);
   });
 
+  it('behavior: while a call is in flight GetChannelState and GetListUnclaimed report the committed amount', async () => {
+    await pay(0n, 10n);
+    const signature = signMessage(CLIENT_KEY, buildClaimMessage({ mpeAddress: MPE, channelId: 1n, nonce: 0n, amount: 20n }));
+    const r = await handler.reserve(
+      {
+        'snet-payment-channel-id': '1',
+        'snet-payment-channel-nonce': '0',
+        'snet-payment-channel-amount': '20',
+        'snet-payment-channel-signature-bin': Buffer.from(signature).toString('base64'),
+      },
+      '/x.Y/z',
+    );
+    const during = decode('ChannelStateReply', await getChannelState(stateRequest(CLIENT_KEY)));
+    assert.equal(num(during['currentSignedAmount']), 10n);
+    const listed = decode('PaymentsListReply', await control.getListUnclaimed(listRequest(buildListUnclaimedMessage)));
+    assert.equal(num((listed['payments'] as Obj[])[0]?.['signedAmount']), 10n);
+    await assert.rejects(control.startClaim(startClaimRequest(0n)), { message: 'another transaction on channel: {ID: 1} is in progress' });
+    await handler.commit(r);
+    const afterCommit = decode('ChannelStateReply', await getChannelState(stateRequest(CLIENT_KEY)));
+    assert.equal(num(afterCommit['currentSignedAmount']), 20n);
+  });
+
   it('error: GetChannelState refuses strangers and stale blocks with the reference texts', async () => {
     await assert.rejects(getChannelState(stateRequest(STRANGER_KEY)), { code: 'PAYMENT_SERVICE_REJECTED', message: 'only channel signer/sender/receiver can get latest channel state' });
     await assert.rejects(getChannelState(stateRequest(CLIENT_KEY, block - 6n)), { message: 'authentication failed as the signature passed has expired' });

@@ -50,9 +50,12 @@ export function createGetChannelState(deps: EscrowServicesDeps, options: EscrowS
     if (onChain === undefined) throw serviceRejected('unable to read channel details from blockchain.');
 
     const reply: Record<string, unknown> = { currentNonce: encodeUint256(channel.nonce) };
-    if (channel.signature !== undefined) {
-      reply['currentSignedAmount'] = encodeUint256(channel.authorizedAmount);
-      reply['currentSignature'] = channel.signature;
+    // A call in flight has reserved its amount; until it commits, report what is committed, as the reference
+    // (which writes only after the call) does. An expired reservation was already settled as accepted.
+    const signed = channel.pending === undefined ? { amount: channel.authorizedAmount, signature: channel.signature } : { amount: channel.pending.previousAmount, signature: channel.pending.previousSignature };
+    if (signed.signature !== undefined) {
+      reply['currentSignedAmount'] = encodeUint256(signed.amount);
+      reply['currentSignature'] = signed.signature;
     }
     if (channel.nonce !== onChain.nonce) {
       let claim;
