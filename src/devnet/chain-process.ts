@@ -102,7 +102,9 @@ export async function startChainProcess(
   } catch (cause) {
     await stopChild(child, exited);
     await cleanup();
-    throw new SnetError('DEVNET_START_FAILED', `hardhat node did not start: ${stderrTail.join(' | ') || String(cause)}`, {
+    // Stack frames are noise for the person reading this; the error lines say what went wrong.
+    const reason = stderrTail.filter((line) => line.trim() !== '' && !/^\s+at /u.test(line)).join(' | ');
+    throw new SnetError('DEVNET_START_FAILED', `hardhat node did not start: ${reason || String(cause)}`, {
       hint: 'Check that the port is free and that npm install completed.',
       cause,
     });
