@@ -89,8 +89,8 @@ function trailerMetadata(): grpc.Metadata {
   return trailers;
 }
 
-/** Starts the test service. Pass `tls` to serve over TLS (https:// upstream tests). */
-export async function startTestService(options: { tls?: { cert: Buffer; key: Buffer } } = {}): Promise<TestService> {
+/** Starts the test service. Pass `tls` to serve over TLS (https:// upstream tests), `port` to restart on a known port. */
+export async function startTestService(options: { tls?: { cert: Buffer; key: Buffer }; port?: number } = {}): Promise<TestService> {
   const proto = grpc.loadPackageDefinition(protoLoader.loadSync(testProtoPath, loaderOptions)) as unknown as {
     snet: { test: { TestService: grpc.ServiceClientConstructor } };
   };
@@ -182,7 +182,7 @@ export async function startTestService(options: { tls?: { cert: Buffer; key: Buf
   const credentials =
     options.tls === undefined ? grpc.ServerCredentials.createInsecure() : grpc.ServerCredentials.createSsl(null, [{ cert_chain: options.tls.cert, private_key: options.tls.key }], false);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', credentials, (error, bound) => (error === null ? resolve(bound) : reject(error)));
+    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, credentials, (error, bound) => (error === null ? resolve(bound) : reject(error)));
   });
   return {
     port,

@@ -161,6 +161,27 @@ describe('transport: service dies mid-stream', () => {
   });
 });
 
+describe('transport: service restart', () => {
+  it('behavior: the daemon re-dials the service after its connection closed', async () => {
+    const first = await startTestService();
+    const port = first.port;
+    const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${port}` });
+    const client = createTestClient(daemon.target);
+    let second: TestService | undefined;
+    try {
+      assert.equal((await callUnary(client, { text: 'before' })).response?.text, 'before');
+      await first.stop();
+      assert.equal((await callUnary(client, { text: 'while down' })).status.code, grpc.status.UNAVAILABLE);
+      second = await startTestService({ port });
+      assert.equal((await callUnary(client, { text: 'after' })).response?.text, 'after');
+    } finally {
+      client.close();
+      await daemon.close();
+      await second?.stop();
+    }
+  });
+});
+
 describe('transport: upstream down', () => {
   it('error: answers UNAVAILABLE with a clear message, and health says NOT_SERVING', async () => {
     const closed = net.createServer();
