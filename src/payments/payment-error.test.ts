@@ -21,7 +21,9 @@ import {
   mpeAddressInvalidError,
   nonceMismatchError,
   paymentTypeUnknownError,
+  paymentTypeUnsupportedError,
   priceUndefinedError,
+  serviceRejectedError,
   signatureInvalidError,
   wrongGroupError,
   wrongRecipientError,
@@ -66,6 +68,12 @@ const cases: [PaymentError, string, string][] = [
   [amountMismatchError(-5n, 10n), 'PAYMENT_AMOUNT_MISMATCH', 'income -5 does not equal to price 10'],
   [priceUndefinedError('/pkg.Svc/m'), 'PAYMENT_PRICE_UNDEFINED', 'internal error: price is not defined for the Method /pkg.Svc/m'],
   [commitFailedError(new Error('disk full')), 'PAYMENT_COMMIT_FAILED', 'unable to store new payment channel state'],
+  [
+    paymentTypeUnsupportedError('free-call'),
+    'PAYMENT_TYPE_UNSUPPORTED',
+    'payment type "free-call" is not supported by this daemon yet; use "escrow" (pay per call on an MPE channel)',
+  ],
+  [serviceRejectedError('incorrect signature'), 'PAYMENT_SERVICE_REJECTED', 'incorrect signature'],
 ];
 
 void describe('PaymentError factories', () => {

@@ -149,6 +149,21 @@ export function commitFailedError(cause?: unknown): PaymentError {
   return new PaymentError('PAYMENT_COMMIT_FAILED', 'unable to store new payment channel state', { cause });
 }
 
+/** INVALID_ARGUMENT: a known payment type this daemon does not serve yet (free-call, prepaid-call, train-call). */
+export function paymentTypeUnsupportedError(type: string): PaymentError {
+  return new PaymentError('PAYMENT_TYPE_UNSUPPORTED', `payment type "${displayValue(type)}" is not supported by this daemon yet; use "escrow" (pay per call on an MPE channel)`, {
+    details: { paymentType: type },
+  });
+}
+
+/**
+ * UNKNOWN: a refusal of the daemon's own payment services (GetChannelState, ProviderControlService), with the
+ * reference's plain-error text (§3.4, §8). `cause` stays in logs.
+ */
+export function serviceRejectedError(message: string, cause?: unknown): PaymentError {
+  return new PaymentError('PAYMENT_SERVICE_REJECTED', message, cause === undefined ? {} : { cause });
+}
+
 const MAX_DISPLAY = 256;
 
 // Client-supplied values are echoed as the reference does, but a hostile 16 KiB header is cut short.

@@ -2,7 +2,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { addressesEqual, toChecksumAddress } from '../../blockchain/index.ts';
 import { SnetError } from '../../errors/index.ts';
 import { createKeyedMutex, type AtomicStore, type KeyedMutex } from '../../storage/index.ts';
-import { channelReadFailedError, wrongGroupError, wrongRecipientError } from '../payment-error.ts';
+import { channelReadFailedError, serviceRejectedError, wrongGroupError, wrongRecipientError } from '../payment-error.ts';
 import {
   decodeChannelState,
   decodeClaimRecord,
@@ -101,7 +101,7 @@ export interface ChannelRepositoryDeps {
 
 /** A `PAYMENT_SERVICE_REJECTED` error: a daemon service's plain-text refusal (sent as UNKNOWN). */
 export function serviceRejected(message: string, cause?: unknown): SnetError {
-  return new SnetError('PAYMENT_SERVICE_REJECTED', message, cause === undefined ? {} : { cause });
+  return serviceRejectedError(message, cause);
 }
 
 /** The channel view a record starts from when it is first seen on chain (§5.2 table B). */

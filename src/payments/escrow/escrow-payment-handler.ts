@@ -21,6 +21,7 @@ import {
   insufficientFundsError,
   nonceMismatchError,
   PaymentError,
+  paymentTypeUnsupportedError,
   signatureInvalidError,
   wrongSignerError,
 } from '../payment-error.ts';
@@ -97,14 +98,6 @@ interface ReservationImpl extends Reservation {
 type Check = { readonly ok: true } | { readonly ok: false; readonly error: PaymentError; readonly chainMayFix: boolean };
 
 const MAX_ATTEMPTS = 3;
-
-function typeUnsupportedError(type: string): PaymentError {
-  return new PaymentError(
-    'PAYMENT_TYPE_UNSUPPORTED',
-    `payment type "${type}" is not supported by this daemon yet; use "escrow" (pay per call on an MPE channel)`,
-    { details: { paymentType: type } },
-  );
-}
 
 /** Creates the escrow {@link EscrowPaymentHandler}; all per-service facts are fixed here, once. */
 export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, options: EscrowPaymentHandlerOptions): EscrowPaymentHandler {
@@ -277,7 +270,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     async reserve(metadata, methodPath, signal) {
       const type = parsePaymentType(metadata);
       if (!type.ok) throw type.error;
-      if (type.value !== 'escrow') throw typeUnsupportedError(type.value);
+      if (type.value !== 'escrow') throw paymentTypeUnsupportedError(type.value);
       const parsed = parseEscrowPaymentHeaders(metadata);
       if (!parsed.ok) throw parsed.error;
       const payment = parsed.value;
