@@ -39,6 +39,8 @@ export interface TransportOptions {
   readonly cors?: CorsOptions;
   /** Request headers never forwarded to the service (lower-case), e.g. payment headers (DECISIONS 2). @default [] */
   readonly dropMetadata?: readonly string[];
+  /** Open client connections at most; further ones are closed on accept (bounds memory: each may hold a connection window). @default 4096 */
+  readonly maxConnections?: number;
   /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. @default 1000 */
   readonly maxConcurrentStreams?: number;
   /** Largest request header block, in bytes (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE, HTTP/1.1 max header size). @default 65536 */
@@ -214,6 +216,7 @@ class DaemonServerImpl implements DaemonServer {
       this.#watchKeyPair(server, tlsOptions, pair);
       front = server;
     }
+    front.maxConnections = this.#options.maxConnections ?? 4096;
     this.#front = front;
     return new Promise((resolve, reject) => {
       front.once('error', (error: NodeJS.ErrnoException) => {
