@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import {
   buildChannelStateMessage,
   buildClaimMessage,
@@ -17,7 +18,7 @@ import {
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
 import { getChannelStatePath, providerControlPaths } from '../../src/services/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
-import { frame, rawHttp2Request } from '../harness/raw-grpc.ts';
+import { frame, parseFrames, rawHttp2Request } from '../harness/raw-grpc.ts';
 import {
   callEscrowService,
   createCalculatorClient,
@@ -141,8 +142,35 @@ void describe('paid escrow calls through the daemon (dev chain)', () => {
     assert.equal(ok.value, 4);
   });
 
+  void it('behavior: a paid call over gRPC-Web (HTTP/1.1, -bin header as base64 text) is accepted once', async () => {
+    const root = protobuf.loadSync(net.serviceProtoFile);
+    const Numbers = root.lookupType('example_service.Numbers');
+    const Result = root.lookupType('example_service.Result');
+    const body = frame(Numbers.encode(Numbers.fromObject({ a: 20, b: 22 })).finish());
+    const signature = signMessage(net.client.privateKey, buildClaimMessage({ mpeAddress: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount: PRICE * 6n }));
+    const send = (): Promise<Response> =>
+      fetch(`http://${paid.target}/example_service.Calculator/add`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/grpc-web+proto',
+          'x-grpc-web': '1',
+          'snet-payment-channel-id': net.channel.id.toString(),
+          'snet-payment-channel-nonce': '0',
+          'snet-payment-channel-amount': (PRICE * 6n).toString(),
+          'snet-payment-channel-signature-bin': Buffer.from(signature).toString('base64'),
+        },
+        body,
+      });
+    const first = parseFrames(Buffer.from(await (await send()).arrayBuffer()));
+    assert.equal(first.trailers?.['grpc-status'], '0');
+    assert.equal((Result.toObject(Result.decode(first.messages[0] as Buffer)) as { value: number }).value, 42);
+    const replay = await send();
+    const replayed = parseFrames(Buffer.from(await replay.arrayBuffer()));
+    assert.equal(replayed.trailers?.['grpc-status'] ?? replay.headers.get('grpc-status'), '16');
+  });
+
   void it('behavior: the provider claims via the control service and multiChannelClaim; clients continue on the next nonce', async () => {
-    const signedAmount = PRICE * 5n;
+    const signedAmount = PRICE * 6n;
     let block = await currentBlock(net);
     const unclaimed = await callEscrowService(control, providerControlPaths.getListUnclaimed, escrowTypes.GetPaymentsListRequest, escrowTypes.PaymentsListReply, {
       mpeAddress: net.contracts.mpe,
@@ -180,7 +208,7 @@ void describe('paid escrow calls through the daemon (dev chain)', () => {
     const pending = await channelState();
     assert.equal(num(pending['currentNonce']), 1n);
     assert.equal(num(pending['oldNonceSignedAmount']), signedAmount);
-    assert.equal((await calculator.call('add', 1, 1, pay(0n, PRICE * 6n))).error?.details, 'incorrect payment channel nonce, latest: 1, sent: 0');
+    assert.equal((await calculator.call('add', 1, 1, pay(0n, PRICE * 7n))).error?.details, 'incorrect payment channel nonce, latest: 1, sent: 0');
     const during = await calculator.call('add', 1, 1, pay(1n, PRICE));
     assert.equal(during.value, 2);
 
