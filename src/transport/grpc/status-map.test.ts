@@ -5,7 +5,7 @@ import { grpcStatusByErrorCode, grpcStatusFromError } from './status-map.ts';
 
 describe('grpcStatusFromError()', () => {
   it('behavior: pins the transport codes (other domains add their own rows)', () => {
-    const transportRows = Object.fromEntries(Object.entries(grpcStatusByErrorCode).filter(([code]) => !code.startsWith('PAYMENT_')));
+    const transportRows = Object.fromEntries(Object.entries(grpcStatusByErrorCode).filter(([code]) => !/^(PAYMENT|CHAIN|STORAGE)_/.test(code)));
     assert.deepEqual(transportRows, {
       REQUEST_MALFORMED: 13,
       REQUEST_TOO_LARGE: 8,
@@ -17,6 +17,11 @@ describe('grpcStatusFromError()', () => {
       UPSTREAM_FAILED: 13,
       INTERNAL: 13,
     });
+  });
+  it('behavior: chain and storage outages answer UNAVAILABLE, not INTERNAL', () => {
+    for (const code of ['CHAIN_UNAVAILABLE', 'CHAIN_CALL_FAILED', 'STORAGE_UNAVAILABLE', 'STORAGE_TIMEOUT', 'STORAGE_CLOSED'] as const) {
+      assert.equal(grpcStatusFromError(new SnetError(code, 'x')).code, 14, code);
+    }
   });
   it('behavior: the message is sent, the cause and hint are not', () => {
     const error = new SnetError('UPSTREAM_UNAVAILABLE', 'service down', { cause: new Error('secret detail'), hint: 'start it' });

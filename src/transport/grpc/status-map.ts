@@ -39,6 +39,13 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_COMMIT_FAILED: GrpcStatus.INTERNAL,
   PAYMENT_SERVICE_REJECTED: GrpcStatus.UNKNOWN, // daemon unary services answer plain Go errors = UNKNOWN (payments.md §3.4)
   INTERNAL: GrpcStatus.INTERNAL,
+  // Dependencies of paid calls: "try again later", never INTERNAL (issue #4: clear UNAVAILABLE
+  // for calls that need the chain; storage outcomes are re-read before answering, storage README).
+  CHAIN_UNAVAILABLE: GrpcStatus.UNAVAILABLE,
+  CHAIN_CALL_FAILED: GrpcStatus.UNAVAILABLE,
+  STORAGE_UNAVAILABLE: GrpcStatus.UNAVAILABLE,
+  STORAGE_TIMEOUT: GrpcStatus.UNAVAILABLE,
+  STORAGE_CLOSED: GrpcStatus.UNAVAILABLE,
 };
 
 /** The gRPC status for an error; its message is the client-facing text (the `cause` is never sent). */
