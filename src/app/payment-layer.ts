@@ -10,9 +10,12 @@ import {
   loadServiceMetadata,
   resolveNetwork,
   toChecksumAddress,
+  watchMetadata,
   type ChainClient,
   type EventWatcher,
+  type MetadataOptions,
   type OrgGroup,
+  type OrgMetadata,
   type PricingEntry,
   type ResolvedNetwork,
   type ServiceGroup,
@@ -89,6 +92,16 @@ export function storageOptionsFrom(config: DaemonConfig, group: OrgGroup): Stora
   };
 }
 
+/** Group settings that metadata hot reload may change while the daemon runs (read per call). */
+export interface LivePaymentSettings {
+  /** Org metadata `payment_address`: channel recipient and provider-control signer. */
+  paymentAddress: Address;
+  /** Org metadata `payment_expiration_threshold`, in blocks. */
+  expirationThresholdBlocks: bigint;
+  /** Price of a method from the service metadata's default pricing of the group. */
+  priceOf: PriceResolver;
+}
+
 /** Everything the paid-call path and the payment CLI commands share, opened once from the config. */
 export interface PaymentContext {
   readonly logger: Logger;
@@ -101,6 +114,9 @@ export interface PaymentContext {
   readonly orgGroup: OrgGroup;
   readonly mpeAddress: Address;
   readonly paymentAddress: Address;
+  /** The settings hot reload may swap; the repository, handler and services read them per call. */
+  readonly live: LivePaymentSettings;
+  readonly metadataOptions: MetadataOptions;
   readonly storageOptions: StorageOptions;
   readonly store: AtomicStore;
   /** Key prefixes of this group (`base`: network/org/group, `mpe`: base + MPE) under the snetd-ts root. */
@@ -175,9 +191,20 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       getChannel: (channelId) => chain.getChannel(channelId, mpeAddress),
       getBlockNumber: () => chain.getBlockNumber(),
     };
+    const live: LivePaymentSettings = {
+      paymentAddress,
+      expirationThresholdBlocks: orgGroup.paymentExpirationThreshold,
+      priceOf: priceResolverFrom(serviceGroup.defaultPricing),
+    };
     const repository = createChannelRepository(
       { store, chain: reader, mutex: createKeyedMutex() },
-      { mpePrefix: prefixes.mpe, groupId: orgGroup.groupId.bytes, recipient: paymentAddress },
+      {
+        mpePrefix: prefixes.mpe,
+        groupId: orgGroup.groupId.bytes,
+        get recipient() {
+          return live.paymentAddress;
+        },
+      },
     );
     return {
       logger,
@@ -189,6 +216,8 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       orgGroup,
       mpeAddress,
       paymentAddress,
+      live,
+      metadataOptions,
       storageOptions,
       store,
       storagePrefixes: prefixes,
@@ -203,20 +232,65 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
 }
 
 /**
+ * Hot reload of org metadata (`payment_channel_storage_client.hot_reload`): the group's payment address and
+ * expiration threshold take effect for the next call. A changed group id or etcd endpoints need a restart
+ * (storage keys and connections are built at start): logged, not applied. A missing group keeps the old values.
+ */
+export function applyOrgMetadata(context: PaymentContext, groupName: string, org: OrgMetadata): void {
+  const log = context.logger;
+  let group: OrgGroup;
+  try {
+    group = findGroup(org.groups, groupName, 'organization metadata');
+  } catch (err) {
+    log.error({ err }, 'reloaded organization metadata has no group for this daemon; keeping the previous settings');
+    return;
+  }
+  if (group.groupId.base64 !== context.orgGroup.groupId.base64) {
+    log.error({ groupId: group.groupId.base64 }, 'the group id changed in the organization metadata; restart the daemon to serve the new group');
+    return;
+  }
+  const before = context.orgGroup.storageClient.endpoints.join(',');
+  if (group.storageClient.endpoints.join(',') !== before) log.warn({}, 'etcd endpoints changed in the organization metadata; restart the daemon to use them');
+  context.live.paymentAddress = group.paymentAddress;
+  context.live.expirationThresholdBlocks = group.paymentExpirationThreshold;
+  log.info({ paymentAddress: group.paymentAddress, expirationThreshold: group.paymentExpirationThreshold.toString() }, 'organization metadata applied');
+}
+
+/** Hot reload of service metadata: the group's default pricing takes effect for the next call; an MPE change needs a restart. */
+export function applyServiceMetadata(context: PaymentContext, groupName: string, service: ServiceMetadata): void {
+  const log = context.logger;
+  let group: ServiceGroup;
+  try {
+    group = findGroup(service.groups, groupName, 'service metadata');
+  } catch (err) {
+    log.error({ err }, 'reloaded service metadata has no group for this daemon; keeping the previous pricing');
+    return;
+  }
+  if (toChecksumAddress(service.mpeAddress) !== context.mpeAddress) {
+    log.error({ mpeAddress: service.mpeAddress }, 'mpe_address changed in the service metadata; restart the daemon to use it');
+    return;
+  }
+  context.live.priceOf = priceResolverFrom(group.defaultPricing);
+  log.info({ priceModel: group.defaultPricing.priceModel }, 'service metadata applied (pricing)');
+}
+
+/**
  * Loads metadata, connects chain and storage, and returns the payment interceptors and services.
  * Rejects with an `SnetError` naming what could not start (nothing is left open).
  */
 export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentLayer> {
   const context = await openPaymentContext(config, deps);
-  const { logger, chain, reader, repository, mpeAddress, paymentAddress, orgGroup, serviceGroup, service, network } = context;
+  const { logger, chain, reader, repository, mpeAddress, paymentAddress, orgGroup, serviceGroup, service, network, live } = context;
   try {
     const recoverer = createSignatureRecoverer();
     const handler = createEscrowPaymentHandler(
       { repository, chain: reader, recoverer, logger },
       {
         mpeAddress,
-        expirationThresholdBlocks: orgGroup.paymentExpirationThreshold,
-        priceOf: priceResolverFrom(serviceGroup.defaultPricing),
+        get expirationThresholdBlocks() {
+          return live.expirationThresholdBlocks;
+        },
+        priceOf: (path) => live.priceOf(path),
         leaseMs: RESERVATION_LEASE_MS,
       },
     );
@@ -238,6 +312,19 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       onError: (err) => logger.warn({ err }, 'channel event watcher: poll failed, retrying'),
     });
     context.onClose(() => watcher.stop());
+    if (config.payment_channel_storage_client.hot_reload) {
+      const metadataWatcher = watchMetadata(
+        { logger, chain },
+        {
+          orgId: config.organization_id,
+          serviceId: config.service_id,
+          metadata: context.metadataOptions,
+          onOrgMetadata: (org) => applyOrgMetadata(context, config.daemon_group_name, org),
+          onServiceMetadata: (next) => applyServiceMetadata(context, config.daemon_group_name, next),
+        },
+      );
+      context.onClose(() => metadataWatcher.stop());
+    }
 
     logger.info(
       {
@@ -257,7 +344,12 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
     );
 
     const servicesDeps = { repository, chain: reader, recoverer, logger };
-    const servicesOptions = { mpeAddress, paymentAddress };
+    const servicesOptions = {
+      mpeAddress,
+      get paymentAddress() {
+        return live.paymentAddress;
+      },
+    };
     return {
       encoding: service.encoding,
       serviceType: service.serviceType,

@@ -21,6 +21,8 @@ export interface PaidDaemon {
   readonly target: string;
   /** Everything the daemon logged (JSON lines), to assert no secret leaked and to debug. */
   readonly logs: () => string;
+  /** Resolves when a log line matching `pattern` has been written (event-driven, no polling). */
+  waitForLog(pattern: RegExp): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,9 +38,11 @@ export async function startPaidDaemon(net: DevNetwork, overrides: Readonly<Recor
   };
   const loaded = loadConfig({ env: {}, flags: Object.entries(values).map(([key, value]) => ({ key, value, flag: `--set ${key}` })) });
   let logText = '';
+  const waiters = new Set<() => void>();
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       logText += chunk.toString();
+      for (const waiter of [...waiters]) waiter();
       callback();
     },
   });
@@ -47,6 +51,17 @@ export async function startPaidDaemon(net: DevNetwork, overrides: Readonly<Recor
     daemon,
     target: `127.0.0.1:${daemon.address.port}`,
     logs: () => logText,
+    waitForLog: (pattern) =>
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (pattern.test(logText)) {
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+        check();
+      }),
     stop: async () => {
       await daemon.stop();
       await rm(dataDir, { recursive: true, force: true });

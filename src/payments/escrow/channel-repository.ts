@@ -21,7 +21,7 @@ export interface ChannelRepositoryOptions {
   readonly mpePrefix: string;
   /** The daemon's group id, 32 bytes (org metadata `group_id`). */
   readonly groupId: Uint8Array;
-  /** Org metadata `payment_address` of the daemon's group: the channel recipient. */
+  /** Org metadata `payment_address` of the daemon's group: the channel recipient (read per chain read: may be a getter). */
   readonly recipient: string;
 }
 

@@ -33,7 +33,10 @@ import { encodeChannelState, settleExpired, type ChannelReader, type ChannelStat
 export interface EscrowPaymentHandlerOptions {
   /** Service metadata `mpe_address` (the header `snet-payment-mpe-address` is not used, spec §5.3 step 2). */
   readonly mpeAddress: string;
-  /** Org metadata `payment_expiration_threshold` of the daemon's group, in blocks (§5.3 5e). */
+  /**
+   * Org metadata `payment_expiration_threshold` of the daemon's group, in blocks (§5.3 5e). Read on every call,
+   * so an options object with getters follows metadata hot reload (as does `priceOf`).
+   */
   readonly expirationThresholdBlocks: bigint;
   /** Price of a method in cogs (§6). */
   readonly priceOf: PriceResolver;
@@ -106,7 +109,6 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   const now = deps.now ?? Date.now;
   const leaseMs = options.leaseMs ?? 30_000;
   const mpeBytes = addressToBytes(options.mpeAddress);
-  const threshold = options.expirationThresholdBlocks;
 
   /** §5.3 step 5 and 7 on one channel view; recovery runs once per call (`signer` is cached by the caller). */
   const validate = async (channel: ChannelState, payment: EscrowPaymentHeaders, signer: () => Uint8Array | PaymentError, price: ReturnType<PriceResolver>): Promise<Check> => {
@@ -125,6 +127,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     } catch (err) {
       return { ok: false, error: blockUnavailableError(err), chainMayFix: false };
     }
+    const threshold = options.expirationThresholdBlocks;
     if (channel.expiration <= block + threshold) {
       return { ok: false, error: channelExpiredError(channel.expiration, block, threshold), chainMayFix: true };
     }
