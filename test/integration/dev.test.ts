@@ -9,15 +9,14 @@ import { join } from 'node:path';
 import { runSnetd, startSnetd, type RunningCli } from '../harness/run-cli.ts';
 import { freePort, isProcessAlive as isAlive } from '../harness/ports.ts';
 
-// Free mode here; paid calls through `snetd dev` are covered where payments are tested.
-describe('snetd dev --free', () => {
+describe('snetd dev', () => {
   let dir: string;
   let dev: RunningCli;
   let chainPid: number;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'snetd-dev-'));
-    dev = startSnetd(['dev', '--free', '--data-dir', join(dir, 'dev'), '--port', String(await freePort())], { cwd: dir });
+    dev = startSnetd(['dev', '--data-dir', join(dir, 'dev'), '--port', String(await freePort())], { cwd: dir });
     const [, pid] = await dev.waitFor(/dev chain started[^\n]*"pid":(\d+)/);
     chainPid = Number(pid);
     await dev.waitFor(/Try a call:/);
@@ -29,10 +28,13 @@ describe('snetd dev --free', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('behavior: `snetd dev call` reaches the example service through the daemon', async () => {
-    const result = await runSnetd(['dev', 'call', 'add', '2', '3', '--data-dir', join(dir, 'dev')], { cwd: dir });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /add\(2, 3\) = 5/);
+  it('behavior: `snetd dev call` makes paid calls through the daemon, one price more each time', async () => {
+    const first = await runSnetd(['dev', 'call', 'add', '2', '3', '--data-dir', join(dir, 'dev')], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /add\(2, 3\) = 5 {2}\(paid 1 cogs signed on channel 0\)/);
+    const second = await runSnetd(['dev', 'call', 'mul', '4', '5', '--data-dir', join(dir, 'dev')], { cwd: dir });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /mul\(4, 5\) = 20 {2}\(paid 2 cogs signed on channel 0\)/);
   });
 
   it('behavior: SIGINT stops the daemon and every child process', async () => {
