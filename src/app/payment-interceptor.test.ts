@@ -34,6 +34,7 @@ describe('createPaymentInterceptor()', () => {
     const call = ctx();
     const outcome = await createPaymentInterceptor(handler)((c) => {
       assert.equal(c.upstreamMetadata['snet-user-address'], '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23');
+      assert.equal(c.upstreamMetadata['snet-daemon-debug'], 'streamIntercept');
       return Promise.resolve({ code: 0, message: '' });
     })(call);
     assert.equal(outcome.code, 0);
