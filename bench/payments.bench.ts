@@ -1,0 +1,285 @@
+/**
+ * Paid-call benchmark: escrow unary calls through the daemon (embedded LMDB store and etcd) against free
+ * pass-through calls through the same daemon binary, in one run, interleaved. Writes bench/RESULTS-payments.md.
+ *
+ *   ./node_modules/.bin/node bench/payments.bench.ts                      # 3 runs × 6000 calls per point
+ *   ./node_modules/.bin/node bench/payments.bench.ts --runs 1 --calls 2000  # quick look
+ *   ... --cpu-prof paid-lmdb       # also write a V8 CPU profile of that daemon (path printed at the end)
+ *
+ * Setup: the dev network (hardhat chain, local IPFS, registered org/service, example Calculator service in this
+ * process), a real etcd (Debian etcd-server), and three `snetd serve` children in front of the same Calculator:
+ * `free` (blockchain_enabled=false: pass-through, no payment), `paid-lmdb` (embedded store) and `paid-etcd`.
+ * Load: a grpc-js client in this process, WORKERS calls in flight, one channel per worker so each channel's
+ * cumulative amount increases monotonically; every request's signature (amount = previous + price) is made
+ * before the measurement, so the client's signing cost is not measured. Daemon CPU µs per call = utime+stime of
+ * the daemon process (/proc/<pid>/stat) over the measured window ÷ calls.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { buildClaimMessage, signMessage } from '../src/blockchain/index.ts';
+import { createDevActions, createDevClients, DEV_ROLES, startDevNetwork, type DevNetwork } from '../src/devnet/index.ts';
+import { createSilentLogger } from '../src/shared/index.ts';
+import { startEtcd } from '../test/harness/etcd.ts';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
+const runs = Number(args.get('runs') ?? 3);
+/** Measured calls per point (after WARMUP_CALLS unmeasured ones). */
+const calls = Number(args.get('calls') ?? 6000);
+const WORKERS = Number(args.get('workers') ?? 32);
+const CONNECTIONS = 4;
+const WARMUP_CALLS = 1000;
+const PRICE = 1n;
+const benchDir = import.meta.dirname;
+const repoDir = path.join(benchDir, '..');
+const bin = path.join(repoDir, 'bin', 'snetd.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'snetd-bench-pay-'));
+const children: ChildProcess[] = [];
+const cpuProfTarget = args.get('cpu-prof');
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+type Target = 'free' | 'paid-lmdb' | 'paid-etcd';
+const targets: Target[] = ['free', 'paid-lmdb', 'paid-etcd'];
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** `snetd serve` as a child with `settings` as --set flags; resolves once its gRPC port accepts connections. */
+async function startDaemonChild(name: string, settings: Record<string, string>): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const port = await freePort();
+  const flags = Object.entries({ ...settings, daemon_endpoint: `127.0.0.1:${port}`, 'log.output.type': 'stdout', 'log.level': 'warn' }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const profile = cpuProfTarget === name ? ['--cpu-prof', '--cpu-prof-dir', path.join(os.tmpdir(), `snetd-cpu-prof-${name}`)] : [];
+  if (profile.length > 0) console.error(`CPU profile of ${name} → ${profile[2]}`);
+  const child = spawn(process.execPath, [...profile, bin, 'serve', ...flags], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} daemon exited: ${text}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return { child, port, output: () => text };
+    if (Date.now() > deadline) throw new Error(`${name} daemon did not listen in 60 s: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+// ---------- load ----------
+
+/** Per channel, the pre-signed cumulative payments 1..n × price (nonce 0). */
+interface SignedSeries {
+  readonly channelId: bigint;
+  readonly signatures: Buffer[];
+}
+
+function presign(network: DevNetwork, channelIds: readonly bigint[], perChannel: number): SignedSeries[] {
+  return channelIds.map((channelId) => ({
+    channelId,
+    signatures: Array.from({ length: perChannel }, (_, i) =>
+      Buffer.from(signMessage(network.client.privateKey, buildClaimMessage({ mpeAddress: network.contracts.mpe, channelId, nonce: 0n, amount: PRICE * BigInt(i + 1) }))),
+    ),
+  }));
+}
+
+type Unary = (req: { a: number; b: number }, md: grpc.Metadata, cb: (e: grpc.ServiceError | null, r?: { value: number }) => void) => void;
+
+interface LoadResult {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  failed: number;
+  firstError: string | undefined;
+  cpuUsPerCall: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/**
+ * WORKERS loops (one channel each for paid targets), `warmup` unmeasured then `measured` calls in total.
+ * `next[w]` is the index of worker w's next pre-signed payment; it advances only on accepted calls.
+ */
+async function load(port: number, pid: number, protoFile: string, series: SignedSeries[] | undefined, next: number[], warmup: number, measured: number): Promise<LoadResult> {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile)) as unknown as { example_service: { Calculator: grpc.ServiceClientConstructor } };
+  // Distinct channel options so each client gets its own HTTP/2 connection.
+  const clients = Array.from({ length: CONNECTIONS }, (_, i) => new pkg.example_service.Calculator(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.bench-connection': i }));
+  const total = warmup + measured;
+  let issued = 0;
+  let done = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const latencies: number[] = [];
+  let cpuStart = 0;
+  let startedAt = 0n;
+  let endedAt = 0n;
+  const worker = async (w: number): Promise<void> => {
+    const client = clients[w % CONNECTIONS] as grpc.Client;
+    const add = (client as unknown as { add: Unary }).add.bind(client);
+    const mine = series?.[w];
+    while (issued < total) {
+      const index = issued++;
+      if (index === warmup) {
+        cpuStart = cpuTicks(pid);
+        startedAt = process.hrtime.bigint();
+      }
+      const metadata = new grpc.Metadata();
+      const n = next[w] ?? 0;
+      if (mine !== undefined) {
+        const signature = mine.signatures[n];
+        if (signature === undefined) throw new Error(`channel ${mine.channelId}: pre-signed payments exhausted`);
+        metadata.set('snet-payment-type', 'escrow');
+        metadata.set('snet-payment-channel-id', mine.channelId.toString());
+        metadata.set('snet-payment-channel-nonce', '0');
+        metadata.set('snet-payment-channel-amount', (PRICE * BigInt(n + 1)).toString());
+        metadata.set('snet-payment-channel-signature-bin', signature);
+      }
+      const t0 = process.hrtime.bigint();
+      await new Promise<void>((resolve) =>
+        add({ a: index, b: 1 }, metadata, (error, reply) => {
+          if (error === null && reply?.value === index + 1) next[w] = n + 1;
+          else {
+            failed++;
+            firstError ??= error === null ? `wrong value ${reply?.value}` : `${error.code} ${error.details}`;
+          }
+          if (index >= warmup) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          resolve();
+        }),
+      );
+      done++;
+      if (done === total) {
+        endedAt = process.hrtime.bigint();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
+  if (endedAt === 0n) endedAt = process.hrtime.bigint();
+  const cpuEnd = cpuTicks(pid);
+  for (const client of clients) client.close();
+  latencies.sort((a, b) => a - b);
+  const seconds = Number(endedAt - startedAt) / 1e9;
+  return {
+    rps: measured / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    failed,
+    firstError,
+    cpuUsPerCall: (((cpuEnd - cpuStart) / clockTicks) * 1e6) / measured,
+  };
+}
+
+// ---------- main ----------
+
+const median = (values: number[]): number => {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+};
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+async function main(): Promise<void> {
+  const [network, etcd] = await Promise.all([startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE }), startEtcd()]);
+  try {
+    const actions = createDevActions(createDevClients(network.rpcUrl, network.chainId), network.contracts);
+    const channelIds = [network.channel.id];
+    while (channelIds.length < WORKERS) {
+      channelIds.push(await actions.openChannel({ senderIndex: DEV_ROLES.client, recipient: network.owner.address, groupId: network.groupId.hex, valueCogs: 10n ** 9n, expiration: network.channel.expiration }));
+    }
+    // Each worker's channel gets about total/WORKERS accepted calls per point; the stores are independent, so one
+    // series serves both. Margin ×1.5 + 64 for uneven scheduling between workers.
+    const perChannel = Math.ceil((((WARMUP_CALLS + calls) * runs) / WORKERS) * 1.5) + 64;
+    const signStart = process.hrtime.bigint();
+    const series = presign(network, channelIds, perChannel);
+    console.error(`pre-signed ${perChannel * WORKERS} payments in ${(Number(process.hrtime.bigint() - signStart) / 1e9).toFixed(1)} s`);
+
+    const base = Object.fromEntries(Object.entries(network.daemonConfig).map(([k, v]) => [k, String(v)]));
+    const daemons: Record<Target, Awaited<ReturnType<typeof startDaemonChild>>> = {
+      free: await startDaemonChild('free', { service_endpoint: network.serviceEndpoint, blockchain_enabled: 'false' }),
+      'paid-lmdb': await startDaemonChild('paid-lmdb', { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb') }),
+      'paid-etcd': await startDaemonChild('paid-etcd', { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint }),
+    };
+    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': channelIds.map(() => 0), 'paid-etcd': channelIds.map(() => 0) };
+    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [] };
+    for (let run = 0; run < runs; run++) {
+      for (const target of targets) {
+        const daemon = daemons[target];
+        const result = await load(daemon.port, daemon.child.pid as number, network.serviceProtoFile, target === 'free' ? undefined : series, next[target], WARMUP_CALLS, calls);
+        results[target].push(result);
+        console.error(target, `run ${run + 1}`, JSON.stringify(result));
+      }
+    }
+
+    // ---------- report ----------
+    let commit = 'unknown';
+    try {
+      commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoDir }).toString().trim();
+    } catch {
+      // not a git checkout
+    }
+    const cpu = os.cpus();
+    const m = (target: Target, pick: (r: LoadResult) => number): number => median(results[target].map(pick));
+    const lines: string[] = [];
+    lines.push('# Paid-call benchmark (escrow through snetd-ts vs free pass-through)', '');
+    lines.push(`Generated by \`./node_modules/.bin/node bench/payments.bench.ts\` on ${new Date().toISOString()}, commit \`${commit}\`.`);
+    lines.push(
+      `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+    );
+    lines.push(
+      `Daemons: three \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
+    );
+    lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls.`, '');
+    lines.push('| path | req/s | p50 ms | p99 ms | daemon CPU µs/call | failed |', '|---|---|---|---|---|---|');
+    for (const target of targets) {
+      lines.push(
+        `| ${target} | ${fmt(m(target, (r) => r.rps))} | ${fmt(m(target, (r) => r.p50Ms), 2)} | ${fmt(m(target, (r) => r.p99Ms), 2)} | ${fmt(m(target, (r) => r.cpuUsPerCall))} | ${results[target].reduce((s, r) => s + r.failed, 0)} |`,
+      );
+    }
+    const errors = targets.flatMap((t) => results[t].map((r) => r.firstError).filter((e) => e !== undefined).map((e) => `${t}: ${e}`));
+    if (errors.length > 0) lines.push('', `First errors: ${errors.join('; ')}`);
+    const free = m('free', (r) => r.rps);
+    const lmdb = m('paid-lmdb', (r) => r.rps) / free;
+    const etcdRatio = m('paid-etcd', (r) => r.rps) / free;
+    lines.push('', '## Targets (ratios from this run)', '', '| target | value | met |', '|---|---|---|');
+    lines.push(`| paid (embedded LMDB) / pass-through throughput ≥ 0.8 | ${lmdb.toFixed(2)} | ${lmdb >= 0.8 ? 'yes' : 'no'} |`);
+    lines.push(`| paid (etcd) / pass-through throughput ≥ 0.5 | ${etcdRatio.toFixed(2)} | ${etcdRatio >= 0.5 ? 'yes' : 'no'} |`);
+    lines.push('');
+    writeFileSync(path.join(benchDir, 'RESULTS-payments.md'), `${lines.join('\n')}\n`);
+    console.log(lines.join('\n'));
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    await Promise.allSettled(children.map((child) => (child.exitCode === null ? once(child, 'exit') : Promise.resolve())));
+    await Promise.all([network.stop(), etcd.stop()]);
+  }
+}
+
+try {
+  await main();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
