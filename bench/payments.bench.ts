@@ -32,10 +32,12 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]
 const runs = Number(args.get('runs') ?? 3);
 /** Measured calls per point (after WARMUP_CALLS unmeasured ones). */
 const calls = Number(args.get('calls') ?? 6000);
-const WORKERS = Number(args.get('workers') ?? 32);
+// 64 in flight, as the transport benchmark's unary load (h2load -c 4 -m 16).
+const WORKERS = Number(args.get('workers') ?? 64);
 const CONNECTIONS = 4;
 const WARMUP_CALLS = 1000;
 const PRICE = 1n;
+const NOTES = '<!-- notes: kept when the tables above are regenerated -->';
 const benchDir = import.meta.dirname;
 const repoDir = path.join(benchDir, '..');
 const bin = path.join(repoDir, 'bin', 'snetd.js');
@@ -44,8 +46,9 @@ const children: ChildProcess[] = [];
 const cpuProfTarget = args.get('cpu-prof');
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-type Target = 'free' | 'paid-lmdb' | 'paid-etcd';
-const targets: Target[] = ['free', 'paid-lmdb', 'paid-etcd'];
+// paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
+type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory';
+const targets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory'];
 
 async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');
@@ -84,8 +87,9 @@ async function startDaemonChild(name: string, settings: Record<string, string>):
   }
 }
 
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime+stime of the whole process, or of its main (JavaScript) thread only. */
+function cpuTicks(pid: number, mainThreadOnly = false): number {
+  const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
@@ -116,6 +120,8 @@ interface LoadResult {
   failed: number;
   firstError: string | undefined;
   cpuUsPerCall: number;
+  /** The main thread's share (JavaScript, node:http2, GC); the rest is worker threads (LMDB commits, libuv pool). */
+  mainThreadCpuUsPerCall: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -138,6 +144,7 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
   let firstError: string | undefined;
   const latencies: number[] = [];
   let cpuStart = 0;
+  let mainStart = 0;
   let startedAt = 0n;
   let endedAt = 0n;
   const worker = async (w: number): Promise<void> => {
@@ -148,6 +155,7 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
       const index = issued++;
       if (index === warmup) {
         cpuStart = cpuTicks(pid);
+        mainStart = cpuTicks(pid, true);
         startedAt = process.hrtime.bigint();
       }
       const metadata = new grpc.Metadata();
@@ -182,6 +190,7 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
   await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
   if (endedAt === 0n) endedAt = process.hrtime.bigint();
   const cpuEnd = cpuTicks(pid);
+  const mainEnd = cpuTicks(pid, true);
   for (const client of clients) client.close();
   latencies.sort((a, b) => a - b);
   const seconds = Number(endedAt - startedAt) / 1e9;
@@ -192,6 +201,7 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
     failed,
     firstError,
     cpuUsPerCall: (((cpuEnd - cpuStart) / clockTicks) * 1e6) / measured,
+    mainThreadCpuUsPerCall: (((mainEnd - mainStart) / clockTicks) * 1e6) / measured,
   };
 }
 
@@ -223,9 +233,10 @@ async function main(): Promise<void> {
       free: await startDaemonChild('free', { service_endpoint: network.serviceEndpoint, blockchain_enabled: 'false' }),
       'paid-lmdb': await startDaemonChild('paid-lmdb', { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb') }),
       'paid-etcd': await startDaemonChild('paid-etcd', { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint }),
+      'paid-memory': await startDaemonChild('paid-memory', { ...base, payment_channel_storage_type: 'memory' }),
     };
-    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': channelIds.map(() => 0), 'paid-etcd': channelIds.map(() => 0) };
-    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [] };
+    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': channelIds.map(() => 0), 'paid-etcd': channelIds.map(() => 0), 'paid-memory': channelIds.map(() => 0) };
+    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [] };
     for (let run = 0; run < runs; run++) {
       for (const target of targets) {
         const daemon = daemons[target];
@@ -251,13 +262,13 @@ async function main(): Promise<void> {
       `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     );
     lines.push(
-      `Daemons: three \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
+      `Daemons: four \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
     );
     lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls.`, '');
-    lines.push('| path | req/s | p50 ms | p99 ms | daemon CPU µs/call | failed |', '|---|---|---|---|---|---|');
+    lines.push('| path | req/s | p50 ms | p99 ms | daemon CPU µs/call | of which main thread | failed |', '|---|---|---|---|---|---|---|');
     for (const target of targets) {
       lines.push(
-        `| ${target} | ${fmt(m(target, (r) => r.rps))} | ${fmt(m(target, (r) => r.p50Ms), 2)} | ${fmt(m(target, (r) => r.p99Ms), 2)} | ${fmt(m(target, (r) => r.cpuUsPerCall))} | ${results[target].reduce((s, r) => s + r.failed, 0)} |`,
+        `| ${target} | ${fmt(m(target, (r) => r.rps))} | ${fmt(m(target, (r) => r.p50Ms), 2)} | ${fmt(m(target, (r) => r.p99Ms), 2)} | ${fmt(m(target, (r) => r.cpuUsPerCall))} | ${fmt(m(target, (r) => r.mainThreadCpuUsPerCall))} | ${results[target].reduce((s, r) => s + r.failed, 0)} |`,
       );
     }
     const errors = targets.flatMap((t) => results[t].map((r) => r.firstError).filter((e) => e !== undefined).map((e) => `${t}: ${e}`));
@@ -269,7 +280,16 @@ async function main(): Promise<void> {
     lines.push(`| paid (embedded LMDB) / pass-through throughput ≥ 0.8 | ${lmdb.toFixed(2)} | ${lmdb >= 0.8 ? 'yes' : 'no'} |`);
     lines.push(`| paid (etcd) / pass-through throughput ≥ 0.5 | ${etcdRatio.toFixed(2)} | ${etcdRatio >= 0.5 ? 'yes' : 'no'} |`);
     lines.push('');
-    writeFileSync(path.join(benchDir, 'RESULTS-payments.md'), `${lines.join('\n')}\n`);
+    // Hand-written analysis below the NOTES marker survives regeneration.
+    const file = path.join(benchDir, 'RESULTS-payments.md');
+    let notes = '';
+    try {
+      const old = readFileSync(file, 'utf8');
+      if (old.includes(NOTES)) notes = old.slice(old.indexOf(NOTES));
+    } catch {
+      // first run
+    }
+    writeFileSync(file, `${lines.join('\n')}\n${notes}`);
     console.log(lines.join('\n'));
   } finally {
     for (const child of children) if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');

@@ -3,7 +3,7 @@
  * `grpc_pass`, in one run, interleaved. Writes bench/RESULTS.md.
  *
  *   npm run bench                     # 3 runs × 6 s per unary point
- *   node bench/run.ts --runs 1 --seconds 3 --gib 0.25   # quick look
+ *   node bench/run.ts --runs 1 --seconds 3 --gib 0.25   # quick look ('--payments no' skips bench/payments.bench.ts)
  *
  * Unary load: h2load (Debian nghttp2-client), 64 streams in flight (-c 4 -m 16), pre-built gRPC
  * frame; it counts HTTP 200 as success, so every target also gets a grpc-js pass that checks
@@ -437,3 +437,5 @@ try {
   for (const child of children) if (child.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
   rmSync(tmp, { recursive: true, force: true });
 }
+// Paid calls (escrow on LMDB and on etcd vs free pass-through): own script, writes bench/RESULTS-payments.md.
+if (args.get('payments') !== 'no') execFileSync(process.execPath, [path.join(benchDir, 'payments.bench.ts'), '--runs', String(runs)], { stdio: 'inherit' });
