@@ -15,6 +15,7 @@ export {
   getChannelStatePath,
   providerControlPaths,
   registerChannelStateService,
+  registerDisabledEscrowServices,
   registerProviderControlService,
   type EscrowServicesDeps,
   type EscrowServicesOptions,

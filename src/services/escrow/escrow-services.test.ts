@@ -26,7 +26,9 @@ import { createSilentLogger } from '../../shared/index.ts';
 import { createMemoryStore } from '../../storage/index.ts';
 import { encodeReply, escrowTypes } from './escrow-protos.ts';
 import { createProviderControlService, type ProviderControlService } from './control-service.ts';
-import { createGetChannelState } from './state-service.ts';
+import { createGetChannelState, getChannelStatePath } from './state-service.ts';
+import { registerDisabledEscrowServices } from './disabled-services.ts';
+import { createServiceRegistry } from '../../pipeline/index.ts';
 
 const MPE = '0x5C7a4290F6F8FF64c69eEffDFAFc8644A4Ec3a4E';
 const CLIENT_KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
@@ -191,5 +193,21 @@ describe('escrow services', () => {
     });
     await assert.rejects(control.startClaim(startClaimRequest(0n)), { message: 'authorized amount is zero , hence nothing to claim on the channel Id: 1' });
     assert.equal(encodeUint256(1n).length, 32);
+  });
+
+  it('behavior: with the blockchain disabled the escrow services answer empty replies', async () => {
+    const registry = createServiceRegistry();
+    registerDisabledEscrowServices(registry);
+    const written: Uint8Array[] = [];
+    const handler = registry.lookup(getChannelStatePath);
+    assert.ok(handler !== undefined);
+    const outcome = await handler({
+      method: getChannelStatePath,
+      request: { first: () => Promise.resolve(new Uint8Array(0)) },
+      response: { writeMessage: (m: Uint8Array) => written.push(m) },
+    } as never);
+    assert.equal(outcome.code, 0);
+    assert.deepEqual(written, [new Uint8Array(0)]);
+    assert.ok(registry.lookup('/escrow.ProviderControlService/StartClaim') !== undefined);
   });
 });
