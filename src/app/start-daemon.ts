@@ -6,7 +6,7 @@ import { isSecretKey } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
 import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
-import { registerHealthService } from '../services/index.ts';
+import { registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createDaemonServer } from '../transport/index.ts';
 import { createGrpcUpstream, type Upstream } from '../upstream/index.ts';
 import type { Logger } from '../shared/index.ts';
@@ -89,7 +89,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const probe = createServiceProbe(serviceProbeOptionsFrom(config));
     const registry = createServiceRegistry();
     registerHealthService(registry, probe);
-    payments?.registerServices(registry);
+    // With the blockchain disabled the reference answers its payment services with empty replies.
+    if (payments === undefined) registerDisabledEscrowServices(registry);
+    else payments.registerServices(registry);
     const heartbeat = createHeartbeat(probe, {
       daemonId: computeDaemonId(config.organization_id, config.service_id, payments?.groupIdBase64 ?? '', payments?.registryAddress ?? config.registry_address_key ?? ''),
       serviceId: config.service_id,
