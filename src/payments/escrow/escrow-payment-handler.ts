@@ -4,7 +4,6 @@ import {
   addressToBytes,
   buildClaimMessage,
   hashSignedMessage,
-  toChecksumAddress,
   type SignatureRecoverer,
 } from '../../blockchain/index.ts';
 import { SnetError } from '../../errors/index.ts';
@@ -26,7 +25,7 @@ import {
   wrongSignerError,
 } from '../payment-error.ts';
 import { type HeaderMap, parseEscrowPaymentHeaders, parsePaymentType, type EscrowPaymentHeaders } from './payment-headers.ts';
-import type { ChannelRepository, ChainReadResult } from './channel-repository.ts';
+import type { ChannelRepository, ChainReadResult, StoredChannel } from './channel-repository.ts';
 import { encodeChannelState, settleExpired, type ChannelReader, type ChannelState } from './channel-state.ts';
 
 /** Settings of {@link createEscrowPaymentHandler}, cut from metadata and config once at start-up. */
@@ -100,7 +99,10 @@ interface ReservationImpl extends Reservation {
 /** Errors a fresher chain read may cure (funds added, channel extended, claim landed). */
 type Check = { readonly ok: true } | { readonly ok: false; readonly error: PaymentError; readonly chainMayFix: boolean };
 
-const MAX_ATTEMPTS = 3;
+/** Attempts per reserve: one from the cached record (if any), then up to three from fresh reads. */
+const MAX_ATTEMPTS = 4;
+/** Channel records remembered per process (oldest dropped first). */
+const MAX_CACHED_CHANNELS = 10_000;
 
 /** Creates the escrow {@link EscrowPaymentHandler}; all per-service facts are fixed here, once. */
 export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, options: EscrowPaymentHandlerOptions): EscrowPaymentHandler {
@@ -109,6 +111,32 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   const now = deps.now ?? Date.now;
   const leaseMs = options.leaseMs ?? 30_000;
   const mpeBytes = addressToBytes(options.mpeAddress);
+  // Owner ids of reservations: unique per process (random prefix) and per call (counter), no syscall per call.
+  const ownerPrefix = bytesToHex(randomBytes(8));
+  let ownerCounter = 0;
+  // The record bytes this process last read or wrote per channel: the expected value of the next CAS, so a
+  // known channel costs no storage read. Never trusted to refuse: a refusal or a lost CAS re-reads the store.
+  const cache = new Map<string, StoredChannel>();
+  const remember = (key: string, stored: StoredChannel): void => {
+    cache.delete(key);
+    if (cache.size >= MAX_CACHED_CHANNELS) {
+      const oldest = cache.keys().next();
+      if (oldest.done !== true) cache.delete(oldest.value);
+    }
+    cache.set(key, stored);
+  };
+  /** CAS of the channel record that keeps the cache in step (forgets the key when the outcome is not ours). */
+  const cas = async (channelId: bigint, key: string, expected: Uint8Array | undefined, state: ChannelState): Promise<{ swapped: boolean; bytes: Uint8Array }> => {
+    const bytes = encodeChannelState(state);
+    let swapped = false;
+    try {
+      swapped = await repository.casChannel(channelId, expected, bytes);
+    } finally {
+      if (swapped) remember(key, { bytes, state });
+      else cache.delete(key);
+    }
+    return { swapped, bytes };
+  };
 
   /** §5.3 step 5 and 7 on one channel view; recovery runs once per call (`signer` is cached by the caller). */
   const validate = async (channel: ChannelState, payment: EscrowPaymentHeaders, signer: () => Uint8Array | PaymentError, price: ReturnType<PriceResolver>): Promise<Check> => {
@@ -148,20 +176,37 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     }
   };
 
-  /** One read-validate-CAS attempt. Resolves `undefined` when the CAS lost a race (retry). */
-  const attempt = async (payment: EscrowPaymentHeaders, price: ReturnType<PriceResolver>, signer: () => Uint8Array | PaymentError): Promise<ReservationImpl | undefined> => {
+  /**
+   * One read-validate-CAS attempt. Resolves `undefined` when it must be retried from a fresh read: the CAS lost a
+   * race, or the cached record refused the payment (a refusal is only given from what the store holds now).
+   */
+  const attempt = async (
+    payment: EscrowPaymentHeaders,
+    price: ReturnType<PriceResolver>,
+    signer: () => Uint8Array | PaymentError,
+    fresh: boolean,
+  ): Promise<ReservationImpl | undefined> => {
     const channelId = payment.channelId;
     const key = repository.channelKey(channelId);
-    let stored;
-    try {
-      stored = await repository.readStored(channelId);
-    } catch (err) {
-      if (err instanceof SnetError && err.code === 'STORAGE_CORRUPT') throw channelReadFailedError(err.message, err);
-      throw channelLockFailedError(channelId, err);
+    let stored = fresh ? undefined : cache.get(key);
+    const fromCache = stored !== undefined;
+    if (!fromCache) {
+      try {
+        stored = await repository.readStored(channelId);
+      } catch (err) {
+        cache.delete(key);
+        if (err instanceof SnetError && err.code === 'STORAGE_CORRUPT') throw channelReadFailedError(err.message, err);
+        throw channelLockFailedError(channelId, err);
+      }
+      if (stored === undefined) cache.delete(key);
+      else remember(key, stored);
     }
     const at = now();
     // A live reservation is the reference's held lock: refuse at once (§5.3 step 3, DECISIONS payments 6).
-    if (stored?.state.pending !== undefined && stored.state.pending.leaseUntilMs > at) throw concurrentCallError(channelId);
+    if (stored?.state.pending !== undefined && stored.state.pending.leaseUntilMs > at) {
+      if (fromCache) return undefined;
+      throw concurrentCallError(channelId);
+    }
     const settled = stored === undefined ? undefined : settleExpired(stored.state, at);
 
     let channel = settled;
@@ -172,6 +217,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       if (channel === undefined) throw channelNotFoundError(channelId);
     }
     let check = await validate(channel, payment, signer, price);
+    if (!check.ok && fromCache) return undefined;
     if (!check.ok && check.chainMayFix && !fromChain) {
       // The stored view may be stale (funds added, extended, claimed on chain): one chain read, §5.2 merge.
       const read = await readChain(channelId);
@@ -182,34 +228,33 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     }
     if (!check.ok) throw check.error;
 
-    const owner = bytesToHex(randomBytes(12));
+    const owner = `${ownerPrefix}${(ownerCounter++).toString(16)}`;
     const next: ChannelState = {
       ...channel,
       authorizedAmount: payment.amount,
       signature: payment.signature,
       pending: { previousAmount: channel.authorizedAmount, previousSignature: channel.signature, leaseUntilMs: at + leaseMs, owner },
     };
-    const bytes = encodeChannelState(next);
-    let swapped: boolean;
+    let written: { swapped: boolean; bytes: Uint8Array };
     try {
-      swapped = await repository.casChannel(channelId, stored?.bytes, bytes);
+      written = await cas(channelId, key, stored?.bytes, next);
     } catch (err) {
       // Outcome unknown (timeout): if our reservation landed, undo it so the client is not charged.
       await undoUnknown(channelId, owner);
       throw channelLockFailedError(channelId, err);
     }
-    if (!swapped) return undefined;
-    const price0 = price.ok ? price.value : 0n;
+    if (!written.swapped) return undefined;
     return {
       channelId,
       nonce: payment.nonce,
       amount: payment.amount,
-      priceCogs: price0,
+      priceCogs: price.ok ? price.value : 0n,
+      // Stored records hold EIP-55 addresses (channelFromChain), so no per-call checksum.
       userAddress: channel.sender,
       key,
       owner,
       state: next,
-      bytes,
+      bytes: written.bytes,
       timer: undefined,
       done: false,
     };
@@ -221,7 +266,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       const pending = current?.state.pending;
       if (current === undefined || pending?.owner !== owner) return;
       const restored: ChannelState = { ...current.state, authorizedAmount: pending.previousAmount, signature: pending.previousSignature, pending: undefined };
-      await repository.casChannel(channelId, current.bytes, encodeChannelState(restored));
+      await cas(channelId, repository.channelKey(channelId), current.bytes, restored);
     } catch (err) {
       logger.error({ channelId: channelId.toString(), err }, 'could not check a reservation whose write timed out; it counts as accepted when its lease ends');
     }
@@ -234,13 +279,13 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     if (r.timer !== undefined) clearInterval(r.timer);
     await repository.withChannel(r.channelId, async () => {
       try {
-        if (await repository.casChannel(r.channelId, r.bytes, encodeChannelState(finish(r.state)))) return;
+        if ((await cas(r.channelId, r.key, r.bytes, finish(r.state))).swapped) return;
         const current = await repository.readStored(r.channelId);
         if (current === undefined || current.state.pending?.owner !== r.owner) {
           logger.warn({ channelId: r.channelId.toString(), nonce: r.nonce.toString() }, `${what}: the reservation was already settled by another call (its lease had expired)`);
           return;
         }
-        if (!(await repository.casChannel(r.channelId, current.bytes, encodeChannelState(finish(current.state))))) {
+        if (!(await cas(r.channelId, r.key, current.bytes, finish(current.state))).swapped) {
           logger.warn({ channelId: r.channelId.toString() }, `${what}: lost a race on the channel record; the reservation settles when its lease ends`);
         }
       } catch (err) {
@@ -255,10 +300,10 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
         .withChannel(r.channelId, async () => {
           if (r.done) return;
           const next: ChannelState = { ...r.state, pending: r.state.pending === undefined ? undefined : { ...r.state.pending, leaseUntilMs: now() + leaseMs } };
-          const bytes = encodeChannelState(next);
-          if (await repository.casChannel(r.channelId, r.bytes, bytes)) {
+          const written = await cas(r.channelId, r.key, r.bytes, next);
+          if (written.swapped) {
             r.state = next;
-            r.bytes = bytes;
+            r.bytes = written.bytes;
           } else {
             logger.warn({ channelId: r.channelId.toString() }, 'a reservation could not be renewed (settled by another call); the payment stays accepted');
             if (r.timer !== undefined) clearInterval(r.timer);
@@ -291,7 +336,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
         payment.channelId,
         async () => {
           for (let i = 0; i < MAX_ATTEMPTS; i++) {
-            const r = await attempt(payment, price, signer);
+            const r = await attempt(payment, price, signer, i > 0);
             if (r !== undefined) return r;
           }
           // Another replica keeps winning the CAS on this channel: the same answer as a held lock.
@@ -324,7 +369,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
 const internal = Symbol('reservation');
 
 function publicView(r: ReservationImpl): Reservation {
-  return { channelId: r.channelId, nonce: r.nonce, amount: r.amount, priceCogs: r.priceCogs, userAddress: toChecksumAddress(r.userAddress) };
+  return { channelId: r.channelId, nonce: r.nonce, amount: r.amount, priceCogs: r.priceCogs, userAddress: r.userAddress };
 }
 
 function unwrap(reservation: Reservation): ReservationImpl {
