@@ -282,6 +282,25 @@ describe('createEscrowPaymentHandler()', () => {
     assert.equal((await repository.readStored(1n))?.state.authorizedAmount, 100n);
   });
 
+  it('behavior: a record changed by another replica is re-read before refusing (no stale cache answers)', async () => {
+    const other = createEscrowPaymentHandler(
+      {
+        repository: createChannelRepository({ store, chain, now: () => clock }, { mpePrefix: `snetd-ts/1/local/org/G=/${MPE}`, groupId: GROUP, recipient: RECIPIENT }),
+        chain,
+        recoverer: createSignatureRecoverer(),
+        logger: createSilentLogger(),
+        now: () => clock,
+      },
+      { mpeAddress: MPE, expirationThresholdBlocks: THRESHOLD, priceOf: createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }) },
+    );
+    await pay(10n); // this replica now has the record cached
+    await other.commit(await other.reserve(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 20n }), METHOD));
+    // From the cached record 30 would be "income 20"; the store says 20 is authorised, so 30 is right.
+    await pay(30n);
+    // And a replay of 20 here is refused from what the store holds.
+    await assert.rejects(handler.reserve(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 20n }), METHOD), { code: 'PAYMENT_AMOUNT_MISMATCH', message: 'income -10 does not equal to price 10' });
+  });
+
   it('behavior: an expired reservation (crashed daemon) frees the channel and counts as accepted', async () => {
     await pay(10n);
     // What a daemon killed between its reservation and its commit leaves behind: amount 20 reserved.
