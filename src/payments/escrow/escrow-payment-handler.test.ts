@@ -209,7 +209,7 @@ describe('createEscrowPaymentHandler()', () => {
     await rejects({ ...paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n }), 'snet-payment-type': 'free-call' }, 'PAYMENT_TYPE_UNSUPPORTED', /"free-call" is not supported/);
   });
 
-  it('behavior: a known channel keeps working from storage while the chain is down', async () => {
+  it('behavior: a known channel keeps working from storage while channel reads fail', async () => {
     await pay(10n);
     chain.failReads = true;
     await pay(20n);
