@@ -96,7 +96,7 @@ interface ReservationImpl extends Reservation {
   done: boolean;
 }
 
-/** Errors a fresher chain read may cure (funds added, channel extended, claim landed). */
+/** Outcome of the §5.3 checks; `chainMayFix` marks refusals a fresher chain read may cure (funds added, extended, claim landed). */
 type Check = { readonly ok: true } | { readonly ok: false; readonly error: PaymentError; readonly chainMayFix: boolean };
 
 /** Attempts per reserve: one from the cached record (if any), then up to three from fresh reads. */
