@@ -41,11 +41,14 @@ export function createGetChannelState(deps: EscrowServicesDeps, options: EscrowS
       throw serviceRejected('only channel signer/sender/receiver can get latest channel state');
     }
     await checkBlockDrift(deps.chain, currentBlock, drift);
-    let onChain;
-    try {
-      onChain = await deps.repository.readChain(channelId);
-    } catch (err) {
-      throw serviceRejected(`channel error:${errorText(err)}`, err);
+    // The merge above already read the chain; read again only to report why that read gave nothing.
+    let onChain = merged.chain;
+    if (onChain === undefined) {
+      try {
+        onChain = await deps.repository.readChain(channelId);
+      } catch (err) {
+        throw serviceRejected(`channel error:${errorText(err)}`, err);
+      }
     }
     if (onChain === undefined) throw serviceRejected('unable to read channel details from blockchain.');
 
