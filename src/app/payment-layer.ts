@@ -291,7 +291,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
           return live.expirationThresholdBlocks;
         },
         priceOf: (path) => live.priceOf(path),
-        leaseMs: RESERVATION_LEASE_MS,
+        leaseMs: parseGoDurationMs(config.payment_reservation_lease) ?? RESERVATION_LEASE_MS,
       },
     );
 

@@ -203,6 +203,11 @@ export const configShape = {
     description: 'Directory of the embedded, crash-safe channel-state store.',
     extension: true,
   }),
+  payment_reservation_lease: doc(looseString().default('30s'), {
+    description:
+      'How long a paid call in flight holds its channel (Go duration, at least 1s). Renewed while the call runs; after a crash the channel is free again, and the reserved payment counts as accepted, once it ends (docs/payments.md).',
+    extension: true,
+  }),
   payment_channel_storage_client: storageClientSchema.prefault({}),
   payment_channel_storage_server: storageServerSchema.prefault({}),
   payment_channel_cert_path: doc(looseString().optional(), { description: 'Client certificate for etcd over https (mTLS).' }),

@@ -101,6 +101,10 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
 
   checkDuration(problems, 'service_timeout', config.service_timeout);
   checkDuration(problems, 'shutdown_timeout', config.shutdown_timeout);
+  const leaseMs = parseGoDurationMs(config.payment_reservation_lease);
+  if (leaseMs === undefined || leaseMs < 1000) {
+    problems.push({ key: 'payment_reservation_lease', problem: 'must be a Go duration of at least 1s, e.g. "30s"' });
+  }
   checkDuration(problems, 'payment_channel_storage_client.connection_timeout', config.payment_channel_storage_client.connection_timeout);
   checkDuration(problems, 'payment_channel_storage_client.request_timeout', config.payment_channel_storage_client.request_timeout);
   checkDuration(problems, 'payment_channel_storage_server.startup_timeout', config.payment_channel_storage_server.startup_timeout);

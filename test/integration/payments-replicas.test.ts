@@ -11,7 +11,7 @@
 //   the owner's multiChannelClaim moves on chain;
 // - after kill -9 of B: no payment B answered OK is missing; a payment B had reserved when it died counts as
 //   accepted (docs/payments.md "Crash safety": lease expiry = accepted), at most one per channel; every
-//   channel is served again by A within the reservation lease (30 s), checked with a bounded poll.
+//   channel is served again by A within the reservation lease (6 s here), checked with a bounded poll.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -49,8 +49,10 @@ const CLIENTS_PER_REPLICA = 3;
 const REPLAYS = 6;
 const ROUNDS_BEFORE_KILL = 6;
 const ROUNDS_AFTER_KILL = 3;
-/** The daemon's reservation lease (src/app/payment-layer.ts RESERVATION_LEASE_MS) plus a margin for a loaded machine. */
-const LEASE_BOUND_MS = 30_000 + 15_000;
+/** A short reservation lease (config payment_reservation_lease) keeps the kill -9 wait short. */
+const LEASE = '6s';
+/** The lease plus a margin for a loaded machine. */
+const LEASE_BOUND_MS = 6_000 + 15_000;
 
 type Calculator = ReturnType<typeof createCalculatorClient>;
 
@@ -106,7 +108,7 @@ void describe('two replicas on one etcd: exactly-once payments, books, kill -9',
         await actions.openChannel({ senderIndex: DEV_ROLES.client, recipient: net.owner.address, groupId: net.groupId.hex, valueCogs: 10n ** 9n, expiration: net.channel.expiration }),
       );
     }
-    const storage = { payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint };
+    const storage = { payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint, payment_reservation_lease: LEASE };
     replicaA = await startPaidDaemon(net, storage);
     serviceB = await startForwardingService(net.serviceProtoFile, net.serviceEndpoint);
     const settings: Record<string, string> = {
