@@ -23,6 +23,45 @@ describe('encodeChannelState() / decodeChannelState()', () => {
     assert.deepEqual(decodeChannelState(encodeChannelState(plain)), plain);
   });
 
+  it('behavior: the bytes are exactly JSON.stringify of the v1 document (stored records stay readable both ways)', () => {
+    // The v1 encoder as first written: an object in this key order through JSON.stringify.
+    const reference = (s: ChannelState): string => {
+      const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+      const doc: Record<string, unknown> = {
+        v: 1,
+        channelId: s.channelId.toString(),
+        nonce: s.nonce.toString(),
+        sender: s.sender,
+        signer: s.signer,
+        recipient: s.recipient,
+        groupId: s.groupId,
+        fullAmount: s.fullAmount.toString(),
+        expiration: s.expiration.toString(),
+        authorizedAmount: s.authorizedAmount.toString(),
+      };
+      if (s.signature !== undefined) doc['signature'] = hex(s.signature);
+      if (s.pending !== undefined) {
+        const p = s.pending;
+        doc['pending'] = {
+          previousAmount: p.previousAmount.toString(),
+          ...(p.previousSignature === undefined ? {} : { previousSignature: hex(p.previousSignature) }),
+          leaseUntilMs: p.leaseUntilMs,
+          owner: p.owner,
+        };
+      }
+      return JSON.stringify(doc);
+    };
+    const signature = Uint8Array.from({ length: 65 }, (_, i) => (i * 37) & 0xff);
+    const cases: ChannelState[] = [
+      state,
+      { ...state, signature: undefined, pending: undefined },
+      { ...state, signature: signature.subarray(0, 65), pending: undefined },
+      { ...state, pending: { previousAmount: 0n, previousSignature: new Uint8Array(new ArrayBuffer(80), 7, 65).fill(0xfe), leaseUntilMs: 1.5, owner: 'ff' } },
+      { ...state, channelId: 0n, nonce: 0n, authorizedAmount: 0n, signature: new Uint8Array(0) },
+    ];
+    for (const c of cases) assert.equal(Buffer.from(encodeChannelState(c)).toString(), reference(c));
+  });
+
   it('behavior: writes versioned JSON with decimal strings', () => {
     const doc = JSON.parse(Buffer.from(encodeChannelState(state)).toString()) as Record<string, unknown>;
     assert.equal(doc['v'], 1);
