@@ -1,6 +1,9 @@
 // Cuts the per-domain option slices out of the one DaemonConfig (STYLE §B.2: only app/ reads config).
 import { parseGoDurationMs, parseHostPort, type DaemonConfig } from '../config/index.ts';
 import type { TransportOptions } from '../transport/index.ts';
+import type { EtcdServerSupervisorOptions } from '../storage/index.ts';
+import type { Logger } from '../shared/index.ts';
+import { dirname } from 'node:path';
 import type { LoggingOptions, LogHookConfig } from '../ops/index.ts';
 import type { ServiceProbeOptions } from '../ops/index.ts';
 
@@ -76,4 +79,26 @@ export function serviceProbeOptionsFrom(config: DaemonConfig): ServiceProbeOptio
   if (type === 'grpc' && config.heartbeat_endpoint !== '') return { type: 'grpc', target: config.heartbeat_endpoint, serviceName: config.service_id };
   // '', none, tcp: connect to the service port. grpc:// endpoints work too (the reference's breaks).
   return { type: 'tcp', target: config.service_endpoint.replace(/^grpcs?:\/\//, 'http://') };
+}
+
+/**
+ * The embedded etcd member of `payment_channel_storage_server` (spec §6.1), or undefined when the
+ * section is off. Its etcd log goes beside the first `log_outputs` path.
+ */
+export function etcdServerOptionsFrom(config: DaemonConfig, logger: Logger): EtcdServerSupervisorOptions | undefined {
+  const server = config.payment_channel_storage_server;
+  if (!server.enabled) return undefined;
+  const firstLog = server.log_outputs.find((output) => output !== 'stdout' && output !== 'stderr');
+  return {
+    name: server.id,
+    dataDir: server.data_dir,
+    clientUrl: `${server.scheme}://${server.host}:${server.client_port}`,
+    peerUrl: `${server.scheme}://${server.host}:${server.peer_port}`,
+    initialCluster: server.cluster,
+    token: server.token,
+    logDir: firstLog === undefined ? server.data_dir : dirname(firstLog),
+    logLevel: server.log_level,
+    startupTimeoutMs: durationMs(server.startup_timeout),
+    logger,
+  };
 }

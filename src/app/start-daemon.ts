@@ -12,7 +12,8 @@ import { createGrpcUpstream, type Upstream } from '../upstream/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildPaymentLayer } from './payment-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
-import { loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
+import { createEtcdServerSupervisor } from '../storage/index.ts';
+import { etcdServerOptionsFrom, loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
 
 /** What the process gives the daemon. */
 export interface StartDaemonDeps {
@@ -57,6 +58,18 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
   try {
     for (const warning of loaded.warnings) logger.warn({ key: warning.key, source: warning.source }, warning.message);
     logger.info({ configFile: loaded.filePath ?? null, config: redact(config, '') }, 'Final configuration');
+
+    // The reference starts its embedded etcd member before everything else (spec §12.3 step 3).
+    const etcdServerOptions = etcdServerOptionsFrom(config, logger);
+    if (etcdServerOptions !== undefined) {
+      const etcdServer = createEtcdServerSupervisor({
+        ...etcdServerOptions,
+        onUnexpectedExit: (exit) => logger.error({ ...exit, clientUrl: etcdServerOptions.clientUrl }, 'the embedded etcd member exited; payments that need it will fail until it is back'),
+      });
+      cleanups.push(() => etcdServer.stop());
+      await etcdServer.start();
+      logger.info({ clientUrl: etcdServer.clientUrl, pid: etcdServer.pid, log: etcdServer.logFile }, 'embedded etcd member started (payment_channel_storage_server)');
+    }
 
     // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (spec §1.2).
     let payments: PaymentLayer | undefined;
