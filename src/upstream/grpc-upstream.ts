@@ -4,6 +4,7 @@ import type { Logger } from '../shared/index.ts';
 import type { CallOutcome, Metadata, Upstream, UpstreamCall } from './call.ts';
 import { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
+import { reservedRequestHeaders } from './reserved-headers.ts';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
@@ -26,26 +27,8 @@ export interface GrpcUpstreamOptions {
   readonly connectionWindowBytes?: number | undefined;
 }
 
-/** Headers the daemon sets itself or that make no sense on the service hop (spec §1.5). */
-const requestHeadersNotForwarded = new Set([
-  'content-type',
-  'content-length',
-  'user-agent',
-  'te',
-  'grpc-timeout',
-  'grpc-message',
-  'grpc-status',
-  'grpc-status-details-bin',
-  'grpc-message-type',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'http2-settings',
-  'accept-encoding',
-]);
+/** Headers the daemon sets itself on the service hop: the reserved ones plus the content-type it chooses. */
+const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequestHeaders, 'content-type']);
 
 /** Response headers of the service that the transport sets itself. */
 const responseHeadersNotForwarded = new Set(['content-type', 'content-length', 'grpc-status', 'grpc-message', 'date', 'connection', 'keep-alive', 'transfer-encoding']);

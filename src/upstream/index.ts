@@ -11,3 +11,4 @@ export type {
 export { createGrpcUpstream, type GrpcUpstreamOptions } from './grpc-upstream.ts';
 export { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode, type GrpcStatusCode } from './grpc-status.ts';
 export { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
+export { reservedRequestHeaders } from './reserved-headers.ts';

@@ -18,25 +18,8 @@ export const headerMessage = 'grpc-message';
 /** Serialized `google.rpc.Status`, base64 (it is a `-bin` header). */
 export const headerStatusDetails = 'grpc-status-details-bin';
 
-/** Request headers never forwarded to the service (spec §1.5): set per hop by the daemon. */
-export const reservedRequestHeaders: ReadonlySet<string> = new Set([
-  'content-length',
-  'user-agent',
-  'te',
-  'grpc-timeout',
-  'grpc-message',
-  'grpc-status',
-  'grpc-status-details-bin',
-  'grpc-message-type',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'http2-settings',
-  'accept-encoding',
-]);
+/** Request headers never forwarded to the service (spec §1.5); the list lives with the upstream. */
+export { reservedRequestHeaders } from '../../upstream/index.ts';
 
 /** True for `application/grpc`, `application/grpc+<subtype>` and `application/grpc;…` (not gRPC-Web). */
 export function isGrpcContentType(value: string): boolean {
