@@ -1,6 +1,5 @@
-import { concatBytes } from '@noble/hashes/utils.js';
 import type { AddressInput } from './address.ts';
-import { encodeAddress, encodeString, encodeUint256 } from './packed-encoding.ts';
+import { encodeAddress, encodeString, writeUint256 } from './packed-encoding.ts';
 
 /** Fields of the escrow payment claim (M1). All integers are uint256. */
 export interface ClaimMessageFields {
@@ -21,11 +20,14 @@ const CLAIM_PREFIX = encodeString('__MPE_claim_message');
  * Throws for a non-address or an integer outside uint256.
  */
 export function buildClaimMessage(fields: ClaimMessageFields): Uint8Array {
-  return concatBytes(
-    CLAIM_PREFIX,
-    encodeAddress(fields.mpeAddress),
-    encodeUint256(fields.channelId),
-    encodeUint256(fields.nonce),
-    encodeUint256(fields.amount),
-  );
+  // One array written in place (hot path: every paid call), no per-field arrays.
+  const mpe = encodeAddress(fields.mpeAddress);
+  const out = new Uint8Array(CLAIM_PREFIX.length + 20 + 96);
+  out.set(CLAIM_PREFIX, 0);
+  out.set(mpe, CLAIM_PREFIX.length);
+  const words = CLAIM_PREFIX.length + 20;
+  writeUint256(out, words, fields.channelId);
+  writeUint256(out, words + 32, fields.nonce);
+  writeUint256(out, words + 64, fields.amount);
+  return out;
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MAX_UINT256, decodeUint, encodeString, encodeUint256 } from './packed-encoding.ts';
+import { buildClaimMessage } from './claim-message.ts';
+import { MAX_UINT256, decodeUint, encodeAddress, encodeString, encodeUint256, writeUint256 } from './packed-encoding.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -18,6 +19,30 @@ void describe('encodeUint256()', () => {
   });
   void it('behavior: round-trips through decodeUint() for every uint256 (property)', () => {
     fc.assert(fc.property(fc.bigInt({ min: 0n, max: MAX_UINT256 }), (x) => decodeUint(encodeUint256(x)) === x));
+  });
+});
+
+void describe('writeUint256()', () => {
+  void it('behavior: writes the encodeUint256() word in place at any offset (property), same RangeError', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_UINT256 }), fc.nat(40), (x, offset) => {
+        const out = new Uint8Array(offset + 40);
+        writeUint256(out, offset, x);
+        return hex(out) === '00'.repeat(offset) + hex(encodeUint256(x)) + '00'.repeat(8);
+      }),
+    );
+    assert.throws(() => writeUint256(new Uint8Array(32), 0, MAX_UINT256 + 1n), RangeError);
+    assert.throws(() => writeUint256(new Uint8Array(32), 0, -1n), RangeError);
+  });
+  void it('behavior: buildClaimMessage() is the packed concatenation of its fields (property)', () => {
+    const mpe = '0x5C7a4290F6F8FF64c69eEffDFAFc8644A4Ec3a4E';
+    const u256 = fc.bigInt({ min: 0n, max: MAX_UINT256 });
+    fc.assert(
+      fc.property(u256, u256, u256, (channelId, nonce, amount) => {
+        const expected = Buffer.concat([encodeString('__MPE_claim_message'), encodeAddress(mpe), encodeUint256(channelId), encodeUint256(nonce), encodeUint256(amount)]);
+        return hex(buildClaimMessage({ mpeAddress: mpe, channelId, nonce, amount })) === expected.toString('hex');
+      }),
+    );
   });
 });
 

@@ -11,15 +11,30 @@ export const MAX_UINT256: bigint = (1n << 256n) - 1n;
  * header parsers reject such values first, so reaching this throw is a bug.
  */
 export function encodeUint256(value: bigint): Uint8Array {
-  if (value < 0n || value > MAX_UINT256) throw new RangeError(`uint256 out of range: ${value}`);
   const out = new Uint8Array(32);
-  const view = new DataView(out.buffer);
+  writeUint256(out, 0, value);
+  return out;
+}
+
+const MAX_UINT64 = 0xffffffffffffffffn;
+
+/**
+ * Writes `U256(value)` into `out[offset .. offset+32)` (which must be zero: a fresh array), without the
+ * intermediate arrays of {@link encodeUint256}. Same range checks and RangeError.
+ */
+export function writeUint256(out: Uint8Array, offset: number, value: bigint): void {
+  if (value < 0n || value > MAX_UINT256) throw new RangeError(`uint256 out of range: ${value}`);
+  const view = new DataView(out.buffer, out.byteOffset + offset, 32);
+  // Channel ids, nonces and amounts are below 2^64 in practice: one word, no BigInt arithmetic.
+  if (value <= MAX_UINT64) {
+    view.setBigUint64(24, value);
+    return;
+  }
   let rest = value;
-  for (let offset = 24; offset >= 0; offset -= 8) {
-    view.setBigUint64(offset, rest & 0xffffffffffffffffn);
+  for (let at = 24; at >= 0; at -= 8) {
+    view.setBigUint64(at, rest & MAX_UINT64);
     rest >>= 64n;
   }
-  return out;
 }
 
 /** `ADDR20(a)`: the 20 raw bytes of an address, as `abi.encodePacked(address a)`. Throws a `TypeError` for a non-address. */
