@@ -40,6 +40,7 @@ export { buildTrainingMessage, type TrainingMessageFields } from './training-mes
 export { buildMeteringMessage, type MeteringMessageFields } from './metering-message.ts';
 export {
   createSignatureRecoverer,
+  publicKeyToAddressBytes,
   type RecoverResult,
   type SignatureBackend,
   type SignatureRecoverer,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildClaimMessage } from './claim-message.ts';
-import { createSignatureRecoverer } from './signature-recoverer.ts';
+import { createSignatureRecoverer, publicKeyToAddressBytes } from './signature-recoverer.ts';
 import { privateKeyToAddress, signDigest, signMessage } from './sign-message.ts';
 import { hashSignedMessage } from './signed-message-hash.ts';
 
@@ -35,6 +35,11 @@ void describe('createSignatureRecoverer()', () => {
       ok: false,
       error: { code: 'SIGNATURE_UNRECOVERABLE', message: 'incorrect signature data' },
     });
+    for (const backend of [native, js]) {
+      assert.deepEqual(backend.recoverPublicKey(digest, new Uint8Array(64)), backend.recoverAddressBytes(digest, new Uint8Array(64)));
+      assert.deepEqual(backend.recoverPublicKey(digest, new Uint8Array(65).fill(5)), { ok: false, error: { code: 'SIGNATURE_RECOVERY_ID', message: 'incorrect signature data' } });
+      assert.deepEqual(backend.recoverPublicKey(digest, new Uint8Array(65)), backend.recoverAddressBytes(digest, new Uint8Array(65)));
+    }
   });
   void it('behavior: does not modify the signature it is given', () => {
     const signature = signMessage(`0x${'01'.padStart(64, '0')}`, new Uint8Array([1, 2, 3]));
@@ -63,6 +68,13 @@ void describe('signMessage() + recovery (property, both backends agree)', () => 
           const digest = hashSignedMessage(message);
           assert.deepEqual(native.recoverSigner(digest, signature), expected);
           assert.deepEqual(js.recoverSigner(digest, signature), expected);
+          // The public key step: both backends give the same 65-byte key, and it hashes to the same address.
+          const nativeKey = native.recoverPublicKey(digest, signature);
+          const jsKey = js.recoverPublicKey(digest, signature);
+          assert.ok(nativeKey.ok && jsKey.ok);
+          assert.equal(nativeKey.value.length, 65);
+          assert.deepEqual(nativeKey.value, jsKey.value);
+          assert.deepEqual(publicKeyToAddressBytes(nativeKey.value), native.recoverAddressBytes(digest, signature).ok ? (native.recoverAddressBytes(digest, signature) as { value: Uint8Array }).value : undefined);
         },
       ),
       { numRuns: 40 },

@@ -32,6 +32,11 @@ export interface SignatureRecoverer {
    * `digest32` is not 32 bytes, which is a bug in the caller.
    */
   recoverAddressBytes(digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array>;
+  /**
+   * As {@link SignatureRecoverer.recoverAddressBytes}, stopping at the signer's uncompressed public key
+   * (65 bytes, `0x04 ‖ X ‖ Y`): for callers that remember the key → address step ({@link publicKeyToAddressBytes}, one keccak).
+   */
+  recoverPublicKey(digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array>;
   /** As {@link SignatureRecoverer.recoverAddressBytes}, returning the EIP-55 checksummed address. */
   recoverSigner(digest32: Uint8Array, signature: Uint8Array): RecoverResult<string>;
 }
@@ -66,8 +71,8 @@ function recoveryIdOf(v: number): number {
   return -1;
 }
 
-// Uncompressed public key (0x04 ‖ X ‖ Y) → address = last 20 bytes of keccak256(X ‖ Y).
-function publicKeyToAddressBytes(publicKey65: Uint8Array): Uint8Array {
+/** Uncompressed public key (0x04 ‖ X ‖ Y, 65 bytes) → its address: the last 20 bytes of keccak256(X ‖ Y). */
+export function publicKeyToAddressBytes(publicKey65: Uint8Array): Uint8Array {
   return keccak256(publicKey65.subarray(1)).slice(12);
 }
 
@@ -146,20 +151,26 @@ export function createSignatureRecoverer(options: SignatureRecovererOptions = {}
     if (fallbackReason !== undefined && options.requireNative === true) throw new Error(fallbackReason);
   }
 
-  const recoverAddressBytes = (digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array> => {
+  const recoverPublicKey = (digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array> => {
     if (digest32.length !== 32) throw new RangeError(`recoverAddressBytes: digest must be 32 bytes, got ${digest32.length}`);
     if (signature.length !== 65) return LENGTH_ERROR;
     const recoveryId = recoveryIdOf(signature[64] as number);
     if (recoveryId < 0) return RECOVERY_ID_ERROR;
     const publicKey = recover(signature.subarray(0, 64), recoveryId, digest32);
     if (publicKey === undefined) return UNRECOVERABLE_ERROR;
-    return { ok: true, value: publicKeyToAddressBytes(publicKey) };
+    return { ok: true, value: publicKey };
+  };
+
+  const recoverAddressBytes = (digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array> => {
+    const result = recoverPublicKey(digest32, signature);
+    return result.ok ? { ok: true, value: publicKeyToAddressBytes(result.value) } : result;
   };
 
   return {
     backend,
     fallbackReason,
     recoverAddressBytes,
+    recoverPublicKey,
     recoverSigner(digest32, signature) {
       const result = recoverAddressBytes(digest32, signature);
       return result.ok ? { ok: true, value: toChecksumAddress(result.value) } : result;

@@ -154,6 +154,13 @@ describe('createEscrowPaymentHandler()', () => {
     await rejects(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n, key: OTHER_KEY }), 'PAYMENT_WRONG_SIGNER', 'payment is not signed by channel signer/sender');
   });
 
+  it('error: after accepted payments on a channel, a signature by someone else is still PAYMENT_WRONG_SIGNER (no cached signer answers)', async () => {
+    await pay(10n);
+    await pay(20n);
+    await rejects(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 30n, key: OTHER_KEY }), 'PAYMENT_WRONG_SIGNER', 'payment is not signed by channel signer/sender');
+    await pay(30n);
+  });
+
   it('error: a payment signed for another MPE contract does not recover to the signer', async () => {
     await rejects(
       paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n, mpe: '0x0000000000000000000000000000000000000001' }),

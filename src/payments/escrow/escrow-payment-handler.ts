@@ -4,6 +4,7 @@ import {
   addressToBytes,
   buildClaimMessage,
   hashSignedMessage,
+  publicKeyToAddressBytes,
   type SignatureRecoverer,
 } from '../../blockchain/index.ts';
 import { SnetError } from '../../errors/index.ts';
@@ -125,6 +126,28 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     }
     cache.set(key, stored);
   };
+  // Per channel, the last signer key recovered and its address: a repeat signer costs no keccak of the key.
+  // Only ever a shortcut for the same function of the same bytes (the key is compared in full).
+  const signerKeys = new Map<string, { readonly publicKey: Uint8Array; readonly address: Uint8Array }>();
+  const addressOfKey = (key: string, publicKey: Uint8Array): Uint8Array => {
+    const known = signerKeys.get(key);
+    if (known !== undefined && bytesEqual(known.publicKey, publicKey)) return known.address;
+    const address = publicKeyToAddressBytes(publicKey);
+    if (known === undefined && signerKeys.size >= MAX_CACHED_CHANNELS) signerKeys.clear();
+    signerKeys.set(key, { publicKey, address });
+    return address;
+  };
+  // The 20 bytes of the stored sender/signer texts (parsed once per distinct address, not per call).
+  const addressBytes = new Map<string, Uint8Array>();
+  const bytesOfAddress = (text: string): Uint8Array => {
+    let bytes = addressBytes.get(text);
+    if (bytes === undefined) {
+      bytes = addressToBytes(text);
+      if (addressBytes.size >= 2 * MAX_CACHED_CHANNELS) addressBytes.clear();
+      addressBytes.set(text, bytes);
+    }
+    return bytes;
+  };
   /** CAS of the channel record that keeps the cache in step (forgets the key when the outcome is not ours). */
   const cas = async (channelId: bigint, key: string, expected: Uint8Array | undefined, state: ChannelState): Promise<{ swapped: boolean; bytes: Uint8Array }> => {
     const bytes = encodeChannelState(state);
@@ -146,7 +169,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     }
     const recovered = signer();
     if (recovered instanceof PaymentError) return { ok: false, error: recovered, chainMayFix: false };
-    if (!bytesEqual(recovered, addressToBytes(channel.signer)) && !bytesEqual(recovered, addressToBytes(channel.sender))) {
+    if (!bytesEqual(recovered, bytesOfAddress(channel.signer)) && !bytesEqual(recovered, bytesOfAddress(channel.sender))) {
       return { ok: false, error: wrongSignerError(), chainMayFix: false };
     }
     let block: bigint;
@@ -327,8 +350,8 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       const signer = (): Uint8Array | PaymentError => {
         if (recovered === undefined) {
           const digest = hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: payment.channelId, nonce: payment.nonce, amount: payment.amount }));
-          const result = recoverer.recoverAddressBytes(digest, payment.signature);
-          recovered = result.ok ? result.value : signatureInvalidError(result.error.message);
+          const result = recoverer.recoverPublicKey(digest, payment.signature);
+          recovered = result.ok ? addressOfKey(repository.channelKey(payment.channelId), result.value) : signatureInvalidError(result.error.message);
         }
         return recovered;
       };
