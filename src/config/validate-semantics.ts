@@ -129,7 +129,7 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
     if (!hexAddress.test(address)) problems.push({ key: `trusted_free_call_signers.${index}`, problem: `${address} is not a valid hex address` });
   });
   config.authentication_addresses.forEach((address, index) => {
-    if (!hexAddress.test(address)) warnings.push({ key: `authentication_addresses.${index}`, message: `${address} is not a valid hex address; entry skipped` });
+    if (!hexAddress.test(address)) warnings.push({ key: `authentication_addresses.${index}`, message: `authentication_addresses: ${address} is not a valid hex address; entry skipped` });
   });
   for (const address of Object.keys(config.free_calls_per_address)) {
     if (!hexAddress.test(address)) problems.push({ key: `free_calls_per_address.${address}`, problem: 'keys must be 0x-prefixed hex addresses' });
@@ -141,7 +141,7 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   if (config.blockchain_enabled && Buffer.byteLength(config.token_secret_key) < 32) {
     problems.push({ key: 'token_secret_key', problem: 'must be at least 32 bytes when blockchain_enabled is true' });
   } else if (config.token_secret_key === referenceDefaultTokenSecret && config.blockchain_enabled) {
-    warnings.push({ key: 'token_secret_key', message: 'is the public default of the reference daemon: anyone can forge prepaid tokens; set your own secret of 32+ random bytes' });
+    warnings.push({ key: 'token_secret_key', message: 'token_secret_key is the public default of the reference daemon: anyone can forge prepaid tokens; set your own secret of 32+ random bytes' });
   }
 
   if (config.metering_enabled) {
@@ -192,7 +192,7 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   validateLog(config, problems);
 
   if (config.experimental?.traffic_split !== undefined && (config.ssl_cert !== '' || config.auto_ssl_domain !== '')) {
-    warnings.push({ key: 'experimental.traffic_split', message: 'TLS settings are ignored in traffic_split mode (as in the reference): terminate TLS in front of the daemon' });
+    warnings.push({ key: 'experimental.traffic_split', message: 'experimental.traffic_split: TLS settings are ignored in this mode (as in the reference); terminate TLS in front of the daemon' });
   }
   return { problems, warnings };
 }
