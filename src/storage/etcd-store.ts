@@ -12,9 +12,10 @@ import {
 import { noop } from 'cockatiel';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
+import { transactionWrites } from './transaction-writes.ts';
 import { bytesEqual, prefixRangeEnd } from './bytes.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
-import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, assertValidValue, throwIfAborted } from './store-validation.ts';
+import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, throwIfAborted } from './store-validation.ts';
 import type {
   AtomicStore,
   LockHandle,
@@ -299,19 +300,7 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
         return response.kvs.map(toEntry);
       });
     },
-    async put(key, value, callOptions) {
-      assertValidValue(value);
-      await transaction([], [{ kind: 'put', key, value }], callOptions);
-    },
-    async putIfAbsent(key, value, callOptions) {
-      assertValidValue(value);
-      return transaction([{ kind: 'absent', key }], [{ kind: 'put', key, value }], callOptions);
-    },
-    async compareAndSwap(key, expected, next, callOptions) {
-      assertValidValue(next);
-      const condition: StoreCondition = expected === undefined ? { kind: 'absent', key } : { kind: 'equals', key, value: expected };
-      return transaction([condition], [{ kind: 'put', key, value: next }], callOptions);
-    },
+    ...transactionWrites(transaction),
     async delete(key, callOptions) {
       assertValidKey(key);
       return write('delete', [key], callOptions, async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, assertValidValue, throwIfAborted } from './store-validation.ts';
+import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, throwIfAborted } from './store-validation.ts';
+import { transactionWrites } from './transaction-writes.ts';
 import { bytesEqual, copyBytes } from './bytes.ts';
 import type {
   AtomicStore,
@@ -163,20 +164,7 @@ export function createLocalStore(backend: LocalBackend, options: LocalStoreOptio
       }
       return entries;
     },
-    async put(key, value, callOptions) {
-      assertValidValue(value);
-      await transaction([], [{ kind: 'put', key, value }], callOptions);
-    },
-    async putIfAbsent(key, value, callOptions) {
-      assertValidValue(value);
-      return transaction([{ kind: 'absent', key }], [{ kind: 'put', key, value }], callOptions);
-    },
-    async compareAndSwap(key, expected, next, callOptions) {
-      assertValidValue(next);
-      const condition: StoreCondition =
-        expected === undefined ? { kind: 'absent', key } : { kind: 'equals', key, value: expected };
-      return transaction([condition], [{ kind: 'put', key, value: next }], callOptions);
-    },
+    ...transactionWrites(transaction),
     async delete(key, callOptions) {
       assertValidKey(key);
       return decide('delete', callOptions, (txn) => {
