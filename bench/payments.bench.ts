@@ -65,7 +65,7 @@ async function startDaemonChild(name: string, settings: Record<string, string>):
   const flags = Object.entries({ ...settings, daemon_endpoint: `127.0.0.1:${port}`, 'log.output.type': 'stdout', 'log.level': 'warn' }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const profile = cpuProfTarget === name ? ['--cpu-prof', '--cpu-prof-dir', path.join(os.tmpdir(), `snetd-cpu-prof-${name}`)] : [];
   if (profile.length > 0) console.error(`CPU profile of ${name} → ${profile[2]}`);
-  const child = spawn(process.execPath, [...profile, bin, 'serve', ...flags], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', ...profile, bin, 'serve', ...flags], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let text = '';
   child.stdout.on('data', (c: Buffer) => (text += c.toString()));

@@ -36,8 +36,11 @@ const targets: Target[] = ['direct', 'snetd-ts', 'nginx'];
 
 // ---------- processes ----------
 
-async function startNodeChild(script: string, argv: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [path.join(benchDir, script), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The V8 flags the `snetd` bin runs the daemon with (bin/snetd.js shebang): a small young generation bounds RSS on big streams. */
+const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2'];
+
+async function startNodeChild(script: string, argv: string[], nodeFlags: readonly string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeFlags, path.join(benchDir, script), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const lines = createInterface({ input: child.stdout });
   for await (const line of lines) {
@@ -313,7 +316,7 @@ const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !
 async function main(): Promise<void> {
   execFileSync('bash', [path.join(repoDir, 'scripts', 'ensure-system-packages.sh'), 'nginx-light', 'nghttp2-client'], { stdio: 'inherit' });
   const backend = await startNodeChild('backend.ts', []);
-  const daemon = await startNodeChild('daemon.ts', [String(backend.port)]);
+  const daemon = await startNodeChild('daemon.ts', [String(backend.port)], DAEMON_NODE_FLAGS);
   const nginx = await startNginx(backend.port);
   const ports: Record<Target, number> = { direct: backend.port, 'snetd-ts': daemon.port, nginx: nginx.port };
   const pids: Record<Target, number | undefined> = { direct: undefined, 'snetd-ts': daemon.child.pid, nginx: nginx.child.pid };
@@ -356,7 +359,7 @@ async function main(): Promise<void> {
   const daemonRssMiB = rssBytes(pidsOf('snetd-ts', pids)) / (1 << 20);
   // The big stream gets a fresh daemon, so its RSS growth is not hidden by heap the unary load grew.
   daemon.child.kill('SIGTERM');
-  const freshDaemon = await startNodeChild('daemon.ts', [String(backend.port)]);
+  const freshDaemon = await startNodeChild('daemon.ts', [String(backend.port)], DAEMON_NODE_FLAGS);
   ports['snetd-ts'] = freshDaemon.port;
   pids['snetd-ts'] = freshDaemon.child.pid;
   const freshRssMiB = rssBytes(pidsOf('snetd-ts', pids)) / (1 << 20);
@@ -382,7 +385,7 @@ async function main(): Promise<void> {
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
   );
   lines.push(
-    `Backend: grpc-js echo with identity serializers (bench/backend.ts). nginx: Debian nginx-light, 1 worker, upstream keepalive 256. snetd-ts: bench/daemon.ts (real transport + upstream + router, no payment). Load generator, proxy and backend share the machine's cores.`,
+    `Backend: grpc-js echo with identity serializers (bench/backend.ts). nginx: Debian nginx-light, 1 worker, upstream keepalive 256. snetd-ts: bench/daemon.ts (real transport + upstream + router, no payment) with the bin's --max-semi-space-size=2. Load generator, proxy and backend share the machine's cores.`,
   );
   lines.push(`Medians of ${runs} interleaved runs, ${seconds} s each after ${warmupSeconds} s warm-up. CPU µs per call = proxy process utime+stime over the measured window ÷ calls.`, '');
   lines.push('## Unary (h2load, 64 streams in flight: -c 4 -m 16)', '');

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// A 2 MiB young generation keeps the daemon's memory flat on large streams (1 GiB bidi: ~27 MiB RSS
+// growth instead of ~73) at no measurable CPU cost per call (bench/README.md). NODE_OPTIONS may override it.
 // The `snetd` command. In a checkout, Node 24 runs the TypeScript sources directly (type
 // stripping). Node does not strip types under node_modules, so an installed copy runs the
 // dist/ that `npm run build` made.
