@@ -26,6 +26,7 @@ import { buildClaimMessage, signMessage } from '../src/blockchain/index.ts';
 import { createDevActions, createDevClients, DEV_ROLES, startDevNetwork, type DevNetwork } from '../src/devnet/index.ts';
 import { createSilentLogger } from '../src/shared/index.ts';
 import { startEtcd } from '../test/harness/etcd.ts';
+import { freePort } from '../test/harness/ports.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
@@ -49,15 +50,6 @@ const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
 type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory';
 const targets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory'];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** `snetd serve` as a child with `settings` as --set flags; resolves once its gRPC port accepts connections. */
 async function startDaemonChild(name: string, settings: Record<string, string>): Promise<{ child: ChildProcess; port: number; output: () => string }> {

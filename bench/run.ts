@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
+import { freePort } from '../test/harness/ports.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
@@ -48,15 +49,6 @@ async function startNodeChild(script: string, argv: string[], nodeFlags: readonl
     return { child, port: parsed.port };
   }
   throw new Error(`${script} exited before printing its port`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function startNginx(backendPort: number): Promise<{ child: ChildProcess; port: number }> {

@@ -1,7 +1,6 @@
 // Starts a real, throwaway etcd member for tests (built on the product's supervisor).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEtcdServerSupervisor } from '../../src/storage/index.ts';
@@ -26,17 +25,8 @@ export function ensureEtcdInstalled(): void {
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (etcd cannot listen on port 0). */
-export async function findFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', done);
-  });
-  const address = server.address();
-  await new Promise<void>((done) => server.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort as findFreePort } from './ports.ts';
+import { freePort as findFreePort } from './ports.ts';
 
 /**
  * Starts etcd on free 127.0.0.1 ports with a temporary data directory and waits until healthy.
