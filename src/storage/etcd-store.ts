@@ -15,6 +15,7 @@ import type { Logger } from '../shared/index.ts';
 import { transactionWrites } from './transaction-writes.ts';
 import { bytesEqual, prefixRangeEnd } from './bytes.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
+import { createEtcdGroupCommit } from './etcd-group-commit.ts';
 import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, throwIfAborted } from './store-validation.ts';
 import type {
   AtomicStore,
@@ -108,25 +109,6 @@ const toEntry = (kv: IKeyValue): StoreEntry => ({
 
 const keyBuffer = (key: string): Buffer => Buffer.from(key, 'utf8');
 
-function toCompare(condition: StoreCondition): ICompare {
-  const key = keyBuffer(condition.key);
-  switch (condition.kind) {
-    case 'equals':
-      // etcd fails a Value compare on a missing key, as wanted.
-      return { key, target: 'Value', result: 'Equal', value: Buffer.from(condition.value) };
-    case 'absent':
-      return { key, target: 'Create', result: 'Equal', create_revision: 0 };
-    case 'version':
-      return { key, target: 'Mod', result: 'Equal', mod_revision: condition.version.toString() };
-  }
-}
-
-function toRequestOp(operation: StoreOperation): IRequestOp {
-  return operation.kind === 'put'
-    ? { request_put: { key: keyBuffer(operation.key), value: Buffer.from(operation.value) } }
-    : { request_delete_range: { key: keyBuffer(operation.key) } };
-}
-
 /**
  * An {@link AtomicStore} on an etcd v3 cluster through `etcd3`, for replica groups sharing channel
  * state (spec payments.md §7.5). Starts with a `Maintenance.Status` probe of **every** endpoint and
@@ -185,6 +167,9 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
     faultHandling: { global: noop },
   });
   const mutex = createKeyedMutex();
+  // Concurrent transactions (every put / putIfAbsent / compareAndSwap) share etcd requests; each keeps
+  // its own answer (etcd-group-commit.ts). Same-key writes are already serialised by `mutex`.
+  const groupCommit = createEtcdGroupCommit({ send: (request) => client.kv.txn(request) });
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -237,7 +222,8 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
   ): Promise<boolean> => {
     assertValidTransaction(conditions, operations);
     const keys = [...conditions.map((c) => c.key), ...operations.map((o) => o.key)];
-    return write('transaction', keys, callOptions, () => txn(conditions.map(toCompare), operations.map(toRequestOp)));
+    const signal = callOptions?.signal;
+    return write('transaction', keys, callOptions, () => groupCommit.submit(conditions, operations, signal));
   };
 
   const getEntry = async (key: string, callOptions?: StoreCallOptions): Promise<StoreEntry | undefined> => {

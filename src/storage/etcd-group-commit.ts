@@ -1,0 +1,333 @@
+import type { ICompare, IKeyValue, IRequestOp, ITxnResponse } from 'etcd3';
+import { SnetError } from '../errors/index.ts';
+import { maxTransactionOperations } from './atomic-store.ts';
+import type { StoreCondition, StoreOperation } from './atomic-store.ts';
+import { bytesEqual } from './bytes.ts';
+
+/** One etcd `KV.Txn` request as the group commit builds it. */
+export interface EtcdTxnRequest {
+  readonly compare: ICompare[];
+  readonly success: IRequestOp[];
+  readonly failure: IRequestOp[];
+}
+
+/** Sends one `KV.Txn`; rejects with the client's own error (the store maps it to a storage error). */
+export type EtcdTxnSender = (request: EtcdTxnRequest) => Promise<Pick<ITxnResponse, 'succeeded' | 'responses'>>;
+
+/** Options of {@link createEtcdGroupCommit}. */
+export interface EtcdGroupCommitOptions {
+  readonly send: EtcdTxnSender;
+  /**
+   * Most compares, success ops and failure ops in one batch (etcd `--max-txn-ops` applies to each list).
+   * @default 128 ({@link maxTransactionOperations})
+   */
+  readonly maxOperations?: number;
+  /**
+   * Soft cap on the keys and values of one batch in bytes, well under etcd's `--max-request-bytes`
+   * (1.5 MiB by default). A single member larger than this is still sent, alone. @default 524288
+   */
+  readonly maxBatchBytes?: number;
+  /**
+   * Batches in flight at once. While they are, new members queue and leave together as the next batch
+   * when one returns (group commit). @default 2
+   */
+  readonly maxInFlightBatches?: number;
+}
+
+/**
+ * Combines concurrent etcd transactions into one `KV.Txn` (group commit). Each member's answer is exactly
+ * what its transaction alone would have answered: see {@link createEtcdGroupCommit}.
+ */
+export interface EtcdGroupCommit {
+  /**
+   * Runs "if every condition holds, apply every operation" atomically, as part of the next batch.
+   * Resolves `true` (applied) or `false` (a condition failed, nothing changed). Rejects with the send
+   * error when the batch's request failed (outcome unknown), or with REQUEST_CANCELLED when `signal`
+   * aborted before the member was sent (nothing changed). The caller validates the shape first.
+   */
+  submit(conditions: readonly StoreCondition[], operations: readonly StoreOperation[], signal?: AbortSignal): Promise<boolean>;
+  /** Members waiting for a batch (for tests and metrics). */
+  readonly queued: number;
+  /** Batches sent and not yet answered. */
+  readonly inFlightBatches: number;
+}
+
+const keyBuffer = (key: string): Buffer => Buffer.from(key, 'utf8');
+
+/** The etcd compare for one {@link StoreCondition}. */
+export function toEtcdCompare(condition: StoreCondition, key: Buffer = keyBuffer(condition.key)): ICompare {
+  switch (condition.kind) {
+    case 'equals':
+      // etcd fails a Value compare on a missing key, as wanted.
+      return { key, target: 'Value', result: 'Equal', value: Buffer.from(condition.value) };
+    case 'absent':
+      return { key, target: 'Create', result: 'Equal', create_revision: 0 };
+    case 'version':
+      return { key, target: 'Mod', result: 'Equal', mod_revision: condition.version.toString() };
+  }
+}
+
+/** The etcd request op for one {@link StoreOperation}. */
+export function toEtcdRequestOp(operation: StoreOperation): IRequestOp {
+  return operation.kind === 'put'
+    ? { request_put: { key: keyBuffer(operation.key), value: Buffer.from(operation.value) } }
+    : { request_delete_range: { key: keyBuffer(operation.key) } };
+}
+
+/** Whether `condition` holds for `kv` (`undefined` = key absent), exactly as etcd evaluates its compare. */
+function conditionHolds(condition: StoreCondition, kv: IKeyValue | undefined): boolean {
+  switch (condition.kind) {
+    case 'equals':
+      return kv !== undefined && bytesEqual(kv.value, condition.value);
+    case 'absent':
+      return kv === undefined;
+    case 'version':
+      return kv !== undefined && BigInt(kv.mod_revision) === condition.version;
+  }
+}
+
+const queued = 0;
+const sent = 1;
+const settled = 2;
+
+interface Member {
+  readonly conditions: readonly StoreCondition[];
+  /** Every key the member reads or writes, distinct. */
+  readonly keys: readonly string[];
+  readonly compare: ICompare[];
+  readonly success: IRequestOp[];
+  /** Range reads of the distinct condition keys, for the failure branch of a shared batch. */
+  readonly ranges: IRequestOp[];
+  readonly rangeKeys: readonly string[];
+  readonly bytes: number;
+  readonly signal: AbortSignal | undefined;
+  readonly resolve: (value: boolean) => void;
+  readonly reject: (error: unknown) => void;
+  state: typeof queued | typeof sent | typeof settled;
+  /** Set after a shared batch failed without a member to blame: send this member alone next time. */
+  alone: boolean;
+  onAbort: (() => void) | undefined;
+}
+
+function cancelledError(signal: AbortSignal): SnetError {
+  return new SnetError('REQUEST_CANCELLED', 'storage transaction was cancelled before it was sent; nothing changed', {
+    cause: signal.reason,
+  });
+}
+
+/**
+ * Group commit for etcd: transactions submitted while a batch forms (the rest of the current event-loop
+ * turn, and while {@link EtcdGroupCommitOptions.maxInFlightBatches} batches are in flight) leave as ONE
+ * `KV.Txn`: every member's compares ANDed, every member's puts/deletes in the success branch, and a range
+ * read of every compared key in the failure branch. Success: every member resolves `true`, all applied at
+ * one revision. Failure: each member's conditions are evaluated against that snapshot (the same revision
+ * etcd's compares saw); members whose conditions fail resolve `false` (nothing changed for them), the
+ * others go back to the head of the queue for the next batch. Each failed batch settles at least one
+ * member, so the queue always drains. Members sharing a key never share a batch, and a later member on a
+ * key waits for the earlier one to finish, so per-key order is arrival order. A one-member batch is the
+ * plain transaction (no failure branch). A rejected send rejects every member of that batch with the error:
+ * the outcome of each is unknown, exactly as for a single transaction.
+ */
+export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGroupCommit {
+  const maxOperations = options.maxOperations ?? maxTransactionOperations;
+  const maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
+  const maxInFlightBatches = options.maxInFlightBatches ?? 2;
+  let queue: Member[] = [];
+  /** Keys of members that are in flight; a later member on such a key waits for the next batch. */
+  const busy = new Set<string>();
+  let inFlight = 0;
+  let scheduled = false;
+
+  const settle = (member: Member): void => {
+    member.state = settled;
+    if (member.onAbort !== undefined) member.signal?.removeEventListener('abort', member.onAbort);
+  };
+
+  const schedule = (): void => {
+    if (scheduled || queue.length === 0 || inFlight >= maxInFlightBatches) return;
+    scheduled = true;
+    // setImmediate, not a microtask: every request the poll phase delivers in this turn joins the batch.
+    setImmediate(flush);
+  };
+
+  /** Takes the next batch off the queue, in arrival order, within the op and byte caps. */
+  const takeBatch = (): Member[] => {
+    const batch: Member[] = [];
+    const rest: Member[] = [];
+    const taken = new Set<string>();
+    let compares = 0;
+    let successOps = 0;
+    let failureOps = 0;
+    let bytes = 0;
+    let full = false;
+    for (const member of queue) {
+      if (member.state !== queued) continue;
+      if (member.signal?.aborted === true) {
+        settle(member);
+        member.reject(cancelledError(member.signal));
+        continue;
+      }
+      const blocked = member.keys.some((key) => busy.has(key) || taken.has(key));
+      const fits =
+        batch.length === 0 ||
+        (!member.alone &&
+          batch[0]?.alone !== true &&
+          compares + member.compare.length <= maxOperations &&
+          successOps + member.success.length <= maxOperations &&
+          failureOps + member.ranges.length <= maxOperations &&
+          bytes + member.bytes <= maxBatchBytes);
+      if (full || blocked || !fits) {
+        rest.push(member);
+        // Later members on these keys must not overtake this one.
+        for (const key of member.keys) taken.add(key);
+        if (!blocked) full = true;
+        continue;
+      }
+      batch.push(member);
+      for (const key of member.keys) taken.add(key);
+      compares += member.compare.length;
+      successOps += member.success.length;
+      failureOps += member.ranges.length;
+      bytes += member.bytes;
+    }
+    queue = rest;
+    return batch;
+  };
+
+  const finish = (batch: readonly Member[]): void => {
+    inFlight--;
+    for (const member of batch) for (const key of member.keys) busy.delete(key);
+    schedule();
+  };
+
+  const dispatch = (batch: Member[]): void => {
+    inFlight++;
+    for (const member of batch) {
+      member.state = sent;
+      for (const key of member.keys) busy.add(key);
+    }
+    const only = batch.length === 1 ? batch[0] : undefined;
+    const request: EtcdTxnRequest =
+      only !== undefined
+        ? { compare: only.compare, success: only.success, failure: [] }
+        : {
+            compare: batch.flatMap((member) => member.compare),
+            success: batch.flatMap((member) => member.success),
+            failure: batch.flatMap((member) => member.ranges),
+          };
+    const rejectUnsettled = (error: unknown): void => {
+      for (const member of batch) {
+        if (member.state !== sent) continue;
+        settle(member);
+        member.reject(error);
+      }
+    };
+    const onResponse = (response: Pick<ITxnResponse, 'succeeded' | 'responses'>): void => {
+      if (response.succeeded || only !== undefined) {
+        for (const member of batch) {
+          settle(member);
+          member.resolve(response.succeeded);
+        }
+        return;
+      }
+      const rangeCount = request.failure.length;
+      if (response.responses.length !== rangeCount) {
+        rejectUnsettled(new Error(`etcd answered ${response.responses.length} reads for the ${rangeCount} of a failed batch`));
+        return;
+      }
+      const snapshot = new Map<string, IKeyValue | undefined>();
+      let index = 0;
+      for (const member of batch) {
+        for (const key of member.rangeKeys) snapshot.set(key, response.responses[index++]?.response_range.kvs[0]);
+      }
+      const retry: Member[] = [];
+      for (const member of batch) {
+        if (member.conditions.every((condition) => conditionHolds(condition, snapshot.get(condition.key)))) {
+          retry.push(member);
+        } else {
+          settle(member);
+          member.resolve(false);
+        }
+      }
+      // etcd said a compare failed, but every member's conditions held in its snapshot: should not
+      // happen; sending each alone next time still gives every member etcd's own answer, and ends.
+      if (retry.length === batch.length) for (const member of retry) member.alone = true;
+      for (const member of retry) member.state = queued;
+      queue = [...retry, ...queue];
+    };
+    options
+      .send(request)
+      .then(onResponse, rejectUnsettled)
+      // A bug in onResponse must not leave members hanging.
+      .catch(rejectUnsettled)
+      .finally(() => finish(batch));
+  };
+
+  const flush = (): void => {
+    scheduled = false;
+    while (inFlight < maxInFlightBatches) {
+      const batch = takeBatch();
+      if (batch.length === 0) return;
+      dispatch(batch);
+    }
+  };
+
+  return {
+    submit(conditions, operations, signal) {
+      if (signal?.aborted === true) return Promise.reject(cancelledError(signal));
+      return new Promise<boolean>((resolve, reject) => {
+        const keys = new Set<string>();
+        const compare: ICompare[] = [];
+        const ranges: IRequestOp[] = [];
+        const rangeKeys: string[] = [];
+        let bytes = 0;
+        for (const condition of conditions) {
+          const key = keyBuffer(condition.key);
+          compare.push(toEtcdCompare(condition, key));
+          bytes += 2 * key.length + (condition.kind === 'equals' ? condition.value.length : 8);
+          if (!keys.has(condition.key)) {
+            keys.add(condition.key);
+            rangeKeys.push(condition.key);
+            ranges.push({ request_range: { key } });
+          }
+        }
+        const success = operations.map(toEtcdRequestOp);
+        for (const operation of operations) {
+          keys.add(operation.key);
+          bytes += Buffer.byteLength(operation.key) + (operation.kind === 'put' ? operation.value.length : 0);
+        }
+        const member: Member = {
+          conditions,
+          keys: [...keys],
+          compare,
+          success,
+          ranges,
+          rangeKeys,
+          bytes,
+          signal,
+          resolve,
+          reject,
+          state: queued,
+          alone: false,
+          onAbort: undefined,
+        };
+        if (signal !== undefined) {
+          member.onAbort = () => {
+            if (member.state !== queued) return;
+            settle(member);
+            reject(cancelledError(signal));
+          };
+          signal.addEventListener('abort', member.onAbort, { once: true });
+        }
+        queue.push(member);
+        schedule();
+      });
+    },
+    get queued() {
+      return queue.filter((member) => member.state === queued).length;
+    },
+    get inFlightBatches() {
+      return inFlight;
+    },
+  };
+}
