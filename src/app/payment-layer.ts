@@ -194,6 +194,7 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
     const reader: ChannelReader = {
       getChannel: (channelId) => chain.getChannel(channelId, mpeAddress),
       getBlockNumber: () => chain.getBlockNumber(),
+      peekBlockNumber: () => chain.peekBlockNumber(),
     };
     const live: LivePaymentSettings = {
       paymentAddress,

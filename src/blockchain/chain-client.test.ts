@@ -20,24 +20,110 @@ function fakeClient(script: (() => Promise<bigint>)[]): { client: PublicClient; 
   return { client, calls: () => calls };
 }
 
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (err: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
 const down = (): Promise<bigint> => Promise.reject(new HttpRequestError({ url: 'http://127.0.0.1:1/v3/secret', details: 'fetch failed' }));
 
 void describe('createChainClient().getBlockNumber()', () => {
   void it('behavior: reuses the block number within the cache window; concurrent callers share one request', async () => {
     let now = 0;
-    let head = 10n;
+    const head = 10n;
     const fake = fakeClient([() => Promise.resolve(head)]);
     const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
+    assert.equal(chain.peekBlockNumber(), undefined, 'nothing to answer without a request yet');
     const values = await Promise.all(Array.from({ length: 50 }, () => chain.getBlockNumber()));
     assert.deepEqual(new Set(values), new Set([10n]));
     assert.equal(fake.calls(), 1);
-    now = 999;
-    head = 11n;
+    now = 499;
     assert.equal(await chain.getBlockNumber(), 10n);
-    assert.equal(fake.calls(), 1);
-    now = 1000;
-    assert.equal(await chain.getBlockNumber(), 11n);
+    assert.equal(chain.peekBlockNumber(), 10n);
+    assert.equal(fake.calls(), 1, 'no request in the first half of the window');
+  });
+
+  void it('behavior: from half the window on, the cached number is answered at once and one refresh runs in the background', async () => {
+    let now = 0;
+    let head = 10n;
+    const gate = deferred<void>();
+    const fake = fakeClient([() => Promise.resolve(head), async () => (await gate.promise, head)]);
+    const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
+    assert.equal(await chain.getBlockNumber(), 10n);
+    now = 500;
+    head = 11n;
+    // The node has not answered the refresh (gate closed), yet callers get the cached number without waiting.
+    assert.equal(await chain.getBlockNumber(), 10n);
+    assert.equal(chain.peekBlockNumber(), 10n);
+    assert.equal(await chain.getBlockNumber(), 10n);
+    assert.equal(fake.calls(), 2, 'one background refresh for all callers');
+    gate.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
+    now = 999;
+    assert.equal(await chain.getBlockNumber(), 11n, 'the refreshed number, read at 500');
     assert.equal(fake.calls(), 2);
+    assert.deepEqual(chain.lastKnownBlock(), { blockNumber: 11n, ageMs: 499 });
+  });
+
+  void it('behavior: after an idle period longer than the window, callers wait for a fresh number', async () => {
+    let now = 0;
+    let head = 10n;
+    const gate = deferred<void>();
+    const fake = fakeClient([() => Promise.resolve(head), async () => (await gate.promise, head)]);
+    const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
+    assert.equal(await chain.getBlockNumber(), 10n);
+    now = 5_000;
+    head = 12n;
+    assert.equal(chain.peekBlockNumber(), undefined, 'too old to answer without the node');
+    let answered: bigint | undefined;
+    const waiting = chain.getBlockNumber().then((v) => (answered = v));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(answered, undefined, 'the caller waits for the node');
+    gate.resolve();
+    assert.equal(await waiting, 12n);
+    assert.equal(fake.calls(), 2);
+  });
+
+  void it('behavior: while refreshes fail, the last number is answered without waiting for the retries, up to blockNumberMaxStaleMs', async () => {
+    let now = 0;
+    const hang = deferred<bigint>();
+    const fake = fakeClient([() => Promise.resolve(5n), down, () => hang.promise]);
+    const logs: string[] = [];
+    const logger = { ...createSilentLogger(), warn: (_obj: unknown, msg?: string) => void logs.push(msg ?? ''), child: () => logger };
+    const chain = createChainClient(
+      { logger, publicClient: fake.client, now: () => now },
+      { rpcHttpUrl: 'http://x', registryAddress: REGISTRY, readRetries: 0, blockNumberMaxStaleMs: 10_000 },
+    );
+    assert.equal(await chain.getBlockNumber(), 5n);
+    now = 2_000;
+    // The first failure is waited for (the node was fine until now) and answered from the cache with a warning.
+    assert.equal(await chain.getBlockNumber(), 5n);
+    assert.deepEqual(logs, ['block number refresh failed; using the last known one']);
+    // The node is now known to fail: the next refresh (hanging here) runs in the background, callers are not held.
+    now = 3_000;
+    assert.equal(await chain.getBlockNumber(), 5n);
+    assert.equal(chain.peekBlockNumber(), 5n);
+    assert.equal(fake.calls(), 3);
+    now = 10_000;
+    assert.equal(chain.peekBlockNumber(), undefined, 'older than blockNumberMaxStaleMs: callers wait again');
+    hang.reject(new HttpRequestError({ url: 'http://x', details: 'fetch failed' }));
+    await assert.rejects(chain.getBlockNumber(), (e) => isSnetError(e, 'CHAIN_UNAVAILABLE'));
+  });
+
+  void it('behavior: a closed client starts no background refresh', async () => {
+    let now = 0;
+    const fake = fakeClient([() => Promise.resolve(1n)]);
+    const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
+    assert.equal(await chain.getBlockNumber(), 1n);
+    await chain.close();
+    now = 700;
+    assert.equal(await chain.getBlockNumber(), 1n);
+    assert.equal(fake.calls(), 1);
   });
 
   void it('behavior: with blockNumberMaxStaleMs, a failed refresh answers the last known block while young enough', async () => {

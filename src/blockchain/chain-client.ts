@@ -35,12 +35,16 @@ export interface ChainOptions {
   readonly mpeAddress?: Address;
   /** ERC-20 token for {@link ChainClient.getTokenBalance} (free-call balance check; `ResolvedNetwork.tokenAddress`). */
   readonly tokenAddress?: Address;
-  /** How long a block number is reused before asking the node again. @default 1000 */
+  /**
+   * How long a block number is reused at most before callers wait for a fresh one (refreshed in the background
+   * from half this age on, see {@link ChainClient.getBlockNumber}). @default 1000
+   */
   readonly blockNumberCacheMs?: number;
   /**
    * When refreshing the block number fails, keep answering with the last known one while it is younger
-   * than this (a warning is logged). A stale, lower block makes expiry checks more lenient by the same
-   * number of blocks, so keep it short. @default 0 (off: the failure is thrown)
+   * than this (a warning is logged per failed refresh; callers do not wait for the retries while a refresh
+   * is known to fail). A stale, lower block makes expiry checks more lenient by the same number of blocks,
+   * so keep it short. @default 0 (off: the failure is thrown)
    */
   readonly blockNumberMaxStaleMs?: number;
   /** Per-request timeout. @default 10000 */
@@ -89,8 +93,17 @@ export interface ServiceRegistration {
 
 /** Read access to the SingularityNET contracts. Reads retry transport failures; see README. */
 export interface ChainClient {
-  /** The current block number, reused for `blockNumberCacheMs`; concurrent callers share one request. */
+  /**
+   * The current block number, at most `blockNumberCacheMs` old; concurrent callers share one request. Past half
+   * of that age the first caller starts a refresh in the background and still gets the cached number at once, so
+   * callers wait for the node only after an idle period (or when the refresh takes longer than half the window).
+   */
   getBlockNumber(): Promise<bigint>;
+  /**
+   * Synchronously, what {@link ChainClient.getBlockNumber} would answer without waiting for the node (it starts the
+   * same background refresh); `undefined` when a caller would have to wait. For the per-call hot path.
+   */
+  peekBlockNumber(): bigint | undefined;
   /** The last block number read and its age in ms, without a request; undefined before the first read. */
   lastKnownBlock(): { readonly blockNumber: bigint; readonly ageMs: number } | undefined;
   /** `channels(id)` of the MPE (default: options.mpeAddress); undefined when never opened (sender 0). */
@@ -158,18 +171,26 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
     }
   };
 
-  let cachedBlock: { value: bigint; at: number } | undefined;
+  // Block number cache with refresh-ahead: a caller never waits for the node while the cached number is younger
+  // than `cacheMs`; from half of that on, the first caller starts one refresh in the background. Only a number
+  // older than `cacheMs` (idle daemon, slow node) makes callers wait, as before. While the node fails, the
+  // last number is served without waiting for the retries until it is `blockNumberMaxStaleMs` old.
+  const refreshAheadMs = cacheMs / 2;
+  const maxStaleMs = options.blockNumberMaxStaleMs ?? 0;
+  let cachedBlock: { value: bigint; at: number; promise: Promise<bigint> } | undefined;
   let pendingBlock: Promise<bigint> | undefined;
-  const getBlockNumber = (): Promise<bigint> => {
-    if (cachedBlock !== undefined && now() - cachedBlock.at < cacheMs) return Promise.resolve(cachedBlock.value);
+  let lastRefreshFailed = false;
+  let closed = false;
+  const refreshBlockNumber = (): Promise<bigint> => {
     pendingBlock ??= read('eth_blockNumber', () => client.getBlockNumber({ cacheTime: 0 }))
       .then(
         (value) => {
-          cachedBlock = { value, at: now() };
+          cachedBlock = { value, at: now(), promise: Promise.resolve(value) };
+          lastRefreshFailed = false;
           return value;
         },
         (err: unknown) => {
-          const maxStaleMs = options.blockNumberMaxStaleMs ?? 0;
+          lastRefreshFailed = true;
           if (cachedBlock !== undefined && now() - cachedBlock.at < maxStaleMs) {
             log.warn({ blockNumber: cachedBlock.value, ageMs: Math.round(now() - cachedBlock.at) }, 'block number refresh failed; using the last known one');
             return cachedBlock.value;
@@ -182,6 +203,33 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
       });
     return pendingBlock;
   };
+  const refreshInBackground = (): void => {
+    // Failures are logged (stale fallback) or surface to the next caller that has to wait.
+    if (pendingBlock === undefined && !closed) refreshBlockNumber().catch(() => undefined);
+  };
+  const getBlockNumber = (): Promise<bigint> => {
+    const cached = cachedBlock;
+    if (cached !== undefined) {
+      const ageMs = now() - cached.at;
+      if (ageMs < refreshAheadMs) return cached.promise;
+      if (ageMs < cacheMs || (lastRefreshFailed && ageMs < maxStaleMs)) {
+        refreshInBackground();
+        return cached.promise;
+      }
+    }
+    return refreshBlockNumber();
+  };
+  const peekBlockNumber = (): bigint | undefined => {
+    const cached = cachedBlock;
+    if (cached === undefined) return undefined;
+    const ageMs = now() - cached.at;
+    if (ageMs < refreshAheadMs) return cached.value;
+    if (ageMs < cacheMs || (lastRefreshFailed && ageMs < maxStaleMs)) {
+      refreshInBackground();
+      return cached.value;
+    }
+    return undefined;
+  };
 
   const requireMpe = (mpeAddress: Address | undefined): Address => {
     const address = mpeAddress ?? options.mpeAddress;
@@ -192,6 +240,7 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
   const chainClient: ChainClient = {
     options,
     getBlockNumber,
+    peekBlockNumber,
     lastKnownBlock: () => (cachedBlock === undefined ? undefined : { blockNumber: cachedBlock.value, ageMs: now() - cachedBlock.at }),
     getChainId: () => read('eth_chainId', () => client.getChainId()),
     verifyChainId: async (expected, networkName) => {
@@ -260,6 +309,7 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
       return watcher;
     },
     close: async () => {
+      closed = true;
       await Promise.all([...watchers].map((w) => w.stop()));
     },
   };

@@ -27,6 +27,11 @@ export interface ChannelReader {
   /** `undefined` when the channel was never opened (`sender == 0`). Throws CHAIN_* errors. */
   getChannel(channelId: bigint): Promise<ChainChannelView | undefined>;
   getBlockNumber(): Promise<bigint>;
+  /**
+   * The block number `getBlockNumber` would answer right now without waiting for the node, or `undefined`
+   * (then the caller awaits `getBlockNumber`). Optional: saves the per-call await on the hot path.
+   */
+  peekBlockNumber?(): bigint | undefined;
 }
 
 /**

@@ -172,11 +172,13 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     if (!bytesEqual(recovered, bytesOfAddress(channel.signer)) && !bytesEqual(recovered, bytesOfAddress(channel.sender))) {
       return { ok: false, error: wrongSignerError(), chainMayFix: false };
     }
-    let block: bigint;
-    try {
-      block = await chain.getBlockNumber();
-    } catch (err) {
-      return { ok: false, error: blockUnavailableError(err), chainMayFix: false };
+    let block = chain.peekBlockNumber?.();
+    if (block === undefined) {
+      try {
+        block = await chain.getBlockNumber();
+      } catch (err) {
+        return { ok: false, error: blockUnavailableError(err), chainMayFix: false };
+      }
     }
     const threshold = options.expirationThresholdBlocks;
     if (channel.expiration <= block + threshold) {
