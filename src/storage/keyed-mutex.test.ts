@@ -56,3 +56,78 @@ describe('createKeyedMutex()', () => {
     assert.equal(mutex.activeKeys, 0);
   });
 });
+
+describe('createKeyedMutex() acquire/release', () => {
+  it('behavior: a free key is taken at once (undefined), a held one queues in arrival order and is handed over on release', async () => {
+    const mutex = createKeyedMutex();
+    assert.equal(mutex.acquire('k'), undefined);
+    assert.equal(mutex.activeKeys, 1);
+    const order: string[] = [];
+    const second = mutex.acquire('k')?.then(() => order.push('second'));
+    const third = mutex.acquire('k')?.then(() => order.push('third'));
+    assert.ok(second !== undefined && third !== undefined);
+    await tick();
+    assert.deepEqual(order, [], 'nobody runs while the key is held');
+    mutex.release('k');
+    await second;
+    assert.deepEqual(order, ['second']);
+    mutex.release('k');
+    await third;
+    assert.deepEqual(order, ['second', 'third']);
+    mutex.release('k');
+    assert.equal(mutex.activeKeys, 0);
+    assert.equal(mutex.acquire('k'), undefined, 'free again');
+    mutex.release('k');
+  });
+
+  it('behavior: run() and acquire() exclude each other on the same key', async () => {
+    const mutex = createKeyedMutex();
+    assert.equal(mutex.acquire('k'), undefined);
+    let ran = false;
+    const job = mutex.run(['k'], () => Promise.resolve((ran = true)));
+    await tick();
+    assert.equal(ran, false);
+    mutex.release('k');
+    assert.equal(await job, true);
+    assert.equal(mutex.activeKeys, 0);
+  });
+
+  it('error: an aborted waiter leaves the queue and the next one still gets the key', async () => {
+    const mutex = createKeyedMutex();
+    assert.equal(mutex.acquire('k'), undefined);
+    const controller = new AbortController();
+    const aborted = mutex.acquire('k', controller.signal);
+    const next = mutex.acquire('k');
+    controller.abort();
+    await assert.rejects(aborted ?? Promise.resolve(), { code: 'REQUEST_CANCELLED' });
+    mutex.release('k');
+    await next;
+    mutex.release('k');
+    assert.equal(mutex.activeKeys, 0);
+    await assert.rejects(
+      (async () => {
+        assert.equal(mutex.acquire('k'), undefined);
+        const c = new AbortController();
+        c.abort();
+        try {
+          await (mutex.acquire('k', c.signal) ?? Promise.resolve());
+        } finally {
+          mutex.release('k');
+        }
+      })(),
+      { code: 'REQUEST_CANCELLED' },
+    );
+    assert.equal(mutex.activeKeys, 0);
+  });
+
+  it('behavior: a job that throws synchronously releases its key', async () => {
+    const mutex = createKeyedMutex();
+    await assert.rejects(
+      mutex.run(['k'], () => {
+        throw new Error('sync boom');
+      }),
+      /sync boom/,
+    );
+    assert.equal(mutex.activeKeys, 0);
+  });
+});

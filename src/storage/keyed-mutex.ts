@@ -12,6 +12,15 @@ export interface KeyedMutex {
    * deadlock). Rejects with REQUEST_CANCELLED, without running `fn`, if `signal` aborts while waiting.
    */
   run<T>(keys: readonly string[], fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * Takes one key for the caller, the allocation-free form of `run([key], …)` for hot paths: `undefined` when
+   * the key was free and is now held, else a promise that resolves once it is held (or rejects with
+   * REQUEST_CANCELLED, not holding it, if `signal` aborts while waiting). Every acquisition, immediate or
+   * awaited, must be paired with exactly one {@link KeyedMutex.release} of the same key.
+   */
+  acquire(key: string, signal?: AbortSignal): Promise<void> | undefined;
+  /** Hands `key` to its next waiter, or frees it. Only the holder may call it, once per acquisition. */
+  release(key: string): void;
   /** Keys currently held or waited for (for tests and metrics). */
   readonly activeKeys: number;
 }
@@ -22,31 +31,35 @@ interface Waiter {
 
 /** Creates an empty {@link KeyedMutex}. */
 export function createKeyedMutex(): KeyedMutex {
-  // key → queue of waiters; the head of the queue holds the key. An absent entry = free.
-  const lanes = new Map<string, Waiter[]>();
+  // key → waiters behind the holder: absent = free; `null` = held, nobody waiting (the common case: no array
+  // per acquisition); a queue = held, its entries wait in arrival order.
+  const lanes = new Map<string, Waiter[] | null>();
 
   const release = (key: string): void => {
     const queue = lanes.get(key);
     if (queue === undefined) return;
-    queue.shift();
-    const next = queue[0];
+    const next = queue === null ? undefined : queue.shift();
     if (next === undefined) lanes.delete(key);
-    else next.grant();
+    else {
+      if (queue !== null && queue.length === 0) lanes.set(key, null);
+      next.grant();
+    }
   };
 
-  const acquire = (key: string, signal: AbortSignal | undefined): Promise<void> =>
+  const wait = (key: string, queue: Waiter[] | null, signal: AbortSignal | undefined): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      let queue = lanes.get(key);
-      if (queue === undefined) {
-        queue = [];
-        lanes.set(key, queue);
+      let lane = queue;
+      if (lane === null) {
+        lane = [];
+        lanes.set(key, lane);
       }
       const onAbort = (): void => {
         const current = lanes.get(key);
         const index = current?.indexOf(waiter) ?? -1;
-        // Only a waiter that does not hold the key yet can leave; the holder finishes its work.
-        if (current !== undefined && index > 0) {
+        // Only a waiter that does not hold the key yet is still queued; the holder finishes its work.
+        if (current !== undefined && current !== null && index >= 0) {
           current.splice(index, 1);
+          if (current.length === 0) lanes.set(key, null);
           reject(new SnetError('REQUEST_CANCELLED', 'storage call cancelled while queued behind another on the same key; nothing changed', { cause: signal?.reason }));
         }
       };
@@ -56,30 +69,89 @@ export function createKeyedMutex(): KeyedMutex {
           resolve();
         },
       };
-      queue.push(waiter);
-      if (queue.length === 1) waiter.grant();
-      else signal?.addEventListener('abort', onAbort, { once: true });
+      lane.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
 
-  return {
-    async run<T>(keys: readonly string[], fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-      const sorted = [...new Set(keys)].sort();
-      const held: string[] = [];
-      try {
-        for (const key of sorted) {
-          await acquire(key, signal);
-          held.push(key);
-        }
+  const acquire = (key: string, signal?: AbortSignal): Promise<void> | undefined => {
+    const queue = lanes.get(key);
+    if (queue === undefined) {
+      lanes.set(key, null);
+      return undefined;
+    }
+    if (signal?.aborted === true) {
+      return Promise.reject(new SnetError('REQUEST_CANCELLED', 'storage call cancelled while queued behind another on the same key; nothing changed', { cause: signal.reason }));
+    }
+    return wait(key, queue, signal);
+  };
+
+  const cancelledBeforeSent = (signal: AbortSignal): SnetError =>
+    new SnetError('REQUEST_CANCELLED', 'storage call cancelled before it was sent; nothing changed', { cause: signal.reason });
+
+  /** One key: no sorting, no arrays, no async frame when the key is free. */
+  const runOne = <T>(key: string, fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
+    const waiting = acquire(key, signal);
+    if (waiting !== undefined) {
+      return waiting.then(() => {
         if (signal?.aborted === true) {
-          throw new SnetError('REQUEST_CANCELLED', 'storage call cancelled before it was sent; nothing changed', { cause: signal.reason });
+          release(key);
+          throw cancelledBeforeSent(signal);
         }
-        return await fn();
-      } finally {
-        for (const key of held) release(key);
-      }
+        return runHeld(key, fn);
+      });
+    }
+    if (signal?.aborted === true) {
+      release(key);
+      return Promise.reject(cancelledBeforeSent(signal));
+    }
+    return runHeld(key, fn);
+  };
+
+  const runHeld = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    let result: Promise<T>;
+    try {
+      result = fn();
+    } catch (error) {
+      release(key);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return result.then(
+      (value) => {
+        release(key);
+        return value;
+      },
+      (error: unknown) => {
+        release(key);
+        throw error;
+      },
+    );
+  };
+
+  return {
+    run<T>(keys: readonly string[], fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+      if (keys.length === 1) return runOne(keys[0] as string, fn, signal);
+      return runMany(keys, fn, signal);
     },
+    acquire,
+    release,
     get activeKeys() {
       return lanes.size;
     },
   };
+
+  async function runMany<T>(keys: readonly string[], fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const held: string[] = [];
+    try {
+      for (const key of sorted) {
+        const waiting = acquire(key, signal);
+        if (waiting !== undefined) await waiting;
+        held.push(key);
+      }
+      if (signal?.aborted === true) throw cancelledBeforeSent(signal);
+      return await fn();
+    } finally {
+      for (const key of held) release(key);
+    }
+  }
 }
