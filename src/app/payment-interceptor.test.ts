@@ -22,6 +22,7 @@ function recordingHandler(): EscrowPaymentHandler & { events: string[] } {
       events.push('release');
       return Promise.resolve();
     },
+    close: () => undefined,
   };
 }
 

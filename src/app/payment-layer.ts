@@ -299,6 +299,10 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         leaseMs: parseGoDurationMs(config.payment_reservation_lease) ?? RESERVATION_LEASE_MS,
       },
     );
+    context.onClose(() => {
+      handler.close();
+      return Promise.resolve();
+    });
 
     // Channel events only refresh channels we already store; unknown channels are read on first use.
     const watcher: EventWatcher = chain.watchEvents({

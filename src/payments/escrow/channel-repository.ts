@@ -50,8 +50,18 @@ export interface ChannelRepository {
   claimKey(channelId: bigint, nonce: bigint): string;
   /** Serialises work on one channel inside this process. */
   withChannel<T>(channelId: bigint, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+  /**
+   * The lock of {@link ChannelRepository.withChannel}, taken by channel key without a closure (the paid-call hot
+   * path, `KeyedMutex.acquire` semantics): `undefined` = held now, else a promise that resolves once it is held
+   * (rejects REQUEST_CANCELLED if `signal` aborts first). Pair every acquisition with one `releaseChannel(key)`.
+   */
+  acquireChannel(key: string, signal?: AbortSignal): Promise<void> | undefined;
+  /** Ends an {@link ChannelRepository.acquireChannel} hold. */
+  releaseChannel(key: string): void;
   /** CAS of the channel record (`expected === undefined`: must be absent). Throws STORAGE_* (outcome unknown on timeouts). */
   casChannel(channelId: bigint, expected: Uint8Array | undefined, next: Uint8Array): Promise<boolean>;
+  /** {@link ChannelRepository.casChannel} addressed by `channelKey(channelId)`. */
+  casChannelKey(key: string, expected: Uint8Array | undefined, next: Uint8Array): Promise<boolean>;
   /** The stored record as is (reservation included), or `undefined`. Throws STORAGE_* / STORAGE_CORRUPT. */
   readStored(channelId: bigint): Promise<StoredChannel | undefined>;
   /**
@@ -209,7 +219,10 @@ export function createChannelRepository(deps: ChannelRepositoryDeps, options: Ch
     claimKey,
     withChannel: (channelId, fn, signal) => mutex.run([channelKey(channelId)], fn, signal),
     readStored,
+    acquireChannel: (key, signal) => mutex.acquire(key, signal),
+    releaseChannel: (key) => mutex.release(key),
     casChannel: (channelId, expected, next) => store.compareAndSwap(channelKey(channelId), expected, next),
+    casChannelKey: (key, expected, next) => store.compareAndSwap(key, expected, next),
     readChain,
     merge,
     getMerged,

@@ -91,10 +91,27 @@ const str = (value: string): string => JSON.stringify(value);
  * `JSON.stringify` of the document (same key order) gives, without the intermediate objects.
  */
 export function encodeChannelState(state: ChannelState): Uint8Array {
-  let json =
+  return encodeChannelStateAfterHead(channelStateHead(state), state);
+}
+
+/**
+ * The start of {@link encodeChannelState}'s text, through `expiration`: the fields a paid call does not change.
+ * The payment path computes it once per channel view and reuses it for the reserve and the commit record.
+ */
+export function channelStateHead(state: ChannelState): string {
+  return (
     `{"v":${channelStateVersion},"channelId":"${state.channelId}","nonce":"${state.nonce}","sender":${str(state.sender)},` +
     `"signer":${str(state.signer)},"recipient":${str(state.recipient)},"groupId":${str(state.groupId)},` +
-    `"fullAmount":"${state.fullAmount}","expiration":"${state.expiration}","authorizedAmount":"${state.authorizedAmount}"`;
+    `"fullAmount":"${state.fullAmount}","expiration":"${state.expiration}"`
+  );
+}
+
+/**
+ * {@link encodeChannelState} from a `head` that {@link channelStateHead} made for a record with the same
+ * channel id, nonce, addresses, group, full amount and expiration as `state` (the caller's promise; not checked).
+ */
+export function encodeChannelStateAfterHead(head: string, state: ChannelState): Uint8Array {
+  let json = `${head},"authorizedAmount":"${state.authorizedAmount}"`;
   if (state.signature !== undefined) json += `,"signature":${fastHex(state.signature)}`;
   const p = state.pending;
   if (p !== undefined) {

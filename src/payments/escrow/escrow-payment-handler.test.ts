@@ -346,6 +346,47 @@ describe('createEscrowPaymentHandler()', () => {
     assert.equal((await repository.readStored(1n))?.state.pending, undefined);
   });
 
+  it('behavior: the lease sweeper renews only calls older than a third of the lease; finished ones are left alone', async () => {
+    build(30);
+    openChannel(chain, 2n);
+    openChannel(chain, 3n);
+    const finished = await handler.reserve(paymentHeaders({ channelId: 2n, nonce: 0n, amount: 10n }), METHOD);
+    await handler.commit(finished);
+    const finishedBytes = await store.get(repository.channelKey(2n));
+    const long = await handler.reserve(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n }), METHOD);
+    const longLease = (await repository.readStored(1n))?.state.pending?.leaseUntilMs;
+    clock += 11; // past a third of the 30 ms lease for `long`
+    const young = await handler.reserve(paymentHeaders({ channelId: 3n, nonce: 0n, amount: 10n }), METHOD);
+    const youngBytes = await store.get(repository.channelKey(3n));
+    // Wait for the sweep that renews `long` (event-driven: poll the store between timer turns).
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const lease = (await repository.readStored(1n))?.state.pending?.leaseUntilMs;
+      if (lease !== undefined && longLease !== undefined && lease > longLease) break;
+    }
+    assert.deepEqual(await store.get(repository.channelKey(2n)), finishedBytes, 'a committed call is never renewed');
+    assert.deepEqual(await store.get(repository.channelKey(3n)), youngBytes, 'a call younger than a third of the lease is not renewed');
+    // The renewed reservation still commits (its CAS expects the renewed bytes).
+    await handler.commit(long);
+    await handler.commit(young);
+    assert.equal((await repository.readStored(1n))?.state.pending, undefined);
+    assert.equal((await repository.readStored(1n))?.state.authorizedAmount, 10n);
+    assert.equal((await repository.readStored(3n))?.state.pending, undefined);
+    handler.close();
+  });
+
+  it('behavior: after close() (sweeper stopped) calls still reserve and commit', async () => {
+    build(30);
+    handler.close();
+    const r = await handler.reserve(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n }), METHOD);
+    await handler.commit(r);
+    assert.equal((await repository.readStored(1n))?.state.authorizedAmount, 10n);
+  });
+
+  it('error: a reservation object not made by the handler is refused', async () => {
+    await assert.rejects(async () => handler.commit({ channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: CLIENT }), TypeError);
+  });
+
   it('behavior: a claim advances the nonce; the client continues at nonce+1 with amount = price', async () => {
     await pay(10n);
     await pay(20n);

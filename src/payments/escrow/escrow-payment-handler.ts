@@ -27,7 +27,14 @@ import {
 } from '../payment-error.ts';
 import { type HeaderMap, parseEscrowPaymentHeaders, parsePaymentType, type EscrowPaymentHeaders } from './payment-headers.ts';
 import type { ChannelRepository, ChainReadResult, StoredChannel } from './channel-repository.ts';
-import { encodeChannelState, settleExpired, type ChannelReader, type ChannelState } from './channel-state.ts';
+import {
+  channelStateHead,
+  encodeChannelState,
+  encodeChannelStateAfterHead,
+  settleExpired,
+  type ChannelReader,
+  type ChannelState,
+} from './channel-state.ts';
 
 /** Settings of {@link createEscrowPaymentHandler}, cut from metadata and config once at start-up. */
 export interface EscrowPaymentHandlerOptions {
@@ -41,9 +48,10 @@ export interface EscrowPaymentHandlerOptions {
   /** Price of a method in cogs (§6). */
   readonly priceOf: PriceResolver;
   /**
-   * How long a reservation blocks its channel without being renewed. A call in flight renews it every
-   * third of this; after a crash the channel is free again at most this long after the last renewal.
-   * @default 30000
+   * How long a reservation blocks its channel without being renewed. A call in flight longer than a third of
+   * this gets its lease renewed (one sweeper per handler checks every sixth of it, so a renewal is written at
+   * most half a lease after the last write); after a crash the channel is free again at most this long after
+   * the last renewal. @default 30000
    */
   readonly leaseMs?: number;
 }
@@ -85,20 +93,61 @@ export interface EscrowPaymentHandler {
   commit(reservation: Reservation): Promise<void>;
   /** The service failed: the call is free, the previous authorisation is restored. Never throws. */
   release(reservation: Reservation): Promise<void>;
+  /** Stops the lease sweeper (reservations still in flight are no longer renewed). Idempotent. */
+  close(): void;
 }
 
-interface ReservationImpl extends Reservation {
+/** A reservation as this handler tracks it; callers only see the {@link Reservation} fields. */
+class EscrowReservation implements Reservation {
+  readonly channelId: bigint;
+  readonly nonce: bigint;
+  readonly amount: bigint;
+  readonly priceCogs: bigint;
+  readonly userAddress: string;
   readonly key: string;
   readonly owner: string;
+  /** `channelStateHead` of `state` (its fixed fields never change while the reservation lives). */
+  readonly head: string;
   /** The record as this reservation wrote it (with the reservation); updated by lease renewals. */
   state: ChannelState;
   bytes: Uint8Array;
-  timer: ReturnType<typeof setInterval> | undefined;
-  done: boolean;
+  /** `now()` when `state` was written: the sweeper renews the lease once this is a third of a lease old. */
+  writtenAtMs: number;
+  renewing = false;
+  done = false;
+
+  constructor(payment: EscrowPaymentHeaders, priceCogs: bigint, userAddress: string, key: string, owner: string, head: string, state: ChannelState, bytes: Uint8Array, writtenAtMs: number) {
+    this.channelId = payment.channelId;
+    this.nonce = payment.nonce;
+    this.amount = payment.amount;
+    this.priceCogs = priceCogs;
+    this.userAddress = userAddress;
+    this.key = key;
+    this.owner = owner;
+    this.head = head;
+    this.state = state;
+    this.bytes = bytes;
+    this.writtenAtMs = writtenAtMs;
+  }
+}
+
+/** One paid call being checked: the parsed payment, its price and (once computed) the recovered signer. */
+interface PaymentCall {
+  readonly payment: EscrowPaymentHeaders;
+  readonly price: ReturnType<PriceResolver>;
+  recovered: Uint8Array | PaymentError | undefined;
+}
+
+/** A channel record this process last read or wrote, with the `channelStateHead` of its state once computed. */
+interface CachedChannel extends StoredChannel {
+  head: string | undefined;
 }
 
 /** Outcome of the §5.3 checks; `chainMayFix` marks refusals a fresher chain read may cure (funds added, extended, claim landed). */
 type Check = { readonly ok: true } | { readonly ok: false; readonly error: PaymentError; readonly chainMayFix: boolean };
+const CHECK_OK: Check = { ok: true };
+/** `validate` reached the expiry check without a block number: the caller fetches one (awaiting the node) and validates again. */
+const NEED_BLOCK = Symbol('need block');
 
 /** Attempts per reserve: one from the cached record (if any), then up to three from fresh reads. */
 const MAX_ATTEMPTS = 4;
@@ -117,8 +166,8 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   let ownerCounter = 0;
   // The record bytes this process last read or wrote per channel: the expected value of the next CAS, so a
   // known channel costs no storage read. Never trusted to refuse: a refusal or a lost CAS re-reads the store.
-  const cache = new Map<string, StoredChannel>();
-  const remember = (key: string, stored: StoredChannel): void => {
+  const cache = new Map<string, CachedChannel>();
+  const remember = (key: string, stored: CachedChannel): void => {
     cache.delete(key);
     if (cache.size >= MAX_CACHED_CHANNELS) {
       const oldest = cache.keys().next();
@@ -149,37 +198,45 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     return bytes;
   };
   /** CAS of the channel record that keeps the cache in step (forgets the key when the outcome is not ours). */
-  const cas = async (channelId: bigint, key: string, expected: Uint8Array | undefined, state: ChannelState): Promise<{ swapped: boolean; bytes: Uint8Array }> => {
-    const bytes = encodeChannelState(state);
+  const cas = async (key: string, expected: Uint8Array | undefined, state: ChannelState, bytes: Uint8Array, head: string | undefined): Promise<boolean> => {
     let swapped = false;
     try {
-      swapped = await repository.casChannel(channelId, expected, bytes);
+      swapped = await repository.casChannelKey(key, expected, bytes);
     } finally {
-      if (swapped) remember(key, { bytes, state });
+      if (swapped) remember(key, { bytes, state, head });
       else cache.delete(key);
     }
-    return { swapped, bytes };
+    return swapped;
   };
 
-  /** §5.3 step 5 and 7 on one channel view; recovery runs once per call (`signer` is cached by the caller). */
-  const validate = async (channel: ChannelState, payment: EscrowPaymentHeaders, signer: () => Uint8Array | PaymentError, price: ReturnType<PriceResolver>): Promise<Check> => {
+  /** The signer's address bytes (recovered once per call, on first use), or why there is none. */
+  const signerOf = (call: PaymentCall, key: string): Uint8Array | PaymentError => {
+    if (call.recovered === undefined) {
+      const p = call.payment;
+      const digest = hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: p.channelId, nonce: p.nonce, amount: p.amount }));
+      const result = recoverer.recoverPublicKey(digest, p.signature);
+      call.recovered = result.ok ? addressOfKey(key, result.value) : signatureInvalidError(result.error.message);
+    }
+    return call.recovered;
+  };
+
+  /**
+   * §5.3 step 5 and 7 on one channel view, in the reference's order; recovery runs once per call. `block` is the
+   * current block, its failure, or `undefined` when not known without waiting (→ {@link NEED_BLOCK}).
+   */
+  const validate = (channel: ChannelState, call: PaymentCall, key: string, block: bigint | PaymentError | undefined): Check | typeof NEED_BLOCK => {
+    const payment = call.payment;
     if (payment.nonce !== channel.nonce) {
       // Only a client ahead of us can be cured by the chain (claim landed elsewhere, channel re-opened by timeout).
       return { ok: false, error: nonceMismatchError(channel.nonce, payment.nonce), chainMayFix: payment.nonce > channel.nonce };
     }
-    const recovered = signer();
+    const recovered = signerOf(call, key);
     if (recovered instanceof PaymentError) return { ok: false, error: recovered, chainMayFix: false };
     if (!bytesEqual(recovered, bytesOfAddress(channel.signer)) && !bytesEqual(recovered, bytesOfAddress(channel.sender))) {
       return { ok: false, error: wrongSignerError(), chainMayFix: false };
     }
-    let block = chain.peekBlockNumber?.();
-    if (block === undefined) {
-      try {
-        block = await chain.getBlockNumber();
-      } catch (err) {
-        return { ok: false, error: blockUnavailableError(err), chainMayFix: false };
-      }
-    }
+    if (block === undefined) return NEED_BLOCK;
+    if (block instanceof PaymentError) return { ok: false, error: block, chainMayFix: false };
     const threshold = options.expirationThresholdBlocks;
     if (channel.expiration <= block + threshold) {
       return { ok: false, error: channelExpiredError(channel.expiration, block, threshold), chainMayFix: true };
@@ -187,10 +244,24 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     if (channel.fullAmount < payment.amount) {
       return { ok: false, error: insufficientFundsError(channel.fullAmount, payment.amount), chainMayFix: true };
     }
+    const price = call.price;
     if (!price.ok) return { ok: false, error: price.error, chainMayFix: false };
     const income = payment.amount - channel.authorizedAmount;
     if (income !== price.value) return { ok: false, error: amountMismatchError(income, price.value), chainMayFix: false };
-    return { ok: true };
+    return CHECK_OK;
+  };
+
+  /** {@link validate} with the block number awaited from the node when the cache cannot answer at once. */
+  const validateWithBlock = async (channel: ChannelState, call: PaymentCall, key: string): Promise<Check> => {
+    const check = validate(channel, call, key, chain.peekBlockNumber?.());
+    if (check !== NEED_BLOCK) return check;
+    let block: bigint | PaymentError;
+    try {
+      block = await chain.getBlockNumber();
+    } catch (err) {
+      block = blockUnavailableError(err);
+    }
+    return validate(channel, call, key, block) as Check;
   };
 
   const readChain = async (channelId: bigint): Promise<ChainReadResult> => {
@@ -201,31 +272,35 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     }
   };
 
+  /** The stored record read afresh (and remembered), mapping storage failures to the reference's errors. */
+  const readFresh = async (channelId: bigint, key: string): Promise<CachedChannel | undefined> => {
+    let stored: StoredChannel | undefined;
+    try {
+      stored = await repository.readStored(channelId);
+    } catch (err) {
+      cache.delete(key);
+      if (err instanceof SnetError && err.code === 'STORAGE_CORRUPT') throw channelReadFailedError(err.message, err);
+      throw channelLockFailedError(channelId, err);
+    }
+    if (stored === undefined) {
+      cache.delete(key);
+      return undefined;
+    }
+    const entry: CachedChannel = { bytes: stored.bytes, state: stored.state, head: undefined };
+    remember(key, entry);
+    return entry;
+  };
+
   /**
    * One read-validate-CAS attempt. Resolves `undefined` when it must be retried from a fresh read: the CAS lost a
    * race, or the cached record refused the payment (a refusal is only given from what the store holds now).
    */
-  const attempt = async (
-    payment: EscrowPaymentHeaders,
-    price: ReturnType<PriceResolver>,
-    signer: () => Uint8Array | PaymentError,
-    fresh: boolean,
-  ): Promise<ReservationImpl | undefined> => {
+  const attempt = async (call: PaymentCall, key: string, fresh: boolean): Promise<EscrowReservation | undefined> => {
+    const payment = call.payment;
     const channelId = payment.channelId;
-    const key = repository.channelKey(channelId);
     let stored = fresh ? undefined : cache.get(key);
     const fromCache = stored !== undefined;
-    if (!fromCache) {
-      try {
-        stored = await repository.readStored(channelId);
-      } catch (err) {
-        cache.delete(key);
-        if (err instanceof SnetError && err.code === 'STORAGE_CORRUPT') throw channelReadFailedError(err.message, err);
-        throw channelLockFailedError(channelId, err);
-      }
-      if (stored === undefined) cache.delete(key);
-      else remember(key, stored);
-    }
+    if (!fromCache) stored = await readFresh(channelId, key);
     const at = now();
     // A live reservation is the reference's held lock: refuse at once (§5.3 step 3, DECISIONS payments 6).
     if (stored?.state.pending !== undefined && stored.state.pending.leaseUntilMs > at) {
@@ -241,18 +316,21 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       fromChain = true;
       if (channel === undefined) throw channelNotFoundError(channelId);
     }
-    let check = await validate(channel, payment, signer, price);
+    let check = validate(channel, call, key, chain.peekBlockNumber?.());
+    if (check === NEED_BLOCK) check = await validateWithBlock(channel, call, key);
     if (!check.ok && fromCache) return undefined;
     if (!check.ok && check.chainMayFix && !fromChain) {
       // The stored view may be stale (funds added, extended, claimed on chain): one chain read, §5.2 merge.
       const read = await readChain(channelId);
       if (read.ok && read.value !== undefined) {
         channel = repository.merge(channelId, settled, read) ?? channel;
-        check = await validate(channel, payment, signer, price);
+        check = await validateWithBlock(channel, call, key);
       }
     }
     if (!check.ok) throw check.error;
 
+    // The record's fixed fields are the stored ones unless the chain changed them (settleExpired keeps them).
+    const head = stored !== undefined && channel === settled ? (stored.head ??= channelStateHead(stored.state)) : channelStateHead(channel);
     const owner = `${ownerPrefix}${(ownerCounter++).toString(16)}`;
     const next: ChannelState = {
       ...channel,
@@ -260,29 +338,19 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       signature: payment.signature,
       pending: { previousAmount: channel.authorizedAmount, previousSignature: channel.signature, leaseUntilMs: at + leaseMs, owner },
     };
-    let written: { swapped: boolean; bytes: Uint8Array };
+    const bytes = encodeChannelStateAfterHead(head, next);
+    let swapped: boolean;
     try {
-      written = await cas(channelId, key, stored?.bytes, next);
+      swapped = await cas(key, stored?.bytes, next, bytes, head);
     } catch (err) {
       // Outcome unknown (timeout): if our reservation landed, undo it so the client is not charged.
       await undoUnknown(channelId, owner);
       throw channelLockFailedError(channelId, err);
     }
-    if (!written.swapped) return undefined;
-    return {
-      channelId,
-      nonce: payment.nonce,
-      amount: payment.amount,
-      priceCogs: price.ok ? price.value : 0n,
-      // Stored records hold EIP-55 addresses (channelFromChain), so no per-call checksum.
-      userAddress: channel.sender,
-      key,
-      owner,
-      state: next,
-      bytes: written.bytes,
-      timer: undefined,
-      done: false,
-    };
+    if (!swapped) return undefined;
+    const price = call.price;
+    // Stored records hold EIP-55 addresses (channelFromChain), so no per-call checksum.
+    return new EscrowReservation(payment, price.ok ? price.value : 0n, channel.sender, key, owner, head, next, bytes, at);
   };
 
   const undoUnknown = async (channelId: bigint, owner: string): Promise<void> => {
@@ -291,52 +359,78 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       const pending = current?.state.pending;
       if (current === undefined || pending?.owner !== owner) return;
       const restored: ChannelState = { ...current.state, authorizedAmount: pending.previousAmount, signature: pending.previousSignature, pending: undefined };
-      await cas(channelId, repository.channelKey(channelId), current.bytes, restored);
+      await cas(repository.channelKey(channelId), current.bytes, restored, encodeChannelState(restored), undefined);
     } catch (err) {
       logger.error({ channelId: channelId.toString(), err }, 'could not check a reservation whose write timed out; it counts as accepted when its lease ends');
     }
   };
 
-  /** Replaces our reservation by `finish(state)`; returns quietly when it is no longer ours. */
-  const finishReservation = async (r: ReservationImpl, finish: (state: ChannelState) => ChannelState, what: string): Promise<void> => {
-    if (r.done) return;
-    r.done = true;
-    if (r.timer !== undefined) clearInterval(r.timer);
-    await repository.withChannel(r.channelId, async () => {
-      try {
-        if ((await cas(r.channelId, r.key, r.bytes, finish(r.state))).swapped) return;
-        const current = await repository.readStored(r.channelId);
-        if (current === undefined || current.state.pending?.owner !== r.owner) {
-          logger.warn({ channelId: r.channelId.toString(), nonce: r.nonce.toString() }, `${what}: the reservation was already settled by another call (its lease had expired)`);
-          return;
+  // Lease renewal: one sweeper per handler instead of a timer per call (most calls end within milliseconds and
+  // never need one). It renews every live reservation whose record is a third of a lease old; checking every
+  // sixth of a lease, a renewal is written at most half a lease after the previous write.
+  const live = new Set<EscrowReservation>();
+  const renewAfterMs = leaseMs / 3;
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+  const renew = (r: EscrowReservation): void => {
+    r.renewing = true;
+    repository
+      .withChannel(r.channelId, async () => {
+        if (r.done) return;
+        const at = now();
+        const next: ChannelState = { ...r.state, pending: r.state.pending === undefined ? undefined : { ...r.state.pending, leaseUntilMs: at + leaseMs } };
+        const bytes = encodeChannelStateAfterHead(r.head, next);
+        if (await cas(r.key, r.bytes, next, bytes, r.head)) {
+          r.state = next;
+          r.bytes = bytes;
+          r.writtenAtMs = at;
+        } else {
+          logger.warn({ channelId: r.channelId.toString() }, 'a reservation could not be renewed (settled by another call); the payment stays accepted');
+          live.delete(r);
         }
-        if (!(await cas(r.channelId, r.key, current.bytes, finish(current.state))).swapped) {
-          logger.warn({ channelId: r.channelId.toString() }, `${what}: lost a race on the channel record; the reservation settles when its lease ends`);
-        }
-      } catch (err) {
-        logger.error({ channelId: r.channelId.toString(), err }, `${what} could not be written; the reservation counts as accepted when its lease ends`);
-      }
-    });
+      })
+      .catch((err: unknown) => logger.warn({ channelId: r.channelId.toString(), err }, 'renewing a reservation failed; retrying'))
+      .finally(() => {
+        r.renewing = false;
+      });
+  };
+  const sweep = (): void => {
+    const at = now();
+    for (const r of live) if (!r.renewing && at - r.writtenAtMs >= renewAfterMs) renew(r);
+  };
+  const track = (r: EscrowReservation): void => {
+    live.add(r);
+    if (sweeper === undefined && !closed) {
+      sweeper = setInterval(sweep, Math.max(1, Math.floor(leaseMs / 6)));
+      sweeper.unref();
+    }
   };
 
-  const startRenewal = (r: ReservationImpl): void => {
-    r.timer = setInterval(() => {
-      void repository
-        .withChannel(r.channelId, async () => {
-          if (r.done) return;
-          const next: ChannelState = { ...r.state, pending: r.state.pending === undefined ? undefined : { ...r.state.pending, leaseUntilMs: now() + leaseMs } };
-          const written = await cas(r.channelId, r.key, r.bytes, next);
-          if (written.swapped) {
-            r.state = next;
-            r.bytes = written.bytes;
-          } else {
-            logger.warn({ channelId: r.channelId.toString() }, 'a reservation could not be renewed (settled by another call); the payment stays accepted');
-            if (r.timer !== undefined) clearInterval(r.timer);
-          }
-        })
-        .catch((err: unknown) => logger.warn({ channelId: r.channelId.toString(), err }, 'renewing a reservation failed; retrying'));
-    }, Math.max(1, Math.floor(leaseMs / 3)));
-    r.timer.unref();
+  /** Replaces our reservation by `finish(state)`; returns quietly when it is no longer ours. */
+  const finishReservation = async (r: EscrowReservation, finish: (state: ChannelState) => ChannelState, what: string): Promise<void> => {
+    if (r.done) return;
+    r.done = true;
+    live.delete(r);
+    // No signal: this acquisition cannot be cancelled, so it never rejects.
+    const waiting = repository.acquireChannel(r.key);
+    if (waiting !== undefined) await waiting;
+    try {
+      const next = finish(r.state);
+      if (await cas(r.key, r.bytes, next, encodeChannelStateAfterHead(r.head, next), r.head)) return;
+      const current = await repository.readStored(r.channelId);
+      if (current === undefined || current.state.pending?.owner !== r.owner) {
+        logger.warn({ channelId: r.channelId.toString(), nonce: r.nonce.toString() }, `${what}: the reservation was already settled by another call (its lease had expired)`);
+        return;
+      }
+      const retry = finish(current.state);
+      if (!(await cas(r.key, current.bytes, retry, encodeChannelState(retry), undefined))) {
+        logger.warn({ channelId: r.channelId.toString() }, `${what}: lost a race on the channel record; the reservation settles when its lease ends`);
+      }
+    } catch (err) {
+      logger.error({ channelId: r.channelId.toString(), err }, `${what} could not be written; the reservation counts as accepted when its lease ends`);
+    } finally {
+      repository.releaseChannel(r.key);
+    }
   };
 
   const handler: EscrowPaymentHandler = {
@@ -346,61 +440,48 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       if (type.value !== 'escrow') throw paymentTypeUnsupportedError(type.value);
       const parsed = parseEscrowPaymentHeaders(metadata);
       if (!parsed.ok) throw parsed.error;
-      const payment = parsed.value;
-      const price = options.priceOf(methodPath);
-      let recovered: Uint8Array | PaymentError | undefined;
-      const signer = (): Uint8Array | PaymentError => {
-        if (recovered === undefined) {
-          const digest = hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: payment.channelId, nonce: payment.nonce, amount: payment.amount }));
-          const result = recoverer.recoverPublicKey(digest, payment.signature);
-          recovered = result.ok ? addressOfKey(repository.channelKey(payment.channelId), result.value) : signatureInvalidError(result.error.message);
-        }
-        return recovered;
-      };
-      const reservation = await repository.withChannel(
-        payment.channelId,
-        async () => {
-          for (let i = 0; i < MAX_ATTEMPTS; i++) {
-            const r = await attempt(payment, price, signer, i > 0);
-            if (r !== undefined) return r;
-          }
-          // Another replica keeps winning the CAS on this channel: the same answer as a held lock.
-          throw concurrentCallError(payment.channelId);
-        },
-        signal,
-      );
-      startRenewal(reservation);
-      return { ...publicView(reservation), [internal]: reservation } as Reservation;
+      const call: PaymentCall = { payment: parsed.value, price: options.priceOf(methodPath), recovered: undefined };
+      const key = repository.channelKey(call.payment.channelId);
+      const waiting = repository.acquireChannel(key, signal);
+      if (waiting !== undefined) await waiting;
+      let reservation: EscrowReservation | undefined;
+      try {
+        if (signal?.aborted === true) throw new SnetError('REQUEST_CANCELLED', 'storage call cancelled before it was sent; nothing changed', { cause: signal.reason });
+        for (let i = 0; i < MAX_ATTEMPTS && reservation === undefined; i++) reservation = await attempt(call, key, i > 0);
+      } finally {
+        repository.releaseChannel(key);
+      }
+      // Another replica keeps winning the CAS on this channel: the same answer as a held lock.
+      if (reservation === undefined) throw concurrentCallError(call.payment.channelId);
+      track(reservation);
+      return reservation;
     },
     commit(reservation) {
-      const r = unwrap(reservation);
-      return finishReservation(r, (state) => ({ ...state, pending: undefined }), 'commit');
+      return finishReservation(unwrap(reservation), withoutPending, 'commit');
     },
     release(reservation) {
-      const r = unwrap(reservation);
-      return finishReservation(
-        r,
-        (state) =>
-          state.pending === undefined
-            ? state
-            : { ...state, authorizedAmount: state.pending.previousAmount, signature: state.pending.previousSignature, pending: undefined },
-        'release',
-      );
+      return finishReservation(unwrap(reservation), restorePrevious, 'release');
+    },
+    close() {
+      closed = true;
+      if (sweeper !== undefined) clearInterval(sweeper);
+      sweeper = undefined;
     },
   };
   return handler;
 }
 
-const internal = Symbol('reservation');
-
-function publicView(r: ReservationImpl): Reservation {
-  return { channelId: r.channelId, nonce: r.nonce, amount: r.amount, priceCogs: r.priceCogs, userAddress: r.userAddress };
+function withoutPending(state: ChannelState): ChannelState {
+  return { ...state, pending: undefined };
 }
 
-function unwrap(reservation: Reservation): ReservationImpl {
-  const r = (reservation as Reservation & { [internal]?: ReservationImpl })[internal];
-  if (r === undefined) throw new TypeError('not a reservation made by this escrow handler');
-  return r;
+function restorePrevious(state: ChannelState): ChannelState {
+  return state.pending === undefined ? state : { ...state, authorizedAmount: state.pending.previousAmount, signature: state.pending.previousSignature, pending: undefined };
+}
+
+function unwrap(reservation: Reservation): EscrowReservation {
+  if (!(reservation instanceof EscrowReservation)) throw new TypeError('not a reservation made by this escrow handler');
+  return reservation;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
