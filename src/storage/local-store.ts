@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, throwIfAborted } from './store-validation.ts';
+import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, assertValidValue, throwIfAborted } from './store-validation.ts';
 import { transactionWrites } from './transaction-writes.ts';
 import { bytesEqual, copyBytes } from './bytes.ts';
 import type {
@@ -117,6 +117,27 @@ export function createLocalStore(backend: LocalBackend, options: LocalStoreOptio
     });
   };
 
+  // The payment path's write (two per paid call): the same semantics as `transaction` with one condition and
+  // one put, without the condition/operation arrays, staging map and async frames.
+  const compareAndSwap: AtomicStore['compareAndSwap'] = (key, expected, next, callOptions) => {
+    try {
+      assertValidKey(key);
+      assertValidValue(next);
+      if (expected !== undefined) assertValidValue(expected);
+      assertOpen(closed, 'transaction');
+      throwIfAborted(callOptions, 'transaction');
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const value = copyBytes(next);
+    return backend.write((txn) => {
+      const current = live(txn.read(key));
+      if (expected === undefined ? current !== undefined : current === undefined || !bytesEqual(current.value, expected)) return false;
+      txn.write(key, { value, version: txn.revision(), expiresAtMs: undefined });
+      return true;
+    });
+  };
+
   const makeLock = (key: string, token: Uint8Array, ttlMs: number): LockHandle => ({
     key,
     token: copyBytes(token),
@@ -165,6 +186,7 @@ export function createLocalStore(backend: LocalBackend, options: LocalStoreOptio
       return entries;
     },
     ...transactionWrites(transaction),
+    compareAndSwap,
     async delete(key, callOptions) {
       assertValidKey(key);
       return decide('delete', callOptions, (txn) => {
