@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeChannelState, decodeClaimRecord, encodeChannelState, encodeClaimRecord, settleExpired, type ChannelState } from './channel-state.ts';
+import fc from 'fast-check';
+import {
+  channelStateHead,
+  decodeChannelState,
+  decodeClaimRecord,
+  encodeChannelState,
+  encodeChannelStateAfterHead,
+  encodeClaimRecord,
+  settleExpired,
+  type ChannelState,
+} from './channel-state.ts';
 
 const state: ChannelState = {
   channelId: 42n,
@@ -16,7 +26,72 @@ const state: ChannelState = {
   pending: { previousAmount: 5n, previousSignature: undefined, leaseUntilMs: 1700000000000, owner: 'a1b2' },
 };
 
+// The v1 encoder as first written: an object in this key order through JSON.stringify.
+const reference = (s: ChannelState): string => {
+  const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
+  const doc: Record<string, unknown> = {
+    v: 1,
+    channelId: s.channelId.toString(),
+    nonce: s.nonce.toString(),
+    sender: s.sender,
+    signer: s.signer,
+    recipient: s.recipient,
+    groupId: s.groupId,
+    fullAmount: s.fullAmount.toString(),
+    expiration: s.expiration.toString(),
+    authorizedAmount: s.authorizedAmount.toString(),
+  };
+  if (s.signature !== undefined) doc['signature'] = hex(s.signature);
+  if (s.pending !== undefined) {
+    const p = s.pending;
+    doc['pending'] = {
+      previousAmount: p.previousAmount.toString(),
+      ...(p.previousSignature === undefined ? {} : { previousSignature: hex(p.previousSignature) }),
+      leaseUntilMs: p.leaseUntilMs,
+      owner: p.owner,
+    };
+  }
+  return JSON.stringify(doc);
+};
+
+const uint256 = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
+const bytes = fc.option(fc.uint8Array({ minLength: 0, maxLength: 70 }), { nil: undefined });
+const arbitraryState: fc.Arbitrary<ChannelState> = fc.record({
+  channelId: uint256,
+  nonce: uint256,
+  sender: fc.constant(state.sender),
+  signer: fc.constant(state.signer),
+  recipient: fc.constant(state.recipient),
+  groupId: fc.constant(state.groupId),
+  fullAmount: uint256,
+  expiration: uint256,
+  authorizedAmount: uint256,
+  signature: bytes,
+  pending: fc.option(
+    fc.record({
+      previousAmount: uint256,
+      previousSignature: bytes,
+      leaseUntilMs: fc.oneof(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.double({ min: 0, max: 1e15, noNaN: true })),
+      owner: fc.oneof(fc.stringMatching(/^[0-9a-f]{1,64}$/), fc.string(), fc.string({ unit: 'grapheme' })),
+    }),
+    { nil: undefined },
+  ),
+});
+
 describe('encodeChannelState() / decodeChannelState()', () => {
+  it('behavior: any record encodes to exactly JSON.stringify of the v1 document, from a head of the same channel view too', () => {
+    fc.assert(
+      fc.property(arbitraryState, arbitraryState, (a, b) => {
+        const expected = reference(a);
+        assert.equal(Buffer.from(encodeChannelState(a)).toString(), expected);
+        // A head made from another record with the same fixed fields (what the payment path reuses).
+        const sameView: ChannelState = { ...b, channelId: a.channelId, nonce: a.nonce, fullAmount: a.fullAmount, expiration: a.expiration };
+        assert.equal(Buffer.from(encodeChannelStateAfterHead(channelStateHead(sameView), a)).toString(), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('behavior: round-trips every field, bigints beyond 2^64 included', () => {
     assert.deepEqual(decodeChannelState(encodeChannelState(state)), state);
     const plain = { ...state, signature: undefined, pending: undefined };
@@ -24,33 +99,6 @@ describe('encodeChannelState() / decodeChannelState()', () => {
   });
 
   it('behavior: the bytes are exactly JSON.stringify of the v1 document (stored records stay readable both ways)', () => {
-    // The v1 encoder as first written: an object in this key order through JSON.stringify.
-    const reference = (s: ChannelState): string => {
-      const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
-      const doc: Record<string, unknown> = {
-        v: 1,
-        channelId: s.channelId.toString(),
-        nonce: s.nonce.toString(),
-        sender: s.sender,
-        signer: s.signer,
-        recipient: s.recipient,
-        groupId: s.groupId,
-        fullAmount: s.fullAmount.toString(),
-        expiration: s.expiration.toString(),
-        authorizedAmount: s.authorizedAmount.toString(),
-      };
-      if (s.signature !== undefined) doc['signature'] = hex(s.signature);
-      if (s.pending !== undefined) {
-        const p = s.pending;
-        doc['pending'] = {
-          previousAmount: p.previousAmount.toString(),
-          ...(p.previousSignature === undefined ? {} : { previousSignature: hex(p.previousSignature) }),
-          leaseUntilMs: p.leaseUntilMs,
-          owner: p.owner,
-        };
-      }
-      return JSON.stringify(doc);
-    };
     const signature = Uint8Array.from({ length: 65 }, (_, i) => (i * 37) & 0xff);
     const cases: ChannelState[] = [
       state,

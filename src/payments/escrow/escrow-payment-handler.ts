@@ -107,7 +107,7 @@ class EscrowReservation implements Reservation {
   readonly key: string;
   readonly owner: string;
   /** `channelStateHead` of `state` (its fixed fields never change while the reservation lives). */
-  readonly head: string;
+  readonly head: Uint8Array;
   /** The record as this reservation wrote it (with the reservation); updated by lease renewals. */
   state: ChannelState;
   bytes: Uint8Array;
@@ -116,7 +116,7 @@ class EscrowReservation implements Reservation {
   renewing = false;
   done = false;
 
-  constructor(payment: EscrowPaymentHeaders, priceCogs: bigint, userAddress: string, key: string, owner: string, head: string, state: ChannelState, bytes: Uint8Array, writtenAtMs: number) {
+  constructor(payment: EscrowPaymentHeaders, priceCogs: bigint, userAddress: string, key: string, owner: string, head: Uint8Array, state: ChannelState, bytes: Uint8Array, writtenAtMs: number) {
     this.channelId = payment.channelId;
     this.nonce = payment.nonce;
     this.amount = payment.amount;
@@ -140,7 +140,7 @@ interface PaymentCall {
 
 /** A channel record this process last read or wrote, with the `channelStateHead` of its state once computed. */
 interface CachedChannel extends StoredChannel {
-  head: string | undefined;
+  head: Uint8Array | undefined;
 }
 
 /** Outcome of the §5.3 checks; `chainMayFix` marks refusals a fresher chain read may cure (funds added, extended, claim landed). */
@@ -198,7 +198,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     return bytes;
   };
   /** CAS of the channel record that keeps the cache in step (forgets the key when the outcome is not ours). */
-  const cas = async (key: string, expected: Uint8Array | undefined, state: ChannelState, bytes: Uint8Array, head: string | undefined): Promise<boolean> => {
+  const cas = async (key: string, expected: Uint8Array | undefined, state: ChannelState, bytes: Uint8Array, head: Uint8Array | undefined): Promise<boolean> => {
     let swapped = false;
     try {
       swapped = await repository.casChannelKey(key, expected, bytes);

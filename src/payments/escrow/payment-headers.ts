@@ -96,10 +96,20 @@ function headerValues(headers: HeaderMap, key: string): string[] {
  * `too many values for key "<key>": [v1 v2]` when repeated; both INVALID_ARGUMENT.
  */
 export function getSingleHeader(headers: HeaderMap, key: string): ParseResult<string> {
+  const value = singleValue(headers, key);
+  return typeof value === 'string' ? { ok: true, value } : { ok: false, error: value };
+}
+
+/** {@link getSingleHeader} without the result object (hot path); the common single plain value costs no array. */
+function singleValue(headers: HeaderMap, key: string): string | PaymentError {
+  if (Object.hasOwn(headers, key)) {
+    const raw = headers[key];
+    if (typeof raw === 'string' && !raw.includes(',')) return raw;
+  }
   const values = headerValues(headers, key);
-  if (values.length === 0) return { ok: false, error: headerMissingError(key) };
-  if (values.length > 1) return { ok: false, error: headerRepeatedError(key, values) };
-  return { ok: true, value: values[0] as string };
+  if (values.length === 0) return headerMissingError(key);
+  if (values.length > 1) return headerRepeatedError(key, values);
+  return values[0] as string;
 }
 
 // Longest accepted integer text: 2^256−1 has 78 digits; leading zeros are allowed, within reason.
@@ -121,11 +131,14 @@ export function parseDecimalUint256(text: string): bigint | undefined {
 
 /** A header holding a decimal uint256 (channel id, nonce, amount, block), exactly once; else INVALID_ARGUMENT `incorrect format "<key>": "<value>"`. */
 export function parseUint256Header(headers: HeaderMap, key: string): ParseResult<bigint> {
-  const single = getSingleHeader(headers, key);
-  if (!single.ok) return single;
-  const value = parseDecimalUint256(single.value);
-  if (value === undefined) return { ok: false, error: headerInvalidError(key, single.value, 'not a decimal uint256') };
-  return { ok: true, value };
+  const value = uint256Value(headers, key);
+  return typeof value === 'bigint' ? { ok: true, value } : { ok: false, error: value };
+}
+
+function uint256Value(headers: HeaderMap, key: string): bigint | PaymentError {
+  const text = singleValue(headers, key);
+  if (typeof text !== 'string') return text;
+  return parseDecimalUint256(text) ?? headerInvalidError(key, text, 'not a decimal uint256');
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -138,8 +151,9 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   if (!BASE64.test(text)) return undefined;
   const padded = text.endsWith('=');
   if (padded ? text.length % 4 !== 0 : text.length % 4 === 1) return undefined;
-  // Copy out of node's shared Buffer pool so the bytes can be kept (stored signatures) safely.
-  return Uint8Array.from(Buffer.from(text, 'base64'));
+  // Copy out of node's shared Buffer pool so the bytes can be kept (stored signatures) safely. The typed-array
+  // constructor copies in one go (`Uint8Array.from` went through the iterator protocol, byte by byte).
+  return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
 /**
@@ -149,13 +163,18 @@ export function decodeBase64(text: string): Uint8Array | undefined {
  * `key` does not end in `-bin` (Go's `incorrect binary key name`, a bug in the caller).
  */
 export function parseBinaryHeader(headers: HeaderMap, key: string): ParseResult<Uint8Array> {
-  if (!key.endsWith('-bin')) throw new TypeError(`incorrect binary key name "${key}"`);
-  const single = getSingleHeader(headers, key);
-  if (!single.ok) return single;
-  const bytes = decodeBase64(single.value);
-  if (bytes === undefined) return { ok: false, error: headerInvalidError(key, single.value, 'not base64') };
-  return { ok: true, value: bytes };
+  const value = binaryValue(headers, key);
+  return value instanceof Uint8Array ? { ok: true, value } : { ok: false, error: value };
 }
+
+function binaryValue(headers: HeaderMap, key: string): Uint8Array | PaymentError {
+  if (!key.endsWith('-bin')) throw new TypeError(`incorrect binary key name "${key}"`);
+  const text = singleValue(headers, key);
+  if (typeof text !== 'string') return text;
+  return decodeBase64(text) ?? headerInvalidError(key, text, 'not base64');
+}
+
+const ESCROW: ParseResult<PaymentType> = { ok: true, value: 'escrow' };
 
 /**
  * The payment type (§1.3 step 3): absent or without values → `defaultType`; otherwise the **first** value
@@ -163,6 +182,15 @@ export function parseBinaryHeader(headers: HeaderMap, key: string): ParseResult<
  * `unexpected "snet-payment-type", value: "<v>"`. Unary `train_model` calls pass `'train-call'` as default.
  */
 export function parsePaymentType(headers: HeaderMap, defaultType: PaymentType = 'escrow'): ParseResult<PaymentType> {
+  if (Object.hasOwn(headers, HEADER_PAYMENT_TYPE)) {
+    // Hot path: one plain value (no array, no closure).
+    const raw = headers[HEADER_PAYMENT_TYPE];
+    if (raw === 'escrow') return ESCROW;
+    if (typeof raw === 'string' && raw.length > 0 && !raw.includes(',')) {
+      for (const type of PAYMENT_TYPES) if (type === raw) return { ok: true, value: type };
+      return { ok: false, error: paymentTypeUnknownError(raw) };
+    }
+  }
   const values = headerValues(headers, HEADER_PAYMENT_TYPE);
   if (values.length === 0) return { ok: true, value: defaultType };
   const first = values[0] as string;
@@ -195,18 +223,17 @@ export function parseCurrentBlockHeader(headers: HeaderMap): ParseResult<bigint>
  * error the client gets, exactly as from the Go daemon.
  */
 export function parseEscrowPaymentHeaders(headers: HeaderMap): ParseResult<EscrowPaymentHeaders> {
-  const channelId = parseUint256Header(headers, HEADER_CHANNEL_ID);
-  if (!channelId.ok) return channelId;
-  const nonce = parseUint256Header(headers, HEADER_CHANNEL_NONCE);
-  if (!nonce.ok) return nonce;
-  const amount = parseUint256Header(headers, HEADER_CHANNEL_AMOUNT);
-  if (!amount.ok) return amount;
-  const signature = parseBinaryHeader(headers, HEADER_CHANNEL_SIGNATURE_BIN);
-  if (!signature.ok) return signature;
-  const mpe = headerValues(headers, HEADER_MPE_ADDRESS);
-  const base = { channelId: channelId.value, nonce: nonce.value, amount: amount.value, signature: signature.value };
-  const mpeAddress = mpe.length === 1 && isHexAddress(mpe[0] as string) ? (mpe[0] as string) : undefined;
-  return { ok: true, value: mpeAddress === undefined ? base : { ...base, mpeAddress } };
+  const channelId = uint256Value(headers, HEADER_CHANNEL_ID);
+  if (typeof channelId !== 'bigint') return { ok: false, error: channelId };
+  const nonce = uint256Value(headers, HEADER_CHANNEL_NONCE);
+  if (typeof nonce !== 'bigint') return { ok: false, error: nonce };
+  const amount = uint256Value(headers, HEADER_CHANNEL_AMOUNT);
+  if (typeof amount !== 'bigint') return { ok: false, error: amount };
+  const signature = binaryValue(headers, HEADER_CHANNEL_SIGNATURE_BIN);
+  if (!(signature instanceof Uint8Array)) return { ok: false, error: signature };
+  const mpe = Object.hasOwn(headers, HEADER_MPE_ADDRESS) ? headerValues(headers, HEADER_MPE_ADDRESS) : undefined;
+  const mpeAddress = mpe !== undefined && mpe.length === 1 && isHexAddress(mpe[0] as string) ? (mpe[0] as string) : undefined;
+  return { ok: true, value: mpeAddress === undefined ? { channelId, nonce, amount, signature } : { channelId, nonce, amount, signature, mpeAddress } };
 }
 
 /** Free-call payment headers, parsed (payments.md §2.2, v6 protocol). */
