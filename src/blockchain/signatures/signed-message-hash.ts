@@ -1,5 +1,4 @@
-import { concatBytes } from '@noble/hashes/utils.js';
-import { keccak256 } from './keccak.ts';
+import { keccak256, keccak256Concat } from './keccak.ts';
 
 /** The EIP-191 prefix for a 32-byte payload, exactly as `[D] utils/auth_utils.go` `HashPrefix32Bytes`. */
 export const ETH_SIGNED_MESSAGE_PREFIX_32: Uint8Array = new TextEncoder().encode('\x19Ethereum Signed Message:\n32');
@@ -10,7 +9,7 @@ export const ETH_SIGNED_MESSAGE_PREFIX_32: Uint8Array = new TextEncoder().encode
  */
 export function hashPersonalMessage32(hash32: Uint8Array): Uint8Array {
   if (hash32.length !== 32) throw new RangeError(`hashPersonalMessage32: expected 32 bytes, got ${hash32.length}`);
-  return keccak256(concatBytes(ETH_SIGNED_MESSAGE_PREFIX_32, hash32));
+  return keccak256Concat(ETH_SIGNED_MESSAGE_PREFIX_32, hash32);
 }
 
 /**
