@@ -15,7 +15,7 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
  * A fake etcd KV: evaluates compares, applies the success or failure branch at one revision, and refuses
  * what etcd refuses (more than 128 compares / ops per branch, a key put or deleted twice in one branch).
  */
-function createFakeEtcd() {
+function createFakeEtcd(maxTxnOps = 128) {
   const data = new Map<string, { value: Buffer; mod: number; create: number }>();
   let revision = 1;
   const requests: EtcdTxnRequest[] = [];
@@ -31,7 +31,7 @@ function createFakeEtcd() {
     if (hold !== undefined) await hold;
     await new Promise((resolve) => setImmediate(resolve));
     for (const list of [request.compare, request.success, request.failure]) {
-      if (list.length > 128) throw new Error('etcdserver: too many operations in txn request');
+      if (list.length > maxTxnOps) throw new Error('etcdserver: too many operations in txn request');
     }
     for (const branch of [request.success, request.failure]) {
       const written = new Set<string>();
@@ -171,6 +171,36 @@ describe('createEtcdGroupCommit()', () => {
       etcd.requests.map((request) => request.compare.length),
       [128, 128, 44],
     );
+  });
+
+  it('behavior: a batch etcd refuses before applying (lower --max-txn-ops) is re-sent in smaller batches', async () => {
+    const etcd = createFakeEtcd(16);
+    const lowered: number[] = [];
+    const group = createEtcdGroupCommit({
+      send: etcd.send,
+      maxInFlightBatches: 8,
+      isRefusedBeforeApply: (error) => error instanceof Error && error.message.includes('too many operations'),
+      onLimitsLowered: (limits) => lowered.push(limits.maxOperations),
+    });
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => group.submit(...cas(`k${i}`, undefined, `v${i}`))));
+    assert.ok(results.every(Boolean));
+    for (let i = 0; i < 100; i++) assert.equal(etcd.value(`k${i}`), `v${i}`);
+    assert.ok(lowered.length > 0 && lowered.every((limit) => limit < 128));
+    const accepted = etcd.requests.filter((request) => request.compare.length <= 16).reduce((sum, request) => sum + request.compare.length, 0);
+    assert.equal(accepted, 100, 'every member was applied exactly once, in accepted batches');
+  });
+
+  it('error: a one-member transaction etcd refuses still rejects', async () => {
+    const etcd = createFakeEtcd(1);
+    const group = createEtcdGroupCommit({ send: etcd.send, isRefusedBeforeApply: () => true });
+    await assert.rejects(
+      group.submit([], [
+        { kind: 'put', key: 'a', value: bytes('1') },
+        { kind: 'put', key: 'b', value: bytes('1') },
+      ]),
+      /too many operations/,
+    );
+    assert.equal(etcd.value('a'), undefined);
   });
 
   it('behavior: the byte cap splits batches; an oversized member goes alone', async () => {

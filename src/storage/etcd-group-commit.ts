@@ -32,6 +32,14 @@ export interface EtcdGroupCommitOptions {
    * when one returns (group commit). @default 2
    */
   readonly maxInFlightBatches?: number;
+  /**
+   * True for a send error that proves etcd refused the request before applying anything (a cluster run
+   * with a lower `--max-txn-ops` or `--max-request-bytes`). The batch's members are then re-sent in
+   * smaller batches instead of failing; a one-member batch still rejects. @default () => false
+   */
+  readonly isRefusedBeforeApply?: (error: unknown) => boolean;
+  /** Called when a refused batch made the group commit lower its caps (for a log line). */
+  readonly onLimitsLowered?: (limits: { readonly maxOperations: number; readonly maxBatchBytes: number }) => void;
 }
 
 /**
@@ -129,8 +137,9 @@ function cancelledError(signal: AbortSignal): SnetError {
  * the outcome of each is unknown, exactly as for a single transaction.
  */
 export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGroupCommit {
-  const maxOperations = options.maxOperations ?? maxTransactionOperations;
-  const maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
+  let maxOperations = options.maxOperations ?? maxTransactionOperations;
+  let maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
+  const isRefusedBeforeApply = options.isRefusedBeforeApply ?? (() => false);
   const maxInFlightBatches = options.maxInFlightBatches ?? 2;
   let queue: Member[] = [];
   /** Keys of members that are in flight; a later member on such a key waits for the next batch. */
@@ -255,9 +264,23 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
       for (const member of retry) member.state = queued;
       queue = [...retry, ...queue];
     };
+    const onError = (error: unknown): void => {
+      if (batch.length === 1 || !isRefusedBeforeApply(error)) {
+        rejectUnsettled(error);
+        return;
+      }
+      // Nothing was applied: halve the caps below this batch and send its members again, in order.
+      const ops = Math.max(request.compare.length, request.success.length, request.failure.length);
+      const batchBytes = batch.reduce((sum, member) => sum + member.bytes, 0);
+      maxOperations = Math.max(1, Math.min(maxOperations, Math.floor(ops / 2)));
+      maxBatchBytes = Math.max(1, Math.min(maxBatchBytes, Math.floor(batchBytes / 2)));
+      options.onLimitsLowered?.({ maxOperations, maxBatchBytes });
+      for (const member of batch) member.state = queued;
+      queue = [...batch, ...queue];
+    };
     options
       .send(request)
-      .then(onResponse, rejectUnsettled)
+      .then(onResponse, onError)
       // A bug in onResponse must not leave members hanging.
       .catch(rejectUnsettled)
       .finally(() => finish(batch));

@@ -4,6 +4,7 @@ import {
   ClientClosedError,
   Etcd3,
   GRPCDeadlineExceededError,
+  GRPCInvalidArgumentError,
   type ICompare,
   type IKeyValue,
   type IRequestOp,
@@ -169,7 +170,14 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
   const mutex = createKeyedMutex();
   // Concurrent transactions (every put / putIfAbsent / compareAndSwap) share etcd requests; each keeps
   // its own answer (etcd-group-commit.ts). Same-key writes are already serialised by `mutex`.
-  const groupCommit = createEtcdGroupCommit({ send: (request) => client.kv.txn(request) });
+  const groupCommit = createEtcdGroupCommit({
+    send: (request) => client.kv.txn(request),
+    // etcd checks these before proposing the request to raft: nothing of the batch was applied.
+    isRefusedBeforeApply: (error) =>
+      error instanceof GRPCInvalidArgumentError && /too many operations in txn request|request is too large/.test(error.message),
+    onLimitsLowered: (limits) =>
+      logger.warn(limits, 'etcd refused a batched transaction as too large; batches are smaller from now on (etcd --max-txn-ops / --max-request-bytes below the defaults?)'),
+  });
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 

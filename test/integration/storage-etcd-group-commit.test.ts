@@ -222,3 +222,35 @@ describe('etcd store with group commit: etcd stops mid-batch', () => {
     }
   });
 });
+
+describe('etcd store with group commit: a cluster with a lower --max-txn-ops', () => {
+  let small: TestEtcd | undefined;
+  after(async () => {
+    await small?.stop();
+  });
+
+  it('behavior: refused batches are re-sent smaller; every write lands once and the store logs why', async () => {
+    // etcd reads its flags from ETCD_* variables too; the member inherits this process's environment.
+    process.env['ETCD_MAX_TXN_OPS'] = '16';
+    try {
+      small = await startEtcd({ name: 'group-commit-small-txn' });
+    } finally {
+      delete process.env['ETCD_MAX_TXN_OPS'];
+    }
+    const warnings: object[] = [];
+    const recording = { ...logger, child: () => recording, warn: (obj: object) => void warnings.push(obj) };
+    const store = await createEtcdStore({ endpoints: [small.endpoint], logger: recording });
+    try {
+      const tooBig = Array.from({ length: 17 }, (_, i) => ({ kind: 'put' as const, key: `alone/${i}`, value: bytes('x') }));
+      await assert.rejects(store.transaction([], tooBig), (error: unknown) => isSnetError(error, 'STORAGE_UNAVAILABLE'), 'a single transaction above the limit is still refused');
+      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => store.putIfAbsent(`small/${i}`, bytes(String(i)))));
+      assert.ok(results.every(Boolean));
+      const entries = await store.getByPrefix('small/');
+      assert.equal(entries.length, 100);
+      for (const entry of entries) assert.equal(`small/${text(entry.value)}`, entry.key);
+      assert.ok(warnings.length > 0, 'the lowered caps were logged');
+    } finally {
+      await store.close();
+    }
+  });
+});
