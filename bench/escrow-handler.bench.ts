@@ -6,6 +6,7 @@
  *   ./node_modules/.bin/node bench/escrow-handler.bench.ts                    # this checkout's src/
  *   ./node_modules/.bin/node bench/escrow-handler.bench.ts --src /tmp/base/src  # another checkout (A/B)
  *   options: --calls 20000 (per round) --rounds 3 --channels 16 (calls in flight, one per channel)
+ *            --store memory|lmdb (lmdb: a durable file in a temporary directory, removed at the end)
  *
  * Allocation is measured in a separate window of `--alloc-calls` (default 1000) calls during which no garbage
  * collection may run: the bench re-runs itself with a 64 MiB semi-space and reports heap growth ÷ calls (the
@@ -13,7 +14,9 @@
  * `--max-semi-space-size=2`, so GC cost is included as in production.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
@@ -84,7 +87,9 @@ const chain = {
   getBlockNumber: () => Promise.resolve(1000n),
   peekBlockNumber: () => 1000n,
 };
-const store = storage.createMemoryStore();
+const storeKind = args.get('store') ?? 'memory';
+const lmdbDir = storeKind === 'lmdb' ? mkdtempSync(path.join(os.tmpdir(), 'escrow-bench-')) : undefined;
+const store = lmdbDir === undefined ? storage.createMemoryStore() : storage.createLmdbStore({ path: path.join(lmdbDir, 'state.mdb'), logger: shared.createSilentLogger() });
 const repository = payments.createChannelRepository({ store, chain }, { mpePrefix: `snetd-ts/1/local/org/G=/${MPE}`, groupId: GROUP, recipient: RECIPIENT });
 const handler = payments.createEscrowPaymentHandler(
   { repository, chain, recoverer: blockchain.createSignatureRecoverer({ requireNative: true }), logger: shared.createSilentLogger() },
@@ -165,3 +170,4 @@ if (mode === 'time') {
 const closable = handler as { close?: () => void };
 closable.close?.();
 await store.close();
+if (lmdbDir !== undefined) rmSync(lmdbDir, { recursive: true, force: true });

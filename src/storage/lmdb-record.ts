@@ -28,24 +28,34 @@ export function encodeLmdbRecord(record: LocalRecord): Buffer {
 
 /** Parses a record written by {@link encodeLmdbRecord}; throws STORAGE_CORRUPT on anything else. @internal */
 export function decodeLmdbRecord(key: string, raw: Uint8Array): LocalRecord {
-  const buffer = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const record = decodeLmdbRecordView(key, raw, raw.byteLength);
+  return { value: new Uint8Array(record.value), version: record.version, expiresAtMs: record.expiresAtMs };
+}
+
+/**
+ * {@link decodeLmdbRecord} of the first `length` bytes of `raw` without copying the value: it is a view into
+ * `raw` (for lmdb-js's reused read buffer, valid only until the next read). @internal
+ */
+export function decodeLmdbRecordView(key: string, raw: Uint8Array, length: number): LocalRecord {
   const corrupt = (why: string): SnetError =>
     new SnetError('STORAGE_CORRUPT', `LMDB record of key "${key}" is unreadable: ${why}`, {
       hint: 'The database was not written by this version of snetd-ts; restore it from an export or a backup.',
       details: { key },
     });
-  if (buffer.length < plainHeaderBytes) throw corrupt(`only ${buffer.length} bytes`);
-  if (buffer[0] !== formatVersion) throw corrupt(`unknown format ${String(buffer[0])}`);
-  const flags = buffer[1] ?? 0;
+  if (length < plainHeaderBytes) throw corrupt(`only ${length} bytes`);
+  if (raw[0] !== formatVersion) throw corrupt(`unknown format ${String(raw[0])}`);
+  const flags = raw[1] ?? 0;
   if ((flags & ~leasedFlag) !== 0) throw corrupt(`unknown flags ${flags}`);
-  const version = buffer.readBigUInt64BE(2);
+  const version = readUint64BE(raw, 2);
   if ((flags & leasedFlag) === 0) {
-    return { value: new Uint8Array(buffer.subarray(plainHeaderBytes)), version, expiresAtMs: undefined };
+    return { value: raw.subarray(plainHeaderBytes, length), version, expiresAtMs: undefined };
   }
-  if (buffer.length < leasedHeaderBytes) throw corrupt('truncated lock record');
-  return {
-    value: new Uint8Array(buffer.subarray(leasedHeaderBytes)),
-    version,
-    expiresAtMs: Number(buffer.readBigUInt64BE(10)),
-  };
+  if (length < leasedHeaderBytes) throw corrupt('truncated lock record');
+  return { value: raw.subarray(leasedHeaderBytes, length), version, expiresAtMs: Number(readUint64BE(raw, 10)) };
+}
+
+function readUint64BE(bytes: Uint8Array, at: number): bigint {
+  const hi = (((bytes[at] as number) << 24) | ((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number)) >>> 0;
+  const lo = (((bytes[at + 4] as number) << 24) | ((bytes[at + 5] as number) << 16) | ((bytes[at + 6] as number) << 8) | (bytes[at + 7] as number)) >>> 0;
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSilentLogger } from '../shared/index.ts';
 import { createLmdbStore } from './lmdb-store.ts';
-import { decodeLmdbRecord, encodeLmdbRecord } from './lmdb-record.ts';
+import { decodeLmdbRecord, decodeLmdbRecordView, encodeLmdbRecord } from './lmdb-record.ts';
 import { runAtomicStoreContract } from './testing/atomic-store-contract.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'snetd-lmdb-'));
@@ -56,6 +56,17 @@ describe('decodeLmdbRecord()', () => {
     assert.deepEqual(decodeLmdbRecord('k', encodeLmdbRecord(plain)), plain);
     const leased = { value: new Uint8Array([1]), version: 2n ** 60n, expiresAtMs: 1_800_000_000_000 };
     assert.deepEqual(decodeLmdbRecord('k', encodeLmdbRecord(leased)), leased);
+  });
+
+  it('behavior: the view decoder reads only the first `length` bytes of a larger reused buffer (lmdb-js getBinaryFast)', () => {
+    const leased = { value: new Uint8Array([5, 6, 7]), version: 2n ** 63n + 5n, expiresAtMs: 1_800_000_000_123 };
+    const encoded = encodeLmdbRecord(leased);
+    const reused = new Uint8Array(64).fill(0xee);
+    reused.set(encoded, 0);
+    const view = decodeLmdbRecordView('k', reused, encoded.length);
+    assert.deepEqual({ ...view, value: Uint8Array.from(view.value) }, leased);
+    assert.equal(view.value.buffer, reused.buffer, 'a view, not a copy');
+    assert.throws(() => decodeLmdbRecordView('k', reused, 9), { code: 'STORAGE_CORRUPT' });
   });
 
   it('error: rejects foreign bytes with STORAGE_CORRUPT', () => {

@@ -7,7 +7,7 @@ import type { Logger } from '../shared/index.ts';
 import { prefixRangeEnd } from './bytes.ts';
 import { createLocalStore } from './local-store.ts';
 import type { LocalBackend, LocalRecord, LocalWriteTxn } from './local-store.ts';
-import { decodeLmdbRecord, encodeLmdbRecord } from './lmdb-record.ts';
+import { decodeLmdbRecord, decodeLmdbRecordView, encodeLmdbRecord } from './lmdb-record.ts';
 import type { AtomicStore } from './atomic-store.ts';
 
 /** Options of {@link createLmdbStore}. */
@@ -57,10 +57,23 @@ export function createLmdbStore(options: LmdbStoreOptions): AtomicStore {
   }
   logger.info({ path: options.path }, 'LMDB channel-state store opened');
 
-  const keyBytes = (key: string): Buffer => Buffer.from(key, 'utf8');
+  // Key bytes per key string, reused (lmdb-js copies keys into its own buffers on every call): a paid call
+  // reads and writes its channel key twice. Bounded; dropped wholesale when full.
+  const keyCache = new Map<string, Buffer>();
+  const keyBytes = (key: string): Buffer => {
+    let bytes = keyCache.get(key);
+    if (bytes === undefined) {
+      bytes = Buffer.from(key, 'utf8');
+      if (keyCache.size >= 10_000) keyCache.clear();
+      keyCache.set(key, bytes);
+    }
+    return bytes;
+  };
+  // lmdb-js's reused read buffer, no copy: the record's value is valid only until the next read, which the
+  // LocalBackend contract allows (local-store compares or copies it at once). Its `length` is set per read.
   const readRecord = (key: string): LocalRecord | undefined => {
-    const raw = kv.getBinary(keyBytes(key));
-    return raw === undefined ? undefined : decodeLmdbRecord(key, raw);
+    const raw = kv.getBinaryFast(keyBytes(key));
+    return raw === undefined ? undefined : decodeLmdbRecordView(key, raw, raw.length);
   };
 
   const backend: LocalBackend = {

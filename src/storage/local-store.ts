@@ -21,6 +21,7 @@ export interface LocalRecord {
 
 /** The view a write transaction of an in-process backend gets; all calls are synchronous. */
 export interface LocalWriteTxn {
+  /** As {@link LocalBackend.read} (the value may be a reused buffer), including this transaction's own writes. */
   read(key: string): LocalRecord | undefined;
   write(key: string, record: LocalRecord): void;
   remove(key: string): void;
@@ -35,7 +36,10 @@ export interface LocalWriteTxn {
  */
 export interface LocalBackend {
   write<T>(fn: (txn: LocalWriteTxn) => T): Promise<T>;
-  /** The latest committed record of `key`. */
+  /**
+   * The latest committed record of `key`. Its `value` may be a view into a buffer the backend reuses (LMDB):
+   * valid only until the backend's next call; compare or copy it at once.
+   */
   read(key: string): LocalRecord | undefined;
   /** Every record whose key starts with `prefix`, sorted by key bytes, from one snapshot. */
   scan(prefix: string): Array<readonly [string, LocalRecord]>;
