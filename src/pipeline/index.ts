@@ -13,4 +13,4 @@ export {
 export { createRouter } from './router.ts';
 export { createUpstreamHandler } from './upstream-handler.ts';
 export { createEchoHandler } from './echo-handler.ts';
-export type { CallOutcome, Metadata, ReadonlyMetadata, RequestMessages, ResponseWriter } from '../upstream/index.ts';
+export type { CallOutcome, HeaderList, Metadata, ReadonlyMetadata, RequestMessages, ResponseWriter } from '../upstream/index.ts';

@@ -13,6 +13,13 @@ export type Metadata = Record<string, string | string[]>;
 /** Read-only view of {@link Metadata}. */
 export type ReadonlyMetadata = Readonly<Record<string, string | readonly string[]>>;
 
+/**
+ * Headers as node:http2 receives and sends them without building objects: a flat list
+ * `[name, value, name, value, …]`, lower-case names, one entry per header line (a repeated header
+ * appears once per value, in wire order). node's `rawHeaders` argument has this shape.
+ */
+export type HeaderList = readonly string[];
+
 /** The gRPC status a call ended with; `code` is the numeric wire status (0 = OK, 1000 = snet nonce quirk). */
 export interface CallOutcome {
   readonly code: number;
@@ -63,6 +70,11 @@ export interface ResponseWriter {
    * that ends without messages sends them with the status (trailers-only). Ignored once sent.
    */
   setHeaders(headers: ReadonlyMetadata): void;
+  /**
+   * Same as {@link setHeaders} for a flat {@link HeaderList} (e.g. a service's raw response headers,
+   * forwarded without building an object; repeated names stay separate lines). Ignored once sent.
+   */
+  addHeaderList(headers: HeaderList): void;
   /** Writes already framed bytes (5-byte prefix + message), e.g. a service's DATA chunks. */
   writeFrames(chunk: Uint8Array): boolean;
   /** Frames one uncompressed message and writes it. */

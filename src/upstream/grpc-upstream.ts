@@ -1,7 +1,7 @@
 import http2 from 'node:http2';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
-import type { CallOutcome, Metadata, Upstream, UpstreamCall } from './call.ts';
+import type { CallOutcome, HeaderList, Metadata, Upstream, UpstreamCall } from './call.ts';
 import { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
 import { reservedRequestHeaders } from './reserved-headers.ts';
@@ -27,6 +27,9 @@ export interface GrpcUpstreamOptions {
   readonly connectionWindowBytes?: number | undefined;
 }
 
+const requestOptions: http2.ClientSessionRequestOptions = { endStream: false };
+const onceOption = { once: true } as const;
+
 /** Headers the daemon sets itself on the service hop: the reserved ones plus the content-type it chooses. */
 const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequestHeaders, 'content-type']);
 
@@ -50,6 +53,7 @@ class GrpcUpstream implements Upstream {
   readonly #endpoint: ServiceEndpoint;
   readonly #options: GrpcUpstreamOptions;
   readonly #userAgent: string;
+  readonly #scheme: string;
   #session: http2.ClientHttp2Session | undefined;
   #closed = false;
 
@@ -58,6 +62,7 @@ class GrpcUpstream implements Upstream {
     this.#endpoint = endpoint;
     this.#options = options;
     this.#userAgent = options.userAgent ?? 'snetd-ts';
+    this.#scheme = endpoint.secure ? 'https' : 'http';
   }
 
   #currentSession(): http2.ClientHttp2Session {
@@ -119,7 +124,7 @@ class GrpcUpstream implements Upstream {
       const headers = this.#requestHeaders(call);
       let stream: http2.ClientHttp2Stream;
       try {
-        stream = this.#currentSession().request(headers, { endStream: false });
+        stream = this.#currentSession().request(headers, requestOptions);
       } catch (error) {
         reject(this.#unavailable(error));
         return;
@@ -132,7 +137,7 @@ class GrpcUpstream implements Upstream {
       const settle = (outcome: CallOutcome | undefined, error?: Error): void => {
         if (settled) return;
         settled = true;
-        call.signal.removeEventListener('abort', onAbort);
+        // The abort listener is left on the call's own signal: onAbort does nothing once settled.
         if (outcome !== undefined) resolve(outcome);
         else reject(error ?? new Error('upstream call failed'));
       };
@@ -140,12 +145,14 @@ class GrpcUpstream implements Upstream {
         if (!stream.closed) stream.close(NGHTTP2_CANCEL);
         settle(undefined, error instanceof Error ? error : new SnetError('REQUEST_CANCELLED', 'the call was cancelled', { cause: error }));
       };
-      const onAbort = (): void => cancel(call.signal.reason);
-      call.signal.addEventListener('abort', onAbort, { once: true });
+      const onAbort = (): void => {
+        if (!settled) cancel(call.signal.reason);
+      };
+      call.signal.addEventListener('abort', onAbort, onceOption);
 
       call.request.pipeFrames(stream).catch((error: unknown) => cancel(error));
 
-      stream.on('response', (responseHeaders) => {
+      stream.on('response', (responseHeaders: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader, _flags: number, rawHeaders: string[]) => {
         responded = true;
         const status = responseHeaders[':status'] ?? 200;
         if (status !== 200) {
@@ -159,7 +166,7 @@ class GrpcUpstream implements Upstream {
           settle(outcomeFromTrailers(responseHeaders));
           return;
         }
-        call.response.setHeaders(forwardableResponseHeaders(responseHeaders));
+        call.response.addHeaderList(forwardableResponseHeaders(rawHeaders));
       });
       const resume = (): void => {
         stream.resume();
@@ -203,23 +210,40 @@ class GrpcUpstream implements Upstream {
     });
   }
 
-  #requestHeaders(call: UpstreamCall): http2.OutgoingHttpHeaders {
-    const headers: http2.OutgoingHttpHeaders = Object.create(null) as http2.OutgoingHttpHeaders;
+  /**
+   * The service-hop request headers as a flat list: node:http2 takes it without copying it into an
+   * object first (`request([…])`, Node 24), which the object form does on every call.
+   */
+  #requestHeaders(call: UpstreamCall): string[] {
     const metadata = call.metadata;
-    for (const key in metadata) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || requestHeadersNotForwarded.has(key)) continue;
-      headers[key] = metadata[key] as string | string[];
-    }
-    headers[':method'] = 'POST';
-    headers[':path'] = call.method;
-    headers[':scheme'] = this.#endpoint.secure ? 'https' : 'http';
-    headers[':authority'] = this.#endpoint.authority;
     const subtype = this.#options.contentSubtype;
-    headers['content-type'] = subtype === undefined ? contentTypeOf(metadata) : `application/grpc+${subtype}`;
-    headers.te = 'trailers';
-    headers['user-agent'] = this.#userAgent;
-    if (call.timeoutMs !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(call.timeoutMs))}m`;
-    if (call.request.encoding !== 'identity') headers['grpc-encoding'] = call.request.encoding;
+    const encoding = call.request.encoding;
+    const headers: string[] = [
+      ':method',
+      'POST',
+      ':path',
+      call.method,
+      ':scheme',
+      this.#scheme,
+      ':authority',
+      this.#endpoint.authority,
+      'content-type',
+      subtype === undefined ? contentTypeOf(metadata) : `application/grpc+${subtype}`,
+      'te',
+      'trailers',
+      'user-agent',
+      this.#userAgent,
+    ];
+    if (call.timeoutMs !== undefined) headers.push('grpc-timeout', `${Math.max(1, Math.ceil(call.timeoutMs))}m`);
+    // The encoding of the frames as forwarded wins over a grpc-encoding an interceptor left in the metadata.
+    const encoded = encoding !== 'identity';
+    if (encoded) headers.push('grpc-encoding', encoding);
+    for (const key in metadata) {
+      if (key.charCodeAt(0) === 58 /* ':' */ || requestHeadersNotForwarded.has(key) || (encoded && key === 'grpc-encoding')) continue;
+      const value = metadata[key];
+      if (typeof value === 'string') headers.push(key, value);
+      else if (value !== undefined) for (const item of value) headers.push(key, item);
+    }
     return headers;
   }
 
@@ -255,12 +279,13 @@ function contentTypeOf(metadata: UpstreamCall['metadata']): string {
   return text;
 }
 
-function forwardableResponseHeaders(headers: http2.IncomingHttpHeaders): Metadata {
-  const out: Metadata = Object.create(null) as Metadata;
-  for (const key in headers) {
+/** The service's response headers the client gets (raw list in, raw list out: repeated names stay separate). */
+function forwardableResponseHeaders(rawHeaders: HeaderList): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i] as string;
     if (key.charCodeAt(0) === 58 || responseHeadersNotForwarded.has(key)) continue;
-    const value = headers[key];
-    if (value !== undefined) out[key] = value;
+    out.push(key, rawHeaders[i + 1] as string);
   }
   return out;
 }
@@ -275,16 +300,14 @@ function outcomeFromTrailers(trailers: http2.IncomingHttpHeaders): CallOutcome {
     : typeof rawMessage === 'string'
       ? decodeGrpcMessage(rawMessage)
       : '';
-  const rest: Metadata = Object.create(null) as Metadata;
-  let any = false;
+  let rest: Metadata | undefined;
   for (const key in trailers) {
     if (key.charCodeAt(0) === 58 || key === 'grpc-status' || key === 'grpc-message' || key === 'content-type' || key === 'content-length') continue;
     const value = trailers[key];
     if (value === undefined) continue;
-    rest[key] = value;
-    any = true;
+    (rest ??= Object.create(null) as Metadata)[key] = value;
   }
-  return any ? { code, message, trailers: rest } : { code, message };
+  return rest === undefined ? { code, message } : { code, message, trailers: rest };
 }
 
 function describeCause(cause: unknown): string {

@@ -1,6 +1,7 @@
 export type {
   ByteSink,
   CallOutcome,
+  HeaderList,
   Metadata,
   ReadonlyMetadata,
   RequestMessages,

@@ -32,6 +32,15 @@ export function mergeHeaders(target: Record<string, string | string[]>, extra: R
   }
 }
 
+/** Appends the entries of `extra` to a flat header list (array values become one line each). */
+export function appendHeaderList(target: string[], extra: ReadonlyMetadata): void {
+  for (const key in extra) {
+    const value = extra[key];
+    if (typeof value === 'string') target.push(key, value);
+    else if (value !== undefined) for (const item of value) target.push(key, item);
+  }
+}
+
 /** The status trailers of an outcome: service trailers, then `grpc-status` / `grpc-message`. */
 export function statusTrailers(outcome: CallOutcome): Record<string, string | string[]> {
   const trailers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;

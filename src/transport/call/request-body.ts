@@ -127,30 +127,33 @@ export class RequestBody implements RequestMessages {
     }
     const source = this.#source;
     return new Promise((resolve, reject) => {
-      const cleanup = (): void => {
-        source.off('data', onData);
-        source.off('end', onEnd);
-        source.off('close', onClose);
-        source.off('error', onError);
+      // Listeners stay attached after the body ended (the stream goes with the call); `done` makes
+      // later events no-ops instead of paying for four removeListener calls per call.
+      let done = false;
+      const fail = (error: SnetError): void => {
+        if (done) return;
+        done = true;
+        source.pause();
+        reject(error);
       };
       const resume = (): void => {
         source.resume();
       };
-      const onData = (chunk: Buffer): void => {
+      source.on('data', (chunk: Buffer) => {
+        if (done) return;
         const error = scanner.scan(chunk);
         if (error !== undefined) {
-          cleanup();
-          source.pause();
-          reject(error);
+          fail(error);
           return;
         }
         if (!sink.write(chunk)) {
           source.pause();
           sink.once('drain', resume);
         }
-      };
-      const onEnd = (): void => {
-        cleanup();
+      });
+      source.on('end', () => {
+        if (done) return;
+        done = true;
         this.#ended = true;
         const error = scanner.end();
         if (error !== undefined) {
@@ -159,19 +162,13 @@ export class RequestBody implements RequestMessages {
         }
         sink.end();
         resolve();
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(clientGone());
-      };
-      const onError = (error: Error): void => {
-        cleanup();
-        reject(error instanceof SnetError ? error : clientGone(error));
-      };
-      source.on('data', onData);
-      source.on('end', onEnd);
-      source.on('close', onClose);
-      source.on('error', onError);
+      });
+      source.on('close', () => {
+        if (!done) fail(clientGone());
+      });
+      source.on('error', (error: Error) => {
+        if (!done) fail(error instanceof SnetError ? error : clientGone(error));
+      });
       source.resume();
     });
   }

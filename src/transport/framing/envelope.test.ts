@@ -71,6 +71,20 @@ describe('createFrameScanner()', () => {
     assert.equal(createFrameScanner(rules).scan(stream)?.code, 'REQUEST_TOO_LARGE');
   });
 
+  it('error: a declared length of 2^32 − 1 split over chunks is read unsigned and refused', () => {
+    const scanner = createFrameScanner({ ...rules, maxMessageBytes: 2 ** 31 });
+    assert.equal(scanner.scan(Buffer.from([0, 0xff, 0xff])), undefined);
+    const error = scanner.scan(Buffer.from([0xff, 0xff, 1]));
+    assert.equal(error?.code, 'REQUEST_TOO_LARGE');
+    assert.match(error.message, /of 4294967295 bytes/);
+  });
+
+  it('behavior: a length just under 2^31 passes the check and the scanner then waits for its payload', () => {
+    const scanner = createFrameScanner({ ...rules, maxMessageBytes: 2 ** 31 });
+    assert.equal(scanner.scan(Buffer.from([0, 0x7f, 0xff, 0xff, 0xff])), undefined);
+    assert.equal(scanner.end()?.code, 'REQUEST_MALFORMED');
+  });
+
   it('error: end in the middle of a prefix or a payload', () => {
     const inPrefix = createFrameScanner(rules);
     inPrefix.scan(Buffer.from([0, 0]));

@@ -79,8 +79,10 @@ export function createFrameScanner(rules: FrameRules): FrameScanner {
 
 class FrameScannerImpl implements FrameScanner {
   readonly #rules: FrameRules;
-  readonly #prefix = new Uint8Array(envelopePrefixBytes);
+  /** Prefix bytes seen of the frame being read (0–4), its flags and its length so far. */
   #prefixFill = 0;
+  #flags = 0;
+  #length = 0;
   #payloadLeft = 0;
 
   constructor(rules: FrameRules) {
@@ -97,14 +99,19 @@ class FrameScannerImpl implements FrameScanner {
         i += take;
         continue;
       }
-      this.#prefix[this.#prefixFill++] = chunk[i++] as number;
-      if (this.#prefixFill === envelopePrefixBytes) {
+      const byte = chunk[i++] as number;
+      if (this.#prefixFill === 0) {
+        this.#flags = byte;
+        this.#length = 0;
+      } else {
+        // Multiplication, not shifts: a length ≥ 2^31 stays positive.
+        this.#length = this.#length * 256 + byte;
+      }
+      if (++this.#prefixFill === envelopePrefixBytes) {
         this.#prefixFill = 0;
-        const p = this.#prefix;
-        const declared = (((p[1] as number) << 24) >>> 0) + ((p[2] as number) << 16) + ((p[3] as number) << 8) + (p[4] as number);
-        const error = checkPrefix(p[0] as number, declared, this.#rules);
+        const error = checkPrefix(this.#flags, this.#length, this.#rules);
         if (error !== undefined) return error;
-        this.#payloadLeft = declared;
+        this.#payloadLeft = this.#length;
       }
     }
     return undefined;

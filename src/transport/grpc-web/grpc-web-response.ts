@@ -1,4 +1,4 @@
-import type { CallOutcome, ReadonlyMetadata } from '../../upstream/index.ts';
+import type { CallOutcome, HeaderList, ReadonlyMetadata } from '../../upstream/index.ts';
 import { countedDrain, mergeHeaders, statusTrailers, type CallResponse, type TransportCounters } from '../call/call-response.ts';
 import { createFrameScanner, encodeEnvelopePrefix, flagTrailers, type FrameScanner } from '../framing/envelope.ts';
 import { Base64Encoder } from './base64.ts';
@@ -33,6 +33,20 @@ export class GrpcWebResponse implements CallResponse {
   setHeaders(headers: ReadonlyMetadata): void {
     if (this.#headersSent) return;
     mergeHeaders((this.#headers ??= Object.create(null) as Record<string, string | string[]>), headers);
+  }
+
+  addHeaderList(headers: HeaderList): void {
+    if (this.#headersSent) return;
+    const target = (this.#headers ??= Object.create(null) as Record<string, string | string[]>);
+    for (let i = 0; i < headers.length; i += 2) {
+      const key = headers[i] as string;
+      const value = headers[i + 1] as string;
+      const existing = target[key];
+      // A repeated header stays one line per value (HTTP/1.1 writeHead and HTTP/2 respond both send arrays so).
+      if (existing === undefined) target[key] = value;
+      else if (Array.isArray(existing)) existing.push(value);
+      else target[key] = [existing, value];
+    }
   }
 
   #head(extra: Record<string, string | string[]> | undefined, endStream: boolean): void {

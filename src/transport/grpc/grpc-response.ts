@@ -1,7 +1,10 @@
 import type http2 from 'node:http2';
-import type { CallOutcome, ReadonlyMetadata } from '../../upstream/index.ts';
-import { countedDrain, mergeHeaders, statusTrailers, type CallResponse, type TransportCounters } from '../call/call-response.ts';
+import type { CallOutcome, HeaderList, ReadonlyMetadata } from '../../upstream/index.ts';
+import { appendHeaderList, countedDrain, statusTrailers, type CallResponse, type TransportCounters } from '../call/call-response.ts';
 import { createFrameScanner, encodeEnvelopePrefix, type FrameScanner } from '../framing/envelope.ts';
+
+const waitForTrailers: http2.ServerStreamResponseOptions = { waitForTrailers: true };
+const endStream: http2.ServerStreamResponseOptions = { endStream: true };
 
 /**
  * The response of a native gRPC call on an HTTP/2 stream: headers with the first message,
@@ -13,7 +16,8 @@ export class GrpcResponse implements CallResponse {
   readonly #contentType: string;
   readonly #scanner: FrameScanner;
   readonly #counters: TransportCounters;
-  #headers: Record<string, string | string[]> | undefined;
+  /** Response headers to send with the first message, as a flat list (node's raw header form). */
+  #headers: string[] | undefined;
   #headersSent = false;
   #finished = false;
 
@@ -26,14 +30,33 @@ export class GrpcResponse implements CallResponse {
 
   setHeaders(headers: ReadonlyMetadata): void {
     if (this.#headersSent) return;
-    mergeHeaders((this.#headers ??= Object.create(null) as Record<string, string | string[]>), headers);
+    appendHeaderList((this.#headers ??= []), headers);
+  }
+
+  addHeaderList(headers: HeaderList): void {
+    if (this.#headersSent) return;
+    if (this.#headers === undefined) this.#headers = headers.slice();
+    else for (const item of headers) this.#headers.push(item);
+  }
+
+  /** `:status`, content-type, then the headers set so far (a list: node:http2 copies no object for it). */
+  #headerList(): string[] {
+    const list = [':status', '200', 'content-type', this.#contentType];
+    const headers = this.#headers;
+    if (headers !== undefined) {
+      for (let i = 0; i < headers.length; i += 2) {
+        const key = headers[i] as string;
+        // The transport owns content-type and the pseudo-headers.
+        if (key === 'content-type' || key.charCodeAt(0) === 58) continue;
+        list.push(key, headers[i + 1] as string);
+      }
+    }
+    return list;
   }
 
   #sendHeaders(): void {
     this.#headersSent = true;
-    const headers: http2.OutgoingHttpHeaders = { ':status': 200, 'content-type': this.#contentType };
-    if (this.#headers !== undefined) mergeHeaders(headers as Record<string, string | string[]>, this.#headers);
-    this.#stream.respond(headers, { waitForTrailers: true });
+    this.#stream.respond(this.#headerList(), waitForTrailers);
   }
 
   writeFrames(chunk: Uint8Array): boolean {
@@ -81,15 +104,21 @@ export class GrpcResponse implements CallResponse {
     if (stream.destroyed || stream.closed) return;
     const trailers = statusTrailers(outcome);
     if (!this.#headersSent) {
-      // Trailers-only response (PROTOCOL-HTTP2.md): status and headers in one HEADERS frame.
+      // Trailers-only response (PROTOCOL-HTTP2.md): status and headers in one HEADERS frame; a
+      // trailer replaces a header of the same name.
       this.#headersSent = true;
-      const headers: http2.OutgoingHttpHeaders = { ':status': 200, 'content-type': this.#contentType };
-      if (this.#headers !== undefined) mergeHeaders(headers as Record<string, string | string[]>, this.#headers);
-      mergeHeaders(headers as Record<string, string | string[]>, trailers);
-      stream.respond(headers, { endStream: true });
+      const list = this.#headerList();
+      const headers: string[] = [];
+      for (let i = 0; i < list.length; i += 2) {
+        const key = list[i] as string;
+        if (!(key in trailers)) headers.push(key, list[i + 1] as string);
+      }
+      appendHeaderList(headers, trailers);
+      stream.respond(headers, endStream);
       return;
     }
-    stream.once('wantTrailers', () => {
+    // 'on', not 'once': it fires once per stream anyway, and once() wraps the listener per call.
+    stream.on('wantTrailers', () => {
       if (!stream.destroyed) stream.sendTrailers(trailers);
     });
     stream.end();

@@ -131,6 +131,7 @@ class DaemonServerImpl implements DaemonServer {
       maxMessageBytes: options.maxMessageBytes,
       counters: this.#counters,
       isClosing: () => this.#closing,
+      streamClosed: (session) => this.#sessionStreams.set(session, (this.#sessionStreams.get(session) ?? 1) - 1),
     });
     const maxHeaderBytes = options.maxHeaderBytes ?? 65536;
     const connectionWindow = options.connectionWindowBytes ?? 16 << 20;
@@ -158,11 +159,8 @@ class DaemonServerImpl implements DaemonServer {
     });
     this.#h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
       const session = stream.session;
-      if (session !== undefined) {
-        this.#sessionStreams.set(session, (this.#sessionStreams.get(session) ?? 0) + 1);
-        stream.once('close', () => this.#sessionStreams.set(session, (this.#sessionStreams.get(session) ?? 1) - 1));
-      }
-      router.onStream(stream, headers);
+      if (session !== undefined) this.#sessionStreams.set(session, (this.#sessionStreams.get(session) ?? 0) + 1);
+      router.onStream(stream, headers, session);
     });
     // Idle sessions only: a long server stream (health Watch) is not idle.
     this.#h2.setTimeout(options.idleTimeoutMs ?? 300_000);

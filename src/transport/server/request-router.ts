@@ -22,7 +22,11 @@ export interface RouterParts {
   readonly counters: TransportCounters;
   /** True once shutdown started: HTTP/1.1 answers carry `connection: close`. */
   readonly isClosing: () => boolean;
+  /** Called once per HTTP/2 stream when it closes, with the session it belonged to (idle tracking). */
+  readonly streamClosed: (session: http2.Http2Session) => void;
 }
+
+const ignoreError = (): void => {};
 
 const http2constants = http2.constants;
 const notFoundBody = Buffer.from('404 page not found\n');
@@ -38,10 +42,13 @@ export class RequestRouter {
     this.#parts = parts;
   }
 
-  /** An HTTP/2 stream (h2c or h2). Never throws: a failure resets only this stream. */
-  onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+  /**
+   * An HTTP/2 stream (h2c or h2). Never throws: a failure resets only this stream. `session` is
+   * handed back to `streamClosed` when the stream closes.
+   */
+  onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, session: http2.Http2Session | undefined): void {
     try {
-      this.#onStream(stream, headers);
+      this.#onStream(stream, headers, session);
     } catch (error) {
       this.#parts.logger.error({ err: error }, 'request handling failed');
       if (!stream.destroyed) stream.close(http2constants.NGHTTP2_INTERNAL_ERROR);
@@ -58,20 +65,24 @@ export class RequestRouter {
     }
   }
 
-  #onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    stream.on('error', () => {
-      // RST from the client or a failed write; the call runner sees 'close' and cancels.
+  #onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, session: http2.Http2Session | undefined): void {
+    // RST from the client or a failed write: the call sees 'close' below and cancels.
+    stream.on('error', ignoreError);
+    // One 'close' listener per stream does the session's stream count and the call's client-gone.
+    let clientGone: (() => void) | undefined;
+    stream.on('close', () => {
+      if (session !== undefined) this.#parts.streamClosed(session);
+      if (clientGone !== undefined && (!stream.writableFinished || stream.rstCode !== 0)) clientGone();
     });
+    const onClientGone = (listener: () => void): void => {
+      clientGone = listener;
+    };
     const contentType = headers['content-type'] ?? '';
     const method = headers[':method'];
     const path = headers[':path'] ?? '/';
     if (contentType.startsWith('application/grpc-web')) {
       if (method !== 'POST') return this.#respondPlain(httpOutFromStream(stream), 405, 'gRPC-Web requires POST\n');
-      this.#grpcWeb(path, headers, stream, httpOutFromStream(stream), '2', stream.session?.socket?.remoteAddress, (listener) => {
-        stream.once('close', () => {
-          if (!stream.writableFinished || stream.rstCode !== 0) listener();
-        });
-      });
+      this.#grpcWeb(path, headers, stream, httpOutFromStream(stream), '2', stream.session?.socket?.remoteAddress, onClientGone);
       return;
     }
     if (isGrpcContentType(contentType)) {
@@ -82,14 +93,10 @@ export class RequestRouter {
         protocol: 'grpc',
         httpVersion: '2',
         headers,
-        remoteAddress: stream.session?.socket?.remoteAddress,
+        remoteAddress: session?.socket?.remoteAddress,
         body: stream,
         response,
-        onClientGone: (listener) => {
-          stream.once('close', () => {
-            if (!stream.writableFinished || stream.rstCode !== 0) listener();
-          });
-        },
+        onClientGone,
       });
       return;
     }
