@@ -34,7 +34,16 @@ export interface ByteSink {
   write(chunk: Uint8Array): boolean;
   end(): void;
   once(event: 'drain', listener: () => void): unknown;
+  /** Bytes written but not yet taken (node `Writable.writableLength`). */
+  readonly writableLength: number;
 }
+
+/**
+ * How many bytes a writer may queue towards one peer before its producer is paused. node's
+ * `write()` says "full" above 16 KiB, which for a 100 KB message meant a pause/resume cycle per
+ * DATA chunk; HTTP/2 flow-control windows still bound what is in flight (measured: bench/README.md).
+ */
+export const writeBufferBytes = 256 << 10;
 
 /**
  * The client's request messages. Frames are validated as they arrive (size limit, compression

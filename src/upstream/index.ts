@@ -9,6 +9,7 @@ export type {
   Upstream,
   UpstreamCall,
 } from './call.ts';
+export { writeBufferBytes } from './call.ts';
 export { createGrpcUpstream, type GrpcUpstreamOptions } from './grpc-upstream.ts';
 export { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode, type GrpcStatusCode } from './grpc-status.ts';
 export { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import { SnetError } from '../../errors/index.ts';
-import type { ByteSink, RequestMessages } from '../../upstream/index.ts';
+import { writeBufferBytes, type ByteSink, type RequestMessages } from '../../upstream/index.ts';
 import { createEnvelopeDecoder, createFrameScanner, flagCompressed, type Envelope, type FrameRules } from '../framing/envelope.ts';
 
 const gunzip = promisify(zlib.gunzip);
@@ -146,7 +146,8 @@ export class RequestBody implements RequestMessages {
           fail(error);
           return;
         }
-        if (!sink.write(chunk)) {
+        // Paused only above writeBufferBytes: node's write() reports "full" from 16 KiB on.
+        if (!sink.write(chunk) && sink.writableLength > writeBufferBytes) {
           source.pause();
           sink.once('drain', resume);
         }

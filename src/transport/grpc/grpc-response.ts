@@ -1,5 +1,5 @@
 import type http2 from 'node:http2';
-import type { CallOutcome, HeaderList, ReadonlyMetadata } from '../../upstream/index.ts';
+import { writeBufferBytes, type CallOutcome, type HeaderList, type ReadonlyMetadata } from '../../upstream/index.ts';
 import { appendHeaderList, countedDrain, statusTrailers, type CallResponse, type TransportCounters } from '../call/call-response.ts';
 import { createFrameScanner, encodeEnvelopePrefix, type FrameScanner } from '../framing/envelope.ts';
 
@@ -64,14 +64,15 @@ export class GrpcResponse implements CallResponse {
     if (error !== undefined) throw error;
     if (this.#finished || this.#stream.destroyed) return true;
     if (!this.#headersSent) this.#sendHeaders();
-    return this.#stream.write(chunk);
+    // "Full" only above writeBufferBytes (node's write() says so from 16 KiB on: a pause per chunk).
+    return this.#stream.write(chunk) || this.#stream.writableLength <= writeBufferBytes;
   }
 
   writeMessage(message: Uint8Array): boolean {
     if (this.#finished || this.#stream.destroyed) return true;
     if (!this.#headersSent) this.#sendHeaders();
     this.#stream.write(encodeEnvelopePrefix(0, message.byteLength));
-    return this.#stream.write(message);
+    return this.#stream.write(message) || this.#stream.writableLength <= writeBufferBytes;
   }
 
   onDrain(listener: () => void): void {
