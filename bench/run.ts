@@ -4,6 +4,7 @@
  *
  *   npm run bench                     # 3 runs × 6 s per unary point
  *   node bench/run.ts --runs 1 --seconds 3 --gib 0.25   # quick look ('--payments no' skips bench/payments.bench.ts)
+ *   node bench/run.ts --only unary --runs 5 --seconds 4   # some parts only (unary, streams, big): medians printed, RESULTS.md untouched
  *
  * Unary load: h2load (Debian nghttp2-client), 64 streams in flight (-c 4 -m 16), pre-built gRPC
  * frame; it counts HTTP 200 as success, so every target also gets a grpc-js pass that checks
@@ -26,6 +27,9 @@ const runs = Number(args.get('runs') ?? 3);
 const seconds = Number(args.get('seconds') ?? 6);
 const warmupSeconds = 2;
 const gib = Number(args.get('gib') ?? 1);
+/** Parts to run (`--only unary,streams,big`); a partial run prints its medians and leaves RESULTS.md alone. */
+const only = args.has('only') ? new Set(String(args.get('only')).split(',')) : undefined;
+const wants = (part: 'unary' | 'streams' | 'big'): boolean => only === undefined || only.has(part);
 const benchDir = import.meta.dirname;
 const repoDir = path.join(benchDir, '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'snetd-bench-'));
@@ -325,11 +329,11 @@ async function main(): Promise<void> {
   }
 
   const checks: Record<Target, { ok: number; bad: number }> = { direct: { ok: 0, bad: 0 }, 'snetd-ts': { ok: 0, bad: 0 }, nginx: { ok: 0, bad: 0 } };
-  for (const target of targets) checks[target] = await checkedUnary(ports[target], 100, 2000);
+  if (wants('unary')) for (const target of targets) checks[target] = await checkedUnary(ports[target], 100, 2000);
   console.error('grpc-status check', checks);
 
   const unary: Record<string, Record<Target, UnaryResult[]>> = {};
-  for (const size of [100, 100_000]) {
+  for (const size of wants('unary') ? [100, 100_000] : []) {
     const label = size === 100 ? 'unary 100 B' : 'unary 100 KB';
     unary[label] = { direct: [], 'snetd-ts': [], nginx: [] };
     for (let run = 0; run < runs; run++) {
@@ -341,7 +345,7 @@ async function main(): Promise<void> {
     }
   }
   const streams: Record<Target, UnaryResult[]> = { direct: [], 'snetd-ts': [], nginx: [] };
-  for (let run = 0; run < runs; run++) {
+  for (let run = 0; run < (wants('streams') ? runs : 0); run++) {
     for (const target of targets) {
       const result = await streams64(ports[target], pidsOf(target, pids));
       streams[target].push(result);
@@ -357,9 +361,18 @@ async function main(): Promise<void> {
   const freshRssMiB = rssBytes(pidsOf('snetd-ts', pids)) / (1 << 20);
   const big: Record<Target, Awaited<ReturnType<typeof bigStream>>> = {} as never;
   const totalBytes = Math.round(gib * (1 << 30));
-  for (const target of targets) {
+  for (const target of wants('big') ? targets : []) {
     big[target] = await bigStream(ports[target], totalBytes, pidsOf(target, pids));
     console.error('big stream', target, JSON.stringify(big[target]));
+  }
+
+  if (only !== undefined) {
+    const summary = (results: UnaryResult[]): string =>
+      `req/s ${fmt(median(results.map((r) => r.rps)))}, p50 ${fmt(median(results.map((r) => r.p50Ms)), 1)} ms, CPU µs/call ${fmt(median(results.map((r) => r.cpuUsPerCall ?? Number.NaN)))} (runs: ${results.map((r) => fmt(r.cpuUsPerCall)).join(' ')}), failed ${results.reduce((n, r) => n + r.failed, 0)}`;
+    for (const [label, byTarget] of Object.entries(unary)) for (const target of targets) console.log(`${label} ${target}: ${summary(byTarget[target])}`);
+    if (wants('streams')) for (const target of targets) console.log(`64 streams ${target}: ${summary(streams[target])}`);
+    for (const target of Object.keys(big) as Target[]) console.log(`big stream ${target}: ${fmt(big[target].mibPerS)} MiB/s, RSS growth ${fmt(big[target].rssGrowthMiB, 1)} MiB, ok ${big[target].ok}`);
+    return;
   }
 
   // ---------- report ----------
@@ -433,4 +446,4 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 // Paid calls (escrow on LMDB and on etcd vs free pass-through): own script, writes bench/RESULTS-payments.md.
-if (args.get('payments') !== 'no') execFileSync(process.execPath, [path.join(benchDir, 'payments.bench.ts'), '--runs', String(runs)], { stdio: 'inherit' });
+if (args.get('payments') !== 'no' && only === undefined) execFileSync(process.execPath, [path.join(benchDir, 'payments.bench.ts'), '--runs', String(runs)], { stdio: 'inherit' });

@@ -41,9 +41,10 @@ export interface ByteSink {
 /**
  * How many bytes a writer may queue towards one peer before its producer is paused. node's
  * `write()` says "full" above 16 KiB, which for a 100 KB message meant a pause/resume cycle per
- * DATA chunk; HTTP/2 flow-control windows still bound what is in flight (measured: bench/README.md).
+ * DATA chunk; HTTP/2 flow-control windows still bound what is in flight. 128 KiB: a 100 KB message
+ * passes without a pause; 256 KiB cost no less CPU but ~5 MiB more RSS on the 1 GiB stream (bench/README.md).
  */
-export const writeBufferBytes = 256 << 10;
+export const writeBufferBytes = 128 << 10;
 
 /**
  * The client's request messages. Frames are validated as they arrive (size limit, compression
