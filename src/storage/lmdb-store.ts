@@ -76,32 +76,38 @@ export function createLmdbStore(options: LmdbStoreOptions): AtomicStore {
     return raw === undefined ? undefined : decodeLmdbRecordView(key, raw, raw.length);
   };
 
+  // One transaction view for every write: lmdb-js runs transaction callbacks one at a time and ours are
+  // synchronous, so the revision of the callback running now is all the state it needs (reset per callback).
+  let txnRevision: bigint | undefined;
+  const txn: LocalWriteTxn = {
+    read: readRecord,
+    write: (key, record) => void kv.put(keyBytes(key), encodeLmdbRecord(record)),
+    remove: (key) => void kv.remove(keyBytes(key)),
+    revision: () => {
+      if (txnRevision === undefined) {
+        txnRevision = BigInt(meta.get(revisionKey) ?? '0') + 1n;
+        void meta.put(revisionKey, txnRevision.toString());
+      }
+      return txnRevision;
+    },
+  };
+
   const backend: LocalBackend = {
     async write<T>(fn: (txn: LocalWriteTxn) => T): Promise<T> {
       // lmdb-js shares one write transaction between all callbacks of an event turn; a throw would
-      // abort or split it for everyone, so failures travel out as a value and are re-thrown here.
-      const outcome = await env.transaction(() => {
-        let txnRevision: bigint | undefined;
-        const txn: LocalWriteTxn = {
-          read: readRecord,
-          write: (key, record) => void kv.put(keyBytes(key), encodeLmdbRecord(record)),
-          remove: (key) => void kv.remove(keyBytes(key)),
-          revision: () => {
-            if (txnRevision === undefined) {
-              txnRevision = BigInt(meta.get(revisionKey) ?? '0') + 1n;
-              void meta.put(revisionKey, txnRevision.toString());
-            }
-            return txnRevision;
-          },
-        };
+      // abort or split it for everyone, so a failure travels out beside the result and is re-thrown here.
+      let failure: { readonly error: unknown } | undefined;
+      const value = await env.transaction(() => {
+        txnRevision = undefined;
         try {
-          return { ok: true as const, value: fn(txn) };
+          return fn(txn);
         } catch (error) {
-          return { ok: false as const, error };
+          failure = { error };
+          return undefined;
         }
       });
-      if (!outcome.ok) throw outcome.error;
-      return outcome.value;
+      if (failure !== undefined) throw failure.error;
+      return value as T;
     },
     read: readRecord,
     scan(prefix) {
