@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EscrowPaymentHandler, Reservation } from '../payments/index.ts';
+import { createDynamicPricing, type EscrowPaymentHandler, type PriceResult, type Reservation } from '../payments/index.ts';
 import type { CallContext, CallOutcome } from '../pipeline/index.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 
@@ -62,5 +62,94 @@ describe('createPaymentInterceptor()', () => {
     );
     assert.equal(called, false);
     assert.deepEqual(handler.events, ['reserve']);
+  });
+});
+
+describe('createPaymentInterceptor() with dynamic pricing', () => {
+  const message = Uint8Array.of(10, 5, 104, 101, 108, 108, 111);
+  /** A handler that records the estimate it was given and runs it, as the escrow handler does at the price step. */
+  function estimatingHandler(): EscrowPaymentHandler & { prices: (PriceResult | 'static')[] } {
+    const prices: (PriceResult | 'static')[] = [];
+    return {
+      prices,
+      async reserve(_metadata, _method, _signal, estimatePrice) {
+        if (estimatePrice === undefined) {
+          prices.push('static');
+          return { channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
+        }
+        const price = await estimatePrice();
+        prices.push(price);
+        if (!price.ok) throw price.error;
+        return { channelId: 1n, nonce: 0n, amount: price.value, priceCogs: price.value, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
+      },
+      commit: () => Promise.resolve(),
+      release: () => Promise.resolve(),
+      close: () => undefined,
+    };
+  }
+  const pricedCtx = (method: string, first: Uint8Array | undefined): CallContext & { firstCalls: number } => {
+    const c = {
+      method,
+      requestMetadata: { 'x-tag': 'client' },
+      upstreamMetadata: { 'x-tag': 'client' },
+      signal: new AbortController().signal,
+      deadline: undefined,
+      firstCalls: 0,
+      request: {
+        first: () => {
+          c.firstCalls++;
+          return Promise.resolve(first);
+        },
+      },
+    };
+    return c as unknown as CallContext & { firstCalls: number };
+  };
+
+  it('behavior: a marked method is priced by its estimate on the first message and metadata', async () => {
+    const calls: { method: string; message: Uint8Array; metadata: unknown }[] = [];
+    const pricing = createDynamicPricing(
+      {
+        call: (r) => {
+          calls.push({ method: r.method, message: r.message, metadata: { ...r.metadata } });
+          return Promise.resolve({ ok: true, message: Uint8Array.of(0x08, 15) });
+        },
+      },
+      { estimateMethods: new Map([['/p.S/m', '/p.S/estimate_m']]) },
+    );
+    const handler = estimatingHandler();
+    const call = pricedCtx('/p.S/m', message);
+    let served = false;
+    await createPaymentInterceptor(handler, () => pricing)(() => {
+      served = true;
+      return Promise.resolve({ code: 0, message: '' });
+    })(call);
+    assert.equal(served, true);
+    assert.deepEqual(handler.prices, [{ ok: true, value: 15n }]);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]?.method, '/p.S/estimate_m');
+    assert.equal(calls[0]?.message, message);
+    assert.deepEqual(calls[0]?.metadata, { 'x-tag': 'client' });
+  });
+
+  it('behavior: other methods keep the metadata price and never read the first message', async () => {
+    const pricing = createDynamicPricing({ call: () => Promise.reject(new Error('not for static methods')) }, { estimateMethods: new Map([['/p.S/m', '/p.S/estimate_m']]) });
+    const handler = estimatingHandler();
+    const call = pricedCtx('/p.S/other', message);
+    await createPaymentInterceptor(handler, () => pricing)(() => Promise.resolve({ code: 0, message: '' }))(call);
+    assert.deepEqual(handler.prices, ['static']);
+    assert.equal(call.firstCalls, 0);
+  });
+
+  it('error: a failed estimate is INTERNAL and the service is never called', async () => {
+    const pricing = createDynamicPricing({ call: () => Promise.resolve({ ok: false, code: 13, message: 'boom' }) }, { estimateMethods: new Map([['/p.S/m', '/p.S/estimate_m']]) });
+    let served = false;
+    await assert.rejects(
+      createPaymentInterceptor(estimatingHandler(), () => pricing)(() => {
+        served = true;
+        return Promise.resolve({ code: 0, message: '' });
+      })(pricedCtx('/p.S/m', message)),
+      { code: 'PAYMENT_DYNAMIC_PRICE_FAILED', message: 'internal error: price estimate /p.S/estimate_m failed with status 13: boom' },
+    );
+    assert.equal(served, false);
   });
 });

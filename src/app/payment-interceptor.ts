@@ -1,18 +1,27 @@
 // The thin pipeline adapter around the transport-agnostic escrow handler (payments/ imports nothing from
 // pipeline/, STYLE §B.1): reserve before the service, commit on OK, release on any failure.
-import type { EscrowPaymentHandler } from '../payments/index.ts';
+import type { DynamicPricing, EscrowPaymentHandler, PriceResult } from '../payments/index.ts';
 import { HEADER_DAEMON_DEBUG, HEADER_USER_ADDRESS } from '../payments/index.ts';
-import { isOkOutcome, type Interceptor } from '../pipeline/index.ts';
+import { isOkOutcome, remainingMs, type CallContext, type Interceptor } from '../pipeline/index.ts';
 
 /**
  * The paid-call interceptor (spec §1.3): a refused payment throws its `PaymentError` (the transport maps
  * the code to the status) and the service is never called; an accepted one sets `snet-user-address` to
  * the channel sender and `snet-daemon-debug` to `streamIntercept` (overriding anything the client sent) and is committed only when the service ends
  * with OK. A cancelled or failed call releases the reservation, so it costs nothing.
+ *
+ * `dynamicPricing` (only with `enable_dynamic_pricing`, read per call so metadata reload can swap it): a
+ * method its protos mark is priced by the service's estimate method on the call's first request message
+ * (spec §6.1); every other method keeps the metadata price with no extra work.
  */
-export function createPaymentInterceptor(handler: EscrowPaymentHandler): Interceptor {
+export function createPaymentInterceptor(handler: EscrowPaymentHandler, dynamicPricing?: () => DynamicPricing | undefined): Interceptor {
   return (next) => async (ctx) => {
-    const reservation = await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal);
+    const pricing = dynamicPricing?.();
+    const estimateMethod = pricing?.estimateMethodOf(ctx.method);
+    const reservation =
+      estimateMethod === undefined || pricing === undefined
+        ? await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal)
+        : await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal, () => estimate(pricing, estimateMethod, ctx));
     ctx.upstreamMetadata[HEADER_USER_ADDRESS] = reservation.userAddress;
     // The reference marks calls that passed its stream interceptor (Go handler/stream_interceptor.go).
     ctx.upstreamMetadata[HEADER_DAEMON_DEBUG] = 'streamIntercept';
@@ -27,4 +36,13 @@ export function createPaymentInterceptor(handler: EscrowPaymentHandler): Interce
     else await handler.release(reservation);
     return outcome;
   };
+}
+
+/**
+ * The estimate of one call: its first request message (not consumed: the service still gets it) and the
+ * metadata the service would get, as the reference forwards the incoming metadata (§6.1).
+ */
+async function estimate(pricing: DynamicPricing, estimateMethod: string, ctx: CallContext): Promise<PriceResult> {
+  const message = await ctx.request.first();
+  return pricing.estimate({ methodPath: ctx.method, estimateMethod, message, metadata: ctx.upstreamMetadata, timeoutMs: remainingMs(ctx), signal: ctx.signal });
 }

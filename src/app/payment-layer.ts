@@ -8,6 +8,7 @@ import {
   findGroup,
   loadOrgMetadata,
   loadServiceMetadata,
+  loadServiceProtos,
   resolveNetwork,
   toChecksumAddress,
   watchMetadata,
@@ -25,16 +26,21 @@ import { parseGoDurationMs, type DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import {
   createChannelRepository,
+  createDynamicPricing,
   createEscrowPaymentHandler,
+  extractEstimateMethods,
   priceUndefinedError,
   type ChannelReader,
   type ChannelRepository,
+  type DynamicPricing,
+  type EstimateCall,
   type PriceResolver,
 } from '../payments/index.ts';
 import type { ServiceRegistry } from '../pipeline/index.ts';
 import { registerChannelStateService, registerProviderControlService } from '../services/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions, type StoragePrefixes } from '../storage/index.ts';
+import { createGrpcUpstream, invokeUnary, type Upstream } from '../upstream/index.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 
@@ -100,6 +106,8 @@ export interface LivePaymentSettings {
   expirationThresholdBlocks: bigint;
   /** Price of a method from the service metadata's default pricing of the group. */
   priceOf: PriceResolver;
+  /** Estimate methods of the service protos (`enable_dynamic_pricing`); `undefined` when off. */
+  dynamicPricing?: DynamicPricing | undefined;
 }
 
 /** Everything the paid-call path and the payment CLI commands share, opened once from the config. */
@@ -261,8 +269,11 @@ export function applyOrgMetadata(context: PaymentContext, groupName: string, org
   log.info({ paymentAddress: group.paymentAddress, expirationThreshold: group.paymentExpirationThreshold.toString() }, 'organization metadata applied');
 }
 
-/** Hot reload of service metadata: the group's default pricing takes effect for the next call; an MPE change needs a restart. */
-export function applyServiceMetadata(context: PaymentContext, groupName: string, service: ServiceMetadata): void {
+/**
+ * Hot reload of service metadata: the group's default pricing (and, with dynamic pricing, the estimate methods
+ * of the new protos) take effect for the next call; an MPE change needs a restart.
+ */
+export function applyServiceMetadata(context: PaymentContext, groupName: string, service: ServiceMetadata, dynamicPricing?: DynamicPricing): void {
   const log = context.logger;
   let group: ServiceGroup;
   try {
@@ -276,17 +287,56 @@ export function applyServiceMetadata(context: PaymentContext, groupName: string,
     return;
   }
   context.live.priceOf = priceResolverFrom(group.defaultPricing);
-  log.info({ priceModel: group.defaultPricing.priceModel }, 'service metadata applied (pricing)');
+  if (dynamicPricing !== undefined) context.live.dynamicPricing = dynamicPricing;
+  log.info({ priceModel: group.defaultPricing.priceModel, ...(dynamicPricing === undefined ? {} : { dynamicallyPricedMethods: dynamicPricing.size }) }, 'service metadata applied (pricing)');
+}
+
+/**
+ * Dynamic pricing (`enable_dynamic_pricing`, spec §6.1): fetches the service's proto tarball
+ * (`service_api_source` / `model_ipfs_hash`, CID-verified), extracts the `estimatePriceMethod` options and binds
+ * them to `call`. Rejects with `DYNAMIC_PRICING_INVALID` naming the cause (unfetchable or unreadable
+ * tarball, unparsable proto, option naming a malformed or unknown method): the daemon does not start with
+ * dynamic pricing on and no way to price the calls the protos mark.
+ */
+export async function loadDynamicPricing(service: ServiceMetadata, metadataOptions: MetadataOptions, call: EstimateCall, logger: Logger): Promise<DynamicPricing> {
+  let files;
+  try {
+    ({ files } = await loadServiceProtos(service, metadataOptions));
+  } catch (err) {
+    const cause = err instanceof SnetError ? err : undefined;
+    throw new SnetError('DYNAMIC_PRICING_INVALID', `enable_dynamic_pricing is on but the service protos could not be loaded: ${err instanceof Error ? err.message : String(err)}`, {
+      hint: `${cause?.hint ?? 'Check the service metadata.'} Or set enable_dynamic_pricing to false.`,
+      cause: err,
+    });
+  }
+  const estimateMethods = extractEstimateMethods(files);
+  if (estimateMethods.size === 0) logger.warn({ protoFiles: files.map((f) => f.name) }, 'enable_dynamic_pricing is on but no method of the service protos has an estimatePriceMethod option; every call uses the metadata price');
+  else logger.info({ methods: Object.fromEntries(estimateMethods) }, 'dynamic pricing: methods priced by their estimate method');
+  return createDynamicPricing({ call }, { estimateMethods });
 }
 
 /**
  * Loads metadata, connects chain and storage, and returns the payment interceptors and services.
  * Rejects with an `SnetError` naming what could not start (nothing is left open).
  */
-export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentLayer> {
+export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger; upstream?: Upstream }): Promise<PaymentLayer> {
   const context = await openPaymentContext(config, deps);
   const { logger, chain, reader, repository, mpeAddress, paymentAddress, orgGroup, serviceGroup, service, network, live } = context;
   try {
+    // Dynamic pricing only when enabled: no proto fetch, no estimate connection, nothing per call otherwise.
+    let estimateCall: EstimateCall | undefined;
+    if (config.enable_dynamic_pricing) {
+      let upstream = deps.upstream;
+      if (upstream === undefined) {
+        // The estimate calls' own HTTP/2 session to the service (the proxy's upstream is built after this layer).
+        const own = createGrpcUpstream({ logger }, { endpoint: config.service_endpoint, userAgent: 'snetd-ts', contentSubtype: service.encoding });
+        context.onClose(() => own.close());
+        upstream = own;
+      }
+      const target = upstream;
+      estimateCall = (request) => invokeUnary(target, request);
+      live.dynamicPricing = await loadDynamicPricing(service, context.metadataOptions, estimateCall, logger);
+    }
     const recoverer = createSignatureRecoverer();
     const handler = createEscrowPaymentHandler(
       { repository, chain: reader, recoverer, logger },
@@ -329,7 +379,20 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
           serviceId: config.service_id,
           metadata: context.metadataOptions,
           onOrgMetadata: (org) => applyOrgMetadata(context, config.daemon_group_name, org),
-          onServiceMetadata: (next) => applyServiceMetadata(context, config.daemon_group_name, next),
+          onServiceMetadata: async (next) => {
+            if (estimateCall === undefined) {
+              applyServiceMetadata(context, config.daemon_group_name, next);
+              return;
+            }
+            let dynamicPricing: DynamicPricing;
+            try {
+              dynamicPricing = await loadDynamicPricing(next, context.metadataOptions, estimateCall, logger);
+            } catch (err) {
+              logger.error({ err }, 'reloaded service metadata: its protos cannot be used for dynamic pricing; keeping the previous metadata');
+              return;
+            }
+            applyServiceMetadata(context, config.daemon_group_name, next, dynamicPricing);
+          },
         },
       );
       context.onClose(() => metadataWatcher.stop());
@@ -344,6 +407,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         group: orgGroup.groupName,
         groupId: orgGroup.groupId.base64,
         priceModel: serviceGroup.defaultPricing.priceModel,
+        dynamicPricing: live.dynamicPricing === undefined ? 'off' : `${live.dynamicPricing.size} methods`,
         expirationThreshold: orgGroup.paymentExpirationThreshold.toString(),
         storage: context.storageOptions.backend,
         signatureBackend: recoverer.backend,
@@ -364,7 +428,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       serviceType: service.serviceType,
       groupIdBase64: orgGroup.groupId.base64,
       registryAddress: network.registryAddress,
-      interceptors: [createPaymentInterceptor(handler)],
+      interceptors: [createPaymentInterceptor(handler, estimateCall === undefined ? undefined : () => live.dynamicPricing)],
       registerServices(registry: ServiceRegistry) {
         registerChannelStateService(registry, servicesDeps, servicesOptions);
         registerProviderControlService(registry, servicesDeps, servicesOptions);

@@ -25,4 +25,5 @@ export { parseJsonExact } from './metadata/metadata-json.ts';
 export { parseGoDurationMs } from './metadata/go-duration.ts';
 export { loadServiceMetadata, loadOrgMetadata, findGroup, type MetadataLoaderDeps, type MetadataSource } from './metadata/load-metadata.ts';
 export { watchMetadata, type WatchMetadataOptions } from './metadata/watch-metadata.ts';
+export { loadServiceProtos, serviceProtosLocation, untarProtos, type ServiceProtoFile } from './metadata/service-protos.ts';
 export * from './signatures/index.ts';

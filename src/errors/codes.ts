@@ -277,6 +277,16 @@ export const errorCatalogue = {
     meaning: 'The pricing in the service metadata is unusable at start-up (no default entry, unknown price model, negative or missing price).',
     fix: 'Operator: publish service metadata with one pricing entry marked "default": true and a valid price_model.',
   },
+  PAYMENT_DYNAMIC_PRICE_FAILED: {
+    area: 'payments',
+    meaning: 'Dynamic pricing: the service\'s price-estimate method failed or answered something that is not a PriceInCogs, so the call could not be priced (INTERNAL "internal error: …"). The service was not called and nothing was charged.',
+    fix: 'Operator: check that the estimate method named by (pricing.my_method_option).estimatePriceMethod runs and returns pricing.PriceInCogs for this request. Client: retry later.',
+  },
+  DYNAMIC_PRICING_INVALID: {
+    area: 'payments',
+    meaning: 'enable_dynamic_pricing is on but the service\'s protos (service_api_source / model_ipfs_hash) cannot be fetched, unpacked or parsed, or a method option names a malformed or unknown estimate method (start-up / metadata reload).',
+    fix: 'Operator: publish a tar of the service .proto files whose estimatePriceMethod options name "/<package>.<Service>/<method>" of a method in those protos, or set enable_dynamic_pricing to false.',
+  },
   PAYMENT_TYPE_UNSUPPORTED: {
     area: 'payments',
     meaning: 'The client asked for a payment type (free-call, prepaid-call, train-call) that this daemon does not serve yet; only escrow (pay per call on an MPE channel) is served.',

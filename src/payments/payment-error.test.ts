@@ -29,8 +29,10 @@ import {
   wrongRecipientError,
   wrongSignerError,
 } from './payment-error.ts';
+import { dynamicPriceFailedError } from './pricing/index.ts';
 
 const cases: [PaymentError, string, string][] = [
+  [dynamicPriceFailedError('price estimate /p.S/estimate_m failed with status 13: boom'), 'PAYMENT_DYNAMIC_PRICE_FAILED', 'internal error: price estimate /p.S/estimate_m failed with status 13: boom'],
   [headerMissingError('snet-payment-channel-id'), 'PAYMENT_HEADER_MISSING', 'missing "snet-payment-channel-id"'],
   [headerRepeatedError('snet-payment-channel-nonce', ['1', '2']), 'PAYMENT_HEADER_REPEATED', 'too many values for key "snet-payment-channel-nonce": [1 2]'],
   [headerInvalidError('snet-payment-channel-amount', 'abc'), 'PAYMENT_HEADER_INVALID', 'incorrect format "snet-payment-channel-amount": "abc"'],

@@ -14,3 +14,4 @@ export { createGrpcUpstream, type GrpcUpstreamOptions } from './grpc-upstream.ts
 export { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode, type GrpcStatusCode } from './grpc-status.ts';
 export { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
 export { reservedRequestHeaders } from './reserved-headers.ts';
+export { invokeUnary, type UnaryCallRequest, type UnaryCallResult } from './unary-call.ts';

@@ -9,7 +9,7 @@ import {
 } from '../../blockchain/index.ts';
 import { SnetError } from '../../errors/index.ts';
 import type { Logger } from '../../shared/index.ts';
-import type { PriceResolver } from '../pricing/index.ts';
+import type { PriceResolver, PriceResult } from '../pricing/index.ts';
 import {
   amountMismatchError,
   blockUnavailableError,
@@ -87,8 +87,14 @@ export interface Reservation {
  * `PaymentError`s with the reference's client texts; the transport maps their codes to statuses.
  */
 export interface EscrowPaymentHandler {
-  /** Validates and reserves; throws a `PaymentError` (nothing changed) when the call must be refused. */
-  reserve(metadata: HeaderMap, methodPath: string, signal?: AbortSignal): Promise<Reservation>;
+  /**
+   * Validates and reserves; throws a `PaymentError` (nothing changed) when the call must be refused.
+   * `estimatePrice` (dynamic pricing, spec §6.1) replaces `priceOf` for this call: it is awaited once, at the
+   * price step (§5.3 step 7, after the nonce, signature, expiry and funds checks, with the channel held), and a
+   * price error it returns refuses the call; if it rejects, `reserve` rejects with that error. Nothing is
+   * reserved in either case.
+   */
+  reserve(metadata: HeaderMap, methodPath: string, signal?: AbortSignal, estimatePrice?: () => Promise<PriceResult>): Promise<Reservation>;
   /** The service answered OK: the payment is final. Never throws (a failed write leaves a reservation that counts as accepted). */
   commit(reservation: Reservation): Promise<void>;
   /** The service failed: the call is free, the previous authorisation is restored. Never throws. */
@@ -134,7 +140,9 @@ class EscrowReservation implements Reservation {
 /** One paid call being checked: the parsed payment, its price and (once computed) the recovered signer. */
 interface PaymentCall {
   readonly payment: EscrowPaymentHeaders;
-  readonly price: ReturnType<PriceResolver>;
+  /** `undefined` until `estimate` (dynamic pricing) has answered. */
+  price: PriceResult | undefined;
+  readonly estimate: (() => Promise<PriceResult>) | undefined;
   recovered: Uint8Array | PaymentError | undefined;
 }
 
@@ -148,6 +156,8 @@ type Check = { readonly ok: true } | { readonly ok: false; readonly error: Payme
 const CHECK_OK: Check = { ok: true };
 /** `validate` reached the expiry check without a block number: the caller fetches one (awaiting the node) and validates again. */
 const NEED_BLOCK = Symbol('need block');
+/** `validate` reached the price check of a dynamically priced call before its estimate: the caller awaits it and validates again. */
+const NEED_PRICE = Symbol('need price');
 
 /** Attempts per reserve: one from the cached record (if any), then up to three from fresh reads. */
 const MAX_ATTEMPTS = 4;
@@ -224,7 +234,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
    * §5.3 step 5 and 7 on one channel view, in the reference's order; recovery runs once per call. `block` is the
    * current block, its failure, or `undefined` when not known without waiting (→ {@link NEED_BLOCK}).
    */
-  const validate = (channel: ChannelState, call: PaymentCall, key: string, block: bigint | PaymentError | undefined): Check | typeof NEED_BLOCK => {
+  const validate = (channel: ChannelState, call: PaymentCall, key: string, block: bigint | PaymentError | undefined): Check | typeof NEED_BLOCK | typeof NEED_PRICE => {
     const payment = call.payment;
     if (payment.nonce !== channel.nonce) {
       // Only a client ahead of us can be cured by the chain (claim landed elsewhere, channel re-opened by timeout).
@@ -245,23 +255,33 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       return { ok: false, error: insufficientFundsError(channel.fullAmount, payment.amount), chainMayFix: true };
     }
     const price = call.price;
+    if (price === undefined) return NEED_PRICE;
     if (!price.ok) return { ok: false, error: price.error, chainMayFix: false };
     const income = payment.amount - channel.authorizedAmount;
     if (income !== price.value) return { ok: false, error: amountMismatchError(income, price.value), chainMayFix: false };
     return CHECK_OK;
   };
 
-  /** {@link validate} with the block number awaited from the node when the cache cannot answer at once. */
+  /**
+   * {@link validate} with the block number awaited from the node when the cache cannot answer at once, and a
+   * dynamic price awaited from its estimate (once per call: `call.price` keeps it for retries).
+   */
   const validateWithBlock = async (channel: ChannelState, call: PaymentCall, key: string): Promise<Check> => {
-    const check = validate(channel, call, key, chain.peekBlockNumber?.());
-    if (check !== NEED_BLOCK) return check;
-    let block: bigint | PaymentError;
-    try {
-      block = await chain.getBlockNumber();
-    } catch (err) {
-      block = blockUnavailableError(err);
+    let block: bigint | PaymentError | undefined = chain.peekBlockNumber?.();
+    let check = validate(channel, call, key, block);
+    if (check === NEED_BLOCK) {
+      try {
+        block = await chain.getBlockNumber();
+      } catch (err) {
+        block = blockUnavailableError(err);
+      }
+      check = validate(channel, call, key, block);
     }
-    return validate(channel, call, key, block) as Check;
+    if (check === NEED_PRICE && call.estimate !== undefined) {
+      call.price = await call.estimate();
+      check = validate(channel, call, key, block);
+    }
+    return check as Check;
   };
 
   const readChain = async (channelId: bigint): Promise<ChainReadResult> => {
@@ -317,7 +337,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       if (channel === undefined) throw channelNotFoundError(channelId);
     }
     let check = validate(channel, call, key, chain.peekBlockNumber?.());
-    if (check === NEED_BLOCK) check = await validateWithBlock(channel, call, key);
+    if (check === NEED_BLOCK || check === NEED_PRICE) check = await validateWithBlock(channel, call, key);
     if (!check.ok && fromCache) return undefined;
     if (!check.ok && check.chainMayFix && !fromChain) {
       // The stored view may be stale (funds added, extended, claimed on chain): one chain read, §5.2 merge.
@@ -350,7 +370,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     if (!swapped) return undefined;
     const price = call.price;
     // Stored records hold EIP-55 addresses (channelFromChain), so no per-call checksum.
-    return new EscrowReservation(payment, price.ok ? price.value : 0n, channel.sender, key, owner, head, next, bytes, at);
+    return new EscrowReservation(payment, price?.ok === true ? price.value : 0n, channel.sender, key, owner, head, next, bytes, at);
   };
 
   const undoUnknown = async (channelId: bigint, owner: string): Promise<void> => {
@@ -434,13 +454,13 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   };
 
   const handler: EscrowPaymentHandler = {
-    async reserve(metadata, methodPath, signal) {
+    async reserve(metadata, methodPath, signal, estimatePrice) {
       const type = parsePaymentType(metadata);
       if (!type.ok) throw type.error;
       if (type.value !== 'escrow') throw paymentTypeUnsupportedError(type.value);
       const parsed = parseEscrowPaymentHeaders(metadata);
       if (!parsed.ok) throw parsed.error;
-      const call: PaymentCall = { payment: parsed.value, price: options.priceOf(methodPath), recovered: undefined };
+      const call: PaymentCall = { payment: parsed.value, price: estimatePrice === undefined ? options.priceOf(methodPath) : undefined, estimate: estimatePrice, recovered: undefined };
       const key = repository.channelKey(call.payment.channelId);
       const waiting = repository.acquireChannel(key, signal);
       if (waiting !== undefined) await waiting;
