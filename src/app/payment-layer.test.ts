@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import type { OrgGroup } from '../blockchain/index.ts';
+import { parseMetadataUri, type OrgGroup, type ServiceMetadata } from '../blockchain/index.ts';
 import { daemonConfigSchema, type DaemonConfig } from '../config/index.ts';
-import { priceResolverFrom, storageOptionsFrom } from './payment-layer.ts';
+import { SnetError } from '../errors/index.ts';
+import { createSilentLogger } from '../shared/index.ts';
+import { loadDynamicPricing, priceResolverFrom, storageOptionsFrom } from './payment-layer.ts';
 
 const group = (endpoints: string[]): OrgGroup =>
   ({
@@ -46,5 +50,34 @@ describe('priceResolverFrom()', () => {
     const missing = perMethod('/a.B/d');
     assert.equal(missing.ok, false);
     assert.equal(!missing.ok && missing.error.message, 'internal error: price is not defined for the Method /a.B/d');
+  });
+});
+
+describe('loadDynamicPricing()', () => {
+  const service = (uri: string | undefined): ServiceMetadata => ({ serviceApiSource: uri === undefined ? undefined : parseMetadataUri(uri), modelIpfsHash: undefined }) as unknown as ServiceMetadata;
+  const noCall = (): Promise<never> => Promise.reject(new Error('no estimate calls at load'));
+
+  it('error: a proto tarball that cannot be fetched or read stops the start with DYNAMIC_PRICING_INVALID naming the cause', async () => {
+    const server = createServer((_req, res) => res.end('this is not a tar archive'.repeat(40)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const ipfsEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const cases: [ServiceMetadata, Record<string, unknown>, RegExp][] = [
+        [service('ipfs://QmProtos'), { ipfsEndpoint, verifyCid: false }, /^enable_dynamic_pricing is on but the service protos could not be loaded: the proto tarball ipfs:\/\/QmProtos is not a readable tar archive/],
+        [service('ipfs://QmProtos'), { ipfsEndpoint: 'http://127.0.0.1:1', ipfsTimeoutMs: 2000 }, /^enable_dynamic_pricing is on but the service protos could not be loaded: fetching ipfs:\/\/QmProtos/],
+        [service(undefined), { ipfsEndpoint }, /could not be loaded: the service metadata names no proto tarball/],
+      ];
+      for (const [metadata, options, message] of cases) {
+        await assert.rejects(loadDynamicPricing(metadata, options as never, noCall, createSilentLogger()), (err: unknown) => {
+          assert.ok(err instanceof SnetError);
+          assert.equal(err.code, 'DYNAMIC_PRICING_INVALID');
+          assert.match(err.message, message);
+          assert.match(err.hint ?? '', /enable_dynamic_pricing to false/);
+          return true;
+        });
+      }
+    } finally {
+      server.close();
+    }
   });
 });
