@@ -244,7 +244,7 @@ export const configShape = {
     description: 'HMAC key of prepaid tokens (≥ 32 bytes). The default is public: set your own.',
     secret: true,
   }),
-  enable_dynamic_pricing: doc(looseBoolean().default(false), { description: 'Ask the service for a per-call price (estimate method).' }),
+  enable_dynamic_pricing: doc(looseBoolean().default(false), { description: 'Price the methods the service protos mark with `(pricing.my_method_option).estimatePriceMethod` by calling that estimate method with the call\'s first request message (its `PriceInCogs` reply is the price). The proto tarball (`service_api_source`) is fetched at start; an unusable one stops the start. See docs/payments.md "Dynamic pricing".' }),
   // --- training ---
   model_training_enabled: doc(looseBoolean().default(false), { description: 'Model training support.' }),
   model_maintenance_endpoint: doc(looseString().optional(), { description: 'Where the service\'s training API listens (default `service_endpoint`).' }),
