@@ -77,7 +77,7 @@ describe('createPaymentInterceptor() with dynamic pricing', () => {
           prices.push('static');
           return { channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
         }
-        const price = await estimatePrice();
+        const price = await estimatePrice('0x2c7536E3605D9C16a7a3D7b1898e529396a65c23');
         prices.push(price);
         if (!price.ok) throw price.error;
         return { channelId: 1n, nonce: 0n, amount: price.value, priceCogs: price.value, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
@@ -90,8 +90,8 @@ describe('createPaymentInterceptor() with dynamic pricing', () => {
   const pricedCtx = (method: string, first: Uint8Array | undefined): CallContext & { firstCalls: number } => {
     const c = {
       method,
-      requestMetadata: { 'x-tag': 'client' },
-      upstreamMetadata: { 'x-tag': 'client' },
+      requestMetadata: { 'x-tag': 'client', 'snet-user-address': '0xspoofed' },
+      upstreamMetadata: { 'x-tag': 'client', 'snet-user-address': '0xspoofed' },
       signal: new AbortController().signal,
       deadline: undefined,
       firstCalls: 0,
@@ -128,7 +128,8 @@ describe('createPaymentInterceptor() with dynamic pricing', () => {
     assert.equal(calls.length, 1);
     assert.equal(calls[0]?.method, '/p.S/estimate_m');
     assert.equal(calls[0]?.message, message);
-    assert.deepEqual(calls[0]?.metadata, { 'x-tag': 'client' });
+    // The client's metadata, with snet-user-address set to the channel sender (the client cannot pose as another user).
+    assert.deepEqual(calls[0]?.metadata, { 'x-tag': 'client', 'snet-user-address': '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' });
   });
 
   it('behavior: other methods keep the metadata price and never read the first message', async () => {

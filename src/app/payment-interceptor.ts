@@ -2,7 +2,7 @@
 // pipeline/, STYLE §B.1): reserve before the service, commit on OK, release on any failure.
 import type { DynamicPricing, EscrowPaymentHandler, PriceResult } from '../payments/index.ts';
 import { HEADER_DAEMON_DEBUG, HEADER_USER_ADDRESS } from '../payments/index.ts';
-import { isOkOutcome, remainingMs, type CallContext, type Interceptor } from '../pipeline/index.ts';
+import { isOkOutcome, remainingMs, type CallContext, type Interceptor, type Metadata } from '../pipeline/index.ts';
 
 /**
  * The paid-call interceptor (spec §1.3): a refused payment throws its `PaymentError` (the transport maps
@@ -21,7 +21,7 @@ export function createPaymentInterceptor(handler: EscrowPaymentHandler, dynamicP
     const reservation =
       estimateMethod === undefined || pricing === undefined
         ? await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal)
-        : await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal, () => estimate(pricing, estimateMethod, ctx));
+        : await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal, (payer) => estimate(pricing, estimateMethod, ctx, payer));
     ctx.upstreamMetadata[HEADER_USER_ADDRESS] = reservation.userAddress;
     // The reference marks calls that passed its stream interceptor (Go handler/stream_interceptor.go).
     ctx.upstreamMetadata[HEADER_DAEMON_DEBUG] = 'streamIntercept';
@@ -40,9 +40,13 @@ export function createPaymentInterceptor(handler: EscrowPaymentHandler, dynamicP
 
 /**
  * The estimate of one call: its first request message (not consumed: the service still gets it) and the
- * metadata the service would get, as the reference forwards the incoming metadata (§6.1).
+ * incoming metadata as the reference forwards it (§6.1), except that `snet-user-address` is the channel sender
+ * (`payer`) as on the paid call itself: the reference passes the client's own value to the estimate, which lets
+ * a client pose as another user to a service that prices per user.
  */
-async function estimate(pricing: DynamicPricing, estimateMethod: string, ctx: CallContext): Promise<PriceResult> {
+async function estimate(pricing: DynamicPricing, estimateMethod: string, ctx: CallContext, payer: string): Promise<PriceResult> {
   const message = await ctx.request.first();
-  return pricing.estimate({ methodPath: ctx.method, estimateMethod, message, metadata: ctx.upstreamMetadata, timeoutMs: remainingMs(ctx), signal: ctx.signal });
+  // Null prototype, like every metadata object built from client input (upstream/call.ts).
+  const metadata: Metadata = Object.assign(Object.create(null) as Metadata, ctx.upstreamMetadata, { [HEADER_USER_ADDRESS]: payer });
+  return pricing.estimate({ methodPath: ctx.method, estimateMethod, message, metadata, timeoutMs: remainingMs(ctx), signal: ctx.signal });
 }

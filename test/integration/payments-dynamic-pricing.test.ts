@@ -45,6 +45,7 @@ void describe('dynamic pricing through the daemon (dev chain)', () => {
       const from = service.calls.length;
       const metadata = pay(authorized + price);
       metadata.set('x-client-tag', `tag-${text.length}`);
+      metadata.set('snet-user-address', '0x000000000000000000000000000000000000dEaD');
       const result = await callPriced(client, 'write', text, metadata);
       assert.equal(result.error, undefined, result.error?.message);
       assert.equal(result.text, `wrote ${text}`);
@@ -55,6 +56,8 @@ void describe('dynamic pricing through the daemon (dev chain)', () => {
       assert.deepEqual(estimates[0]?.bytes, encodeText(text));
       assert.deepEqual(estimates[0]?.metadata.get('x-client-tag'), [`tag-${text.length}`]);
       assert.deepEqual(estimates[0]?.metadata.get('snet-payment-channel-amount'), [authorized.toString()]);
+      // snet-user-address is the channel sender for the estimate too, not what the client claimed.
+      assert.deepEqual(estimates[0]?.metadata.get('snet-user-address'), [net.channel.sender]);
       assert.deepEqual(callsTo('write', from)[0]?.bytes, encodeText(text));
       assert.deepEqual(service.calls.slice(from).map((c) => c.method), ['/priced.Writer/estimate_write', '/priced.Writer/write']);
     }

@@ -47,8 +47,10 @@ describe('createEscrowPaymentHandler() with a dynamic price', () => {
     estimates = 0;
   });
 
-  const estimate = (result: PriceResult) => (): Promise<PriceResult> => {
+  const payers: string[] = [];
+  const estimate = (result: PriceResult) => (payer: string): Promise<PriceResult> => {
     estimates++;
+    payers.push(payer);
     return Promise.resolve(result);
   };
   const stored = async (): Promise<string> => JSON.stringify((await store.getByPrefix('')).map((e) => [e.key, Buffer.from(e.value).toString()]));
@@ -57,6 +59,7 @@ describe('createEscrowPaymentHandler() with a dynamic price', () => {
     const r = await handler.reserve(headers(0n, 42n), METHOD, undefined, estimate({ ok: true, value: 42n }));
     assert.equal(r.priceCogs, 42n);
     assert.equal(estimates, 1);
+    assert.deepEqual(payers.splice(0), [CLIENT], 'the estimate is told the channel sender');
     await handler.commit(r);
     // The next call without an estimate is priced from metadata again.
     const next = await handler.reserve(headers(0n, 52n), METHOD);

@@ -90,11 +90,11 @@ export interface EscrowPaymentHandler {
   /**
    * Validates and reserves; throws a `PaymentError` (nothing changed) when the call must be refused.
    * `estimatePrice` (dynamic pricing, spec §6.1) replaces `priceOf` for this call: it is awaited once, at the
-   * price step (§5.3 step 7, after the nonce, signature, expiry and funds checks, with the channel held), and a
-   * price error it returns refuses the call; if it rejects, `reserve` rejects with that error. Nothing is
-   * reserved in either case.
+   * price step (§5.3 step 7, after the nonce, signature, expiry and funds checks, with the channel held), with
+   * the channel sender (EIP-55) as `payer`; a price error it returns refuses the call; if it rejects, `reserve`
+   * rejects with that error. Nothing is reserved in either case.
    */
-  reserve(metadata: HeaderMap, methodPath: string, signal?: AbortSignal, estimatePrice?: () => Promise<PriceResult>): Promise<Reservation>;
+  reserve(metadata: HeaderMap, methodPath: string, signal?: AbortSignal, estimatePrice?: (payer: string) => Promise<PriceResult>): Promise<Reservation>;
   /** The service answered OK: the payment is final. Never throws (a failed write leaves a reservation that counts as accepted). */
   commit(reservation: Reservation): Promise<void>;
   /** The service failed: the call is free, the previous authorisation is restored. Never throws. */
@@ -142,7 +142,7 @@ interface PaymentCall {
   readonly payment: EscrowPaymentHeaders;
   /** `undefined` until `estimate` (dynamic pricing) has answered. */
   price: PriceResult | undefined;
-  readonly estimate: (() => Promise<PriceResult>) | undefined;
+  readonly estimate: ((payer: string) => Promise<PriceResult>) | undefined;
   recovered: Uint8Array | PaymentError | undefined;
 }
 
@@ -278,7 +278,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       check = validate(channel, call, key, block);
     }
     if (check === NEED_PRICE && call.estimate !== undefined) {
-      call.price = await call.estimate();
+      call.price = await call.estimate(channel.sender);
       check = validate(channel, call, key, block);
     }
     return check as Check;
