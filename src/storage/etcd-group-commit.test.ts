@@ -105,6 +105,15 @@ describe('createEtcdGroupCommit()', () => {
     assert.equal(new Set(Array.from({ length: 20 }, (_, i) => etcd.version(`k${i}`))).size, 1, 'one revision for the batch');
   });
 
+  it('behavior: with nothing in flight, a lone transaction leaves without waiting for the event-loop turn', async () => {
+    const etcd = createFakeEtcd();
+    const group = createEtcdGroupCommit({ send: etcd.send });
+    const pending = group.submit(...cas('a', undefined, '1'));
+    await Promise.resolve();
+    assert.equal(etcd.requests.length, 1, 'sent before any setImmediate ran');
+    assert.equal(await pending, true);
+  });
+
   it('behavior: a single transaction is sent as itself, without failure reads', async () => {
     const etcd = createFakeEtcd();
     const group = createEtcdGroupCommit({ send: etcd.send });
