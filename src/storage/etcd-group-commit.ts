@@ -127,8 +127,9 @@ function cancelledError(signal: AbortSignal): SnetError {
  * Group commit for etcd: transactions submitted while a batch forms leave as ONE `KV.Txn`. Submitted to an
  * idle group commit, the queue leaves once the current run of microtasks ends (a lone call waits for
  * nothing); once batches are in flight, members collect until the end of the event-loop turn, and while
- * {@link EtcdGroupCommitOptions.maxInFlightBatches} batches are in flight, until one returns. The Txn: every member's compares ANDed, every member's puts/deletes in the success branch, and a range
- * read of every compared key in the failure branch. Success: every member resolves `true`, all applied at
+ * {@link EtcdGroupCommitOptions.maxInFlightBatches} batches are in flight, until one returns. The Txn:
+ * every member's compares ANDed, every member's puts/deletes in the success branch, and a range read of
+ * every compared key in the failure branch. Success: every member resolves `true`, all applied at
  * one revision. Failure: each member's conditions are evaluated against that snapshot (the same revision
  * etcd's compares saw); members whose conditions fail resolve `false` (nothing changed for them), the
  * others go back to the head of the queue for the next batch. Each failed batch settles at least one
