@@ -49,14 +49,8 @@ void describe('createChainClient().getBlockNumber()', () => {
   });
 
   void it('behavior: from half the window on, the cached number is answered at once and one refresh runs in the background', async () => {
-    let now = 0;
-    let head = 10n;
-    const gate = deferred<void>();
-    const fake = fakeClient([() => Promise.resolve(head), async () => (await gate.promise, head)]);
-    const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
-    assert.equal(await chain.getBlockNumber(), 10n);
-    now = 500;
-    head = 11n;
+    const { chain, fake, gate, at } = await gatedChain();
+    at(500, 11n);
     // The node has not answered the refresh (gate closed), yet callers get the cached number without waiting.
     assert.equal(await chain.getBlockNumber(), 10n);
     assert.equal(chain.peekBlockNumber(), 10n);
@@ -64,21 +58,15 @@ void describe('createChainClient().getBlockNumber()', () => {
     assert.equal(fake.calls(), 2, 'one background refresh for all callers');
     gate.resolve();
     await new Promise((resolve) => setImmediate(resolve));
-    now = 999;
+    at(999);
     assert.equal(await chain.getBlockNumber(), 11n, 'the refreshed number, read at 500');
     assert.equal(fake.calls(), 2);
     assert.deepEqual(chain.lastKnownBlock(), { blockNumber: 11n, ageMs: 499 });
   });
 
   void it('behavior: after an idle period longer than the window, callers wait for a fresh number', async () => {
-    let now = 0;
-    let head = 10n;
-    const gate = deferred<void>();
-    const fake = fakeClient([() => Promise.resolve(head), async () => (await gate.promise, head)]);
-    const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
-    assert.equal(await chain.getBlockNumber(), 10n);
-    now = 5_000;
-    head = 12n;
+    const { chain, fake, gate, at } = await gatedChain();
+    at(5_000, 12n);
     assert.equal(chain.peekBlockNumber(), undefined, 'too old to answer without the node');
     let answered: bigint | undefined;
     const waiting = chain.getBlockNumber().then((v) => (answered = v));
@@ -162,3 +150,26 @@ void describe('createChainClient().getBlockNumber()', () => {
     assert.equal(fake.calls(), 1);
   });
 });
+
+/**
+ * A chain client whose first block-number request answers 10 at once and whose second waits for `gate`;
+ * `at(ms, head?)` moves the fake clock (and the node's head). The first request has been made and answered.
+ */
+async function gatedChain(): Promise<{
+  chain: ReturnType<typeof createChainClient>;
+  fake: ReturnType<typeof fakeClient>;
+  gate: ReturnType<typeof deferred<void>>;
+  at: (ms: number, nextHead?: bigint) => void;
+}> {
+  let now = 0;
+  let head = 10n;
+  const gate = deferred<void>();
+  const fake = fakeClient([() => Promise.resolve(head), async () => (await gate.promise, head)]);
+  const chain = createChainClient({ logger: createSilentLogger(), publicClient: fake.client, now: () => now }, { rpcHttpUrl: 'http://x', registryAddress: REGISTRY });
+  assert.equal(await chain.getBlockNumber(), 10n);
+  const at = (ms: number, nextHead?: bigint): void => {
+    now = ms;
+    if (nextHead !== undefined) head = nextHead;
+  };
+  return { chain, fake, gate, at };
+}
