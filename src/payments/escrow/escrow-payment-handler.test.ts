@@ -375,6 +375,38 @@ describe('createEscrowPaymentHandler()', () => {
     handler.close();
   });
 
+  it('behavior: a reservation keeps being renewed after a chain event rewrote its record (funds added mid-call)', async () => {
+    const warnings: string[] = [];
+    const logger = { ...createSilentLogger(), warn: (_obj: object, msg?: string) => void warnings.push(msg ?? ''), child: () => logger };
+    repository = createChannelRepository({ store, chain, now: () => clock }, { mpePrefix: `snetd-ts/1/local/org/G=/${MPE}`, groupId: GROUP, recipient: RECIPIENT });
+    handler = createEscrowPaymentHandler(
+      { repository, chain, recoverer: createSignatureRecoverer(), logger, now: () => clock },
+      { mpeAddress: MPE, expirationThresholdBlocks: THRESHOLD, priceOf: createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }), leaseMs: 30 },
+    );
+    const r = await handler.reserve(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n }), METHOD);
+    const first = (await repository.readStored(1n))?.state.pending?.leaseUntilMs;
+    // ChannelAddFunds while the call runs: the event handler stores the new value, keeping the reservation.
+    openChannel(chain, 1n, { value: 5000n });
+    await repository.refreshFromChain(1n);
+    assert.equal((await repository.readStored(1n))?.state.fullAmount, 5000n);
+    clock += 25;
+    // Wait for the sweep's outcome (event-driven): a renewed lease, or the renewal giving up.
+    let lease: number | undefined;
+    for (;;) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lease = (await repository.readStored(1n))?.state.pending?.leaseUntilMs;
+      if ((lease !== undefined && first !== undefined && lease > first) || warnings.length > 0) break;
+    }
+    assert.deepEqual(warnings, [], 'the renewal must not give up on a reservation that is still ours');
+    assert.ok(lease !== undefined && first !== undefined && lease > first, 'the lease was renewed');
+    await handler.commit(r);
+    const stored = (await repository.readStored(1n))?.state;
+    assert.equal(stored?.pending, undefined);
+    assert.equal(stored?.authorizedAmount, 10n);
+    assert.equal(stored?.fullAmount, 5000n, 'the renewal and the commit keep the refreshed channel value');
+    handler.close();
+  });
+
   it('behavior: after close() (sweeper stopped) calls still reserve and commit', async () => {
     build(30);
     handler.close();

@@ -112,8 +112,8 @@ class EscrowReservation implements Reservation {
   readonly userAddress: string;
   readonly key: string;
   readonly owner: string;
-  /** `channelStateHead` of `state` (its fixed fields never change while the reservation lives). */
-  readonly head: Uint8Array;
+  /** `channelStateHead` of `state` (changes only when a renewal adopts a record a chain event rewrote). */
+  head: Uint8Array;
   /** The record as this reservation wrote it (with the reservation); updated by lease renewals. */
   state: ChannelState;
   bytes: Uint8Array;
@@ -404,10 +404,28 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
           r.state = next;
           r.bytes = bytes;
           r.writtenAtMs = at;
-        } else {
-          logger.warn({ channelId: r.channelId.toString() }, 'a reservation could not be renewed (settled by another call); the payment stays accepted');
-          live.delete(r);
+          return;
         }
+        // Someone else rewrote the record: a chain event (funds added, extended) keeps our reservation in it, and
+        // it must go on blocking the channel while the call runs. Renew from what is stored if it is still ours.
+        const current = await repository.readStored(r.channelId);
+        const pending = current?.state.pending;
+        if (current !== undefined && pending?.owner === r.owner) {
+          const adopted: ChannelState = { ...current.state, pending: { ...pending, leaseUntilMs: at + leaseMs } };
+          const head = channelStateHead(adopted);
+          const adoptedBytes = encodeChannelStateAfterHead(head, adopted);
+          if (await cas(r.key, current.bytes, adopted, adoptedBytes, head)) {
+            r.state = adopted;
+            r.bytes = adoptedBytes;
+            r.head = head;
+            r.writtenAtMs = at;
+            return;
+          }
+          // Lost a race on the record: the next sweep tries again (commit/release also re-read by owner).
+          return;
+        }
+        logger.warn({ channelId: r.channelId.toString() }, 'a reservation could not be renewed (settled by another call); the payment stays accepted');
+        live.delete(r);
       })
       .catch((err: unknown) => logger.warn({ channelId: r.channelId.toString(), err }, 'renewing a reservation failed; retrying'))
       .finally(() => {
