@@ -1,6 +1,7 @@
 // Builds the blockchain and payment side of the daemon (blockchain_enabled: true): network → chain client →
 // metadata (Registry → IPFS, or files) → the daemon's group → pricing, storage, recoverer → the escrow
 // handler, its interceptor, the escrow services and the channel event watcher.
+import { availableParallelism } from 'node:os';
 import type { Address } from 'viem';
 import {
   createChainClient,
@@ -337,7 +338,11 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       estimateCall = (request) => invokeUnary(target, request);
       live.dynamicPricing = await loadDynamicPricing(service, context.metadataOptions, estimateCall, logger);
     }
-    const recoverer = createSignatureRecoverer();
+    const recoverer = createSignatureRecoverer({
+      threads: config.payment_signature_threads ?? (availableParallelism() > 1 ? 1 : 0),
+      onThreadProblem: (message) => logger.error({ component: 'signatures' }, message),
+    });
+    context.onClose(() => recoverer.close());
     const handler = createEscrowPaymentHandler(
       { repository, chain: reader, recoverer, logger },
       {
@@ -411,6 +416,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         expirationThreshold: orgGroup.paymentExpirationThreshold.toString(),
         storage: context.storageOptions.backend,
         signatureBackend: recoverer.backend,
+        signatureThreads: recoverer.threads,
         ...(recoverer.fallbackReason === undefined ? {} : { signatureFallbackReason: recoverer.fallbackReason }),
       },
       'payments ready (escrow)',

@@ -208,6 +208,11 @@ export const configShape = {
       'How long a paid call in flight holds its channel (Go duration, at least 1s). Renewed while the call runs; after a crash the channel is free again, and the reserved payment counts as accepted, once it ends (docs/payments.md).',
     extension: true,
   }),
+  payment_signature_threads: doc(looseInt().optional(), {
+    description:
+      'Worker threads that recover payment signatures (secp256k1, ~50–100 µs per paid call) beside the event loop, so it serves other calls meanwhile; 0 = on the event loop. Default: 1 when the machine has more than one CPU, else 0. Range 0..16.',
+    extension: true,
+  }),
   payment_channel_storage_client: storageClientSchema.prefault({}),
   payment_channel_storage_server: storageServerSchema.prefault({}),
   payment_channel_cert_path: doc(looseString().optional(), { description: 'Client certificate for etcd over https (mTLS).' }),

@@ -112,6 +112,10 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   if (config.max_message_size_in_mb < 1 || config.max_message_size_in_mb > 2048) {
     problems.push({ key: 'max_message_size_in_mb', problem: 'must be between 1 and 2048 (MiB)' });
   }
+  const signatureThreads = config.payment_signature_threads;
+  if (signatureThreads !== undefined && (signatureThreads < 0 || signatureThreads > 16)) {
+    problems.push({ key: 'payment_signature_threads', problem: 'must be between 0 and 16 (0 = recover signatures on the event loop)' });
+  }
   if (config.ipfs_timeout <= 0) problems.push({ key: 'ipfs_timeout', problem: 'must be a positive number of seconds' });
 
   if (config.allowed_user_flag) {

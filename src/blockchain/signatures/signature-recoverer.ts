@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { toChecksumAddress } from './address.ts';
-import { keccak256 } from './keccak.ts';
+import { publicKeyToAddressBytes, selectRecoverBackend, type SignatureBackend } from './recover-backends.ts';
+import { createRecoveryThreads } from './recovery-threads.ts';
 
-/** Which secp256k1 implementation recovers signatures. */
-export type SignatureBackend = 'native' | 'js';
+export { publicKeyToAddressBytes, type SignatureBackend } from './recover-backends.ts';
 
 /**
  * Why a signature could not be recovered. `message` is the reference's internal text
@@ -39,6 +37,16 @@ export interface SignatureRecoverer {
   recoverPublicKey(digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array>;
   /** As {@link SignatureRecoverer.recoverAddressBytes}, returning the EIP-55 checksummed address. */
   recoverSigner(digest32: Uint8Array, signature: Uint8Array): RecoverResult<string>;
+  /** Worker threads recovering signatures (0: all on the calling thread). */
+  readonly threads: number;
+  /**
+   * As {@link SignatureRecoverer.recoverPublicKey}, on a worker thread when there is one (the event loop goes on
+   * with other calls meanwhile), else inline. Never rejects; throws a `RangeError` only for a digest that is not
+   * 32 bytes (a bug in the caller).
+   */
+  recoverPublicKeyAsync(digest32: Uint8Array, signature: Uint8Array): Promise<RecoverResult<Uint8Array>>;
+  /** Stops the worker threads (recovery continues inline). */
+  close(): Promise<void>;
 }
 
 /** Options of {@link createSignatureRecoverer}. */
@@ -48,12 +56,17 @@ export interface SignatureRecovererOptions {
   /** Throw at start-up instead of falling back to `js` when `native` cannot be used. @default false */
   readonly requireNative?: boolean;
   /**
+   * Worker threads for {@link SignatureRecoverer.recoverPublicKeyAsync} (0 = none: recover on the calling thread).
+   * @default 0
+   */
+  readonly threads?: number;
+  /** Told when a worker thread stops working (recovery goes on without it). @default ignored */
+  readonly onThreadProblem?: (message: string) => void;
+  /**
    * Loads the native addon (`secp256k1/bindings.js` by default). @internal For tests of the fallback path.
    */
   readonly loadNativeAddon?: () => unknown;
 }
-
-type RawRecover = (signature64: Uint8Array, recoveryId: number, digest32: Uint8Array) => Uint8Array | undefined;
 
 const LENGTH_ERROR: RecoverResult<never> = { ok: false, error: { code: 'SIGNATURE_LENGTH', message: 'incorrect signature length' } };
 const RECOVERY_ID_ERROR: RecoverResult<never> = { ok: false, error: { code: 'SIGNATURE_RECOVERY_ID', message: 'incorrect signature data' } };
@@ -71,94 +84,32 @@ function recoveryIdOf(v: number): number {
   return -1;
 }
 
-/** Uncompressed public key (0x04 ‖ X ‖ Y, 65 bytes) → its address: the last 20 bytes of keccak256(X ‖ Y). */
-export function publicKeyToAddressBytes(publicKey65: Uint8Array): Uint8Array {
-  return keccak256(publicKey65.subarray(1)).slice(12);
-}
-
-// High-s is accepted on purpose by both backends: go-ethereum `crypto.SigToPub` does not enforce low-s (§3.2, §17 item 9).
-const jsRecover: RawRecover = (signature64, recoveryId, digest32) => {
-  try {
-    const point = secp256k1.Signature.fromBytes(signature64, 'compact').addRecoveryBit(recoveryId).recoverPublicKey(digest32);
-    return point.toBytes(false);
-  } catch {
-    return undefined;
-  }
-};
-
-interface NativeSecp256k1 {
-  ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed?: boolean): Uint8Array;
-}
-
-// `secp256k1/bindings.js`, not the package root: the root silently falls back to the `elliptic` JS code
-// when the addon fails to load (ecosystem.md §3), and we want to know.
-const requireBindings = (): unknown => createRequire(import.meta.url)('secp256k1/bindings.js');
-
-function loadNative(load: () => unknown): { recover: RawRecover } | { reason: string } {
-  let addon: NativeSecp256k1;
-  try {
-    addon = load() as NativeSecp256k1;
-  } catch (error) {
-    return { reason: `native secp256k1 addon not loadable: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const recover: RawRecover = (signature64, recoveryId, digest32) => {
-    try {
-      return addon.ecdsaRecover(signature64, recoveryId, digest32, false);
-    } catch {
-      return undefined;
-    }
-  };
-  return { recover };
-}
-
-// Known answer from `[D] escrow/validation_test.go` (payments.md §3.5): proves a backend really works before we trust it.
-const SELF_TEST_DIGEST = Uint8Array.from(Buffer.from('a844e6defd97fac28d0662b8d0c985dc2a71006182f01dc94a7195a46f0e262f', 'hex'));
-const SELF_TEST_SIGNATURE = Uint8Array.from(
-  Buffer.from(
-    'a4d2ae6f3edd1f7fe77e4f6f78ba18d62e6093bcae01ef86d5de902d33662fa372011287ea2d8d8436d9db8a366f43480678df25453b484c67f80941ef2c05ef',
-    'hex',
-  ),
-);
-const SELF_TEST_ADDRESS = '77d524c6e0fd652aa9a9bfcad1d92fe0781767df';
-
-function passesSelfTest(recover: RawRecover): boolean {
-  const publicKey = recover(SELF_TEST_SIGNATURE, 1, SELF_TEST_DIGEST);
-  return publicKey !== undefined && Buffer.from(publicKeyToAddressBytes(publicKey)).toString('hex') === SELF_TEST_ADDRESS;
-}
-
 /**
  * Builds the recoverer used for every signature check. With `prefer: 'native'` (default) it loads the
  * prebuilt libsecp256k1 N-API addon and checks it on a known vector; if that fails it falls back to
  * `@noble/curves` and says why in `fallbackReason` (or throws an `Error` when `requireNative` is set).
+ * With `threads > 0` it also starts that many worker threads for {@link SignatureRecoverer.recoverPublicKeyAsync}.
  */
 export function createSignatureRecoverer(options: SignatureRecovererOptions = {}): SignatureRecoverer {
-  const prefer = options.prefer ?? 'native';
-  let backend: SignatureBackend = 'js';
-  let recover = jsRecover;
-  let fallbackReason: string | undefined;
-  if (prefer === 'native') {
-    const native = loadNative(options.loadNativeAddon ?? requireBindings);
-    if ('recover' in native) {
-      if (passesSelfTest(native.recover)) {
-        backend = 'native';
-        recover = native.recover;
-      } else {
-        fallbackReason = 'native secp256k1 addon failed its self-test';
-      }
-    } else {
-      fallbackReason = native.reason;
-    }
-    if (fallbackReason !== undefined && options.requireNative === true) throw new Error(fallbackReason);
-  }
+  const selected = selectRecoverBackend(options.prefer ?? 'native', options.requireNative === true, options.loadNativeAddon);
+  const { backend, recover, fallbackReason } = selected;
+  const threadCount = Math.max(0, Math.floor(options.threads ?? 0));
+  const pool =
+    threadCount === 0 ? undefined : createRecoveryThreads({ threads: threadCount, backend, inline: recover, onProblem: options.onThreadProblem ?? (() => undefined) });
 
-  const recoverPublicKey = (digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array> => {
+  /** The recovery id, or why the signature is refused before any curve work. */
+  const precheck = (digest32: Uint8Array, signature: Uint8Array): number | RecoverResult<never> => {
     if (digest32.length !== 32) throw new RangeError(`recoverAddressBytes: digest must be 32 bytes, got ${digest32.length}`);
     if (signature.length !== 65) return LENGTH_ERROR;
     const recoveryId = recoveryIdOf(signature[64] as number);
-    if (recoveryId < 0) return RECOVERY_ID_ERROR;
-    const publicKey = recover(signature.subarray(0, 64), recoveryId, digest32);
-    if (publicKey === undefined) return UNRECOVERABLE_ERROR;
-    return { ok: true, value: publicKey };
+    return recoveryId < 0 ? RECOVERY_ID_ERROR : recoveryId;
+  };
+  const resultOf = (publicKey: Uint8Array | undefined): RecoverResult<Uint8Array> => (publicKey === undefined ? UNRECOVERABLE_ERROR : { ok: true, value: publicKey });
+
+  const recoverPublicKey = (digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array> => {
+    const recoveryId = precheck(digest32, signature);
+    if (typeof recoveryId !== 'number') return recoveryId;
+    return resultOf(recover(signature.subarray(0, 64), recoveryId, digest32));
   };
 
   const recoverAddressBytes = (digest32: Uint8Array, signature: Uint8Array): RecoverResult<Uint8Array> => {
@@ -169,11 +120,21 @@ export function createSignatureRecoverer(options: SignatureRecovererOptions = {}
   return {
     backend,
     fallbackReason,
+    threads: threadCount,
     recoverAddressBytes,
     recoverPublicKey,
     recoverSigner(digest32, signature) {
       const result = recoverAddressBytes(digest32, signature);
       return result.ok ? { ok: true, value: toChecksumAddress(result.value) } : result;
+    },
+    recoverPublicKeyAsync(digest32, signature) {
+      if (pool === undefined) return Promise.resolve(recoverPublicKey(digest32, signature));
+      const recoveryId = precheck(digest32, signature);
+      if (typeof recoveryId !== 'number') return Promise.resolve(recoveryId);
+      return pool.recover(digest32, signature.subarray(0, 64), recoveryId).then(resultOf);
+    },
+    close() {
+      return pool === undefined ? Promise.resolve() : pool.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import {
   buildClaimMessage,
   createSignatureRecoverer,
@@ -68,7 +68,10 @@ function paymentHeaders(fields: { channelId: bigint; nonce: bigint; amount: bigi
   };
 }
 
-describe('createEscrowPaymentHandler()', () => {
+// Every case runs with recovery on the event loop and on a worker thread: the answers must not differ.
+for (const threads of [0, 1]) describe(`createEscrowPaymentHandler() (signature threads: ${threads})`, () => {
+  const recoverer = createSignatureRecoverer({ threads });
+  after(() => recoverer.close());
   let store: AtomicStore;
   let chain: ReturnType<typeof createFakeChain>;
   let repository: ChannelRepository;
@@ -78,7 +81,7 @@ describe('createEscrowPaymentHandler()', () => {
   const build = (leaseMs = 30_000): void => {
     repository = createChannelRepository({ store, chain, now: () => clock }, { mpePrefix: `snetd-ts/1/local/org/G=/${MPE}`, groupId: GROUP, recipient: RECIPIENT });
     handler = createEscrowPaymentHandler(
-      { repository, chain, recoverer: createSignatureRecoverer(), logger: createSilentLogger(), now: () => clock },
+      { repository, chain, recoverer, logger: createSilentLogger(), now: () => clock },
       { mpeAddress: MPE, expirationThresholdBlocks: THRESHOLD, priceOf: createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }), leaseMs },
     );
   };

@@ -219,12 +219,14 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     return swapped;
   };
 
+  /** The digest the client signed for `payment` (EIP-191 over the §3.1 claim message). */
+  const digestOf = (p: EscrowPaymentHeaders): Uint8Array =>
+    hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: p.channelId, nonce: p.nonce, amount: p.amount }));
+
   /** The signer's address bytes (recovered once per call, on first use), or why there is none. */
   const signerOf = (call: PaymentCall, key: string): Uint8Array | PaymentError => {
     if (call.recovered === undefined) {
-      const p = call.payment;
-      const digest = hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: p.channelId, nonce: p.nonce, amount: p.amount }));
-      const result = recoverer.recoverPublicKey(digest, p.signature);
+      const result = recoverer.recoverPublicKey(digestOf(call.payment), call.payment.signature);
       call.recovered = result.ok ? addressOfKey(key, result.value) : signatureInvalidError(result.error.message);
     }
     return call.recovered;
@@ -480,10 +482,17 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       if (!parsed.ok) throw parsed.error;
       const call: PaymentCall = { payment: parsed.value, price: estimatePrice === undefined ? options.priceOf(methodPath) : undefined, estimate: estimatePrice, recovered: undefined };
       const key = repository.channelKey(call.payment.channelId);
+      // With recovery threads the signature is recovered beside the event loop while this call waits for its
+      // channel; the result is used at its place in the check order (a refused call may have recovered for nothing).
+      const recovering = recoverer.threads > 0 ? recoverer.recoverPublicKeyAsync(digestOf(call.payment), call.payment.signature) : undefined;
       const waiting = repository.acquireChannel(key, signal);
       if (waiting !== undefined) await waiting;
       let reservation: EscrowReservation | undefined;
       try {
+        if (recovering !== undefined) {
+          const result = await recovering;
+          call.recovered = result.ok ? addressOfKey(key, result.value) : signatureInvalidError(result.error.message);
+        }
         if (signal?.aborted === true) throw new SnetError('REQUEST_CANCELLED', 'storage call cancelled before it was sent; nothing changed', { cause: signal.reason });
         for (let i = 0; i < MAX_ATTEMPTS && reservation === undefined; i++) reservation = await attempt(call, key, i > 0);
       } finally {
