@@ -75,6 +75,8 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
         input.set(r.signature64, at + 32);
         input[at + 96] = r.recoveryId;
       }
+      // Referenced while it has work: a pending answer keeps the process alive, an idle thread does not.
+      thread.worker.ref();
       thread.worker.postMessage(input.buffer, [input.buffer]);
       return;
     }
@@ -96,15 +98,15 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
   };
 
   for (let i = 0; i < options.threads; i++) {
-    const worker = new Worker(options.workerUrl ?? defaultWorkerUrl, { workerData: { backend: options.backend } });
-    // Idle workers must not keep the process alive (the server does that).
-    worker.unref();
+    // No inherited node flags: the worker needs none, and some (`--input-type`, `-e`) make it fail to start.
+    const worker = new Worker(options.workerUrl ?? defaultWorkerUrl, { workerData: { backend: options.backend }, execArgv: [] });
     const thread: Thread = { worker, batch: undefined, dead: false };
     threads.push(thread);
     worker.on('message', (message: unknown) => {
       if (message instanceof ArrayBuffer) {
         const batch = thread.batch;
         thread.batch = undefined;
+        worker.unref();
         if (batch === undefined) return;
         const keys = new Uint8Array(message);
         for (let j = 0; j < batch.length; j++) {
@@ -120,6 +122,9 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
     });
     worker.on('error', (error: Error) => drop(thread, `a signature recovery thread failed (${error.message}); recovering on the main thread`));
     worker.on('exit', (code: number) => drop(thread, `a signature recovery thread exited (code ${code}); recovering on the main thread`));
+    // Idle threads must not keep the process alive (the server does that). After the listeners: adding a
+    // 'message' listener refs the worker again.
+    worker.unref();
   }
 
   return {
