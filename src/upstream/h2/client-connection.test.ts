@@ -1,0 +1,258 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { H2ClientConnection } from './client-connection.ts';
+import type { ClientStreamEvents } from './client-stream.ts';
+import { FrameFlag, FrameType, H2Error, SettingId } from './frame-constants.ts';
+import { RawH2Peer, type SeenFrame } from './testing/raw-h2-peer.ts';
+
+interface Recorded {
+  readonly events: ClientStreamEvents;
+  readonly log: string[];
+  readonly closed: Promise<{ code: number; error: Error | undefined }>;
+}
+
+function record(): Recorded {
+  const log: string[] = [];
+  let done!: (value: { code: number; error: Error | undefined }) => void;
+  const closed = new Promise<{ code: number; error: Error | undefined }>((resolve) => (done = resolve));
+  return {
+    log,
+    closed,
+    events: {
+      onHeaders: (list, endStream) => log.push(`${endStream ? 'trailers' : 'headers'} ${list.join('=')}`),
+      onData: (chunk) => log.push(`data ${chunk.toString('latin1')}`),
+      onEnd: () => log.push('end'),
+      onClose: (code, error) => {
+        log.push(`close ${code}`);
+        done({ code, error });
+      },
+    },
+  };
+}
+
+const settings = (pairs: [number, number][]): Buffer => {
+  const buf = Buffer.alloc(6 * pairs.length);
+  pairs.forEach(([id, value], i) => {
+    buf.writeUInt16BE(id, 6 * i);
+    buf.writeUInt32BE(value, 6 * i + 2);
+  });
+  return buf;
+};
+const u32 = (value: number): Buffer => {
+  const buf = Buffer.alloc(4);
+  buf.writeUInt32BE(value);
+  return buf;
+};
+const isType = (type: number, streamId?: number) => (f: SeenFrame) => f.type === type && (streamId === undefined || f.streamId === streamId);
+
+describe('H2ClientConnection', () => {
+  let peer: RawH2Peer;
+  let conn: H2ClientConnection | undefined;
+  const connect = async (peerSettings: [number, number][] = []): Promise<H2ClientConnection> => {
+    peer = await RawH2Peer.start();
+    conn = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: `127.0.0.1:${peer.port}` });
+    await peer.connection();
+    peer.send(FrameType.SETTINGS, 0, 0, settings(peerSettings));
+    await peer.waitFor((f) => f.type === FrameType.SETTINGS && f.flags === FrameFlag.ACK);
+    return conn;
+  };
+  afterEach(async () => {
+    await conn?.close();
+    conn = undefined;
+    await peer.close();
+  });
+
+  it('behavior: preface and SETTINGS, a request and its response, trailers end the stream', async () => {
+    const c = await connect();
+    const first = peer.frames.find(isType(FrameType.SETTINGS));
+    assert.deepEqual(first?.payload, settings([[SettingId.ENABLE_PUSH, 0], [SettingId.INITIAL_WINDOW_SIZE, 1 << 20], [SettingId.MAX_HEADER_LIST_SIZE, 65_535]]));
+    const update = peer.frames.find(isType(FrameType.WINDOW_UPDATE, 0));
+    assert.equal(update?.payload.readUInt32BE(0), (16 << 20) - 65_535);
+
+    const r = record();
+    const stream = c.request('/pkg.S/M', ['content-type', 'application/grpc', 'te', 'trailers', 'x-a', '1', 'x-a', '2'], r.events);
+    stream.write(Buffer.from('request'));
+    stream.end();
+    const headers = await peer.waitFor(isType(FrameType.HEADERS, 1));
+    assert.deepEqual(headers.headers, [':method', 'POST', ':scheme', 'http', ':authority', `127.0.0.1:${peer.port}`, ':path', '/pkg.S/M', 'content-type', 'application/grpc', 'te', 'trailers', 'x-a', '1', 'x-a', '2']);
+    assert.equal(headers.flags & FrameFlag.END_STREAM, 0);
+    const data = await peer.waitFor(isType(FrameType.DATA, 1));
+    assert.equal(data.payload.toString(), 'request');
+    await peer.waitFor((f) => f.type === FrameType.DATA && f.streamId === 1 && f.flags === FrameFlag.END_STREAM);
+
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 1, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc']));
+    peer.send(FrameType.DATA, 0, 1, Buffer.from('answer'));
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, 1, RawH2Peer.headerBlock(undefined, ['grpc-status', '0']));
+    const closed = await r.closed;
+    assert.equal(closed.code, 0);
+    assert.deepEqual(r.log, [':status=200=content-type=application/grpc', 'data answer', 'trailers grpc-status=0', 'end', 'close 0'].map((e, i) => (i === 0 ? `headers ${e}` : e)));
+    assert.equal(c.activeStreams, 0);
+  });
+
+  it('behavior: PING is acknowledged with the same payload', async () => {
+    await connect();
+    await peer.roundTrip();
+  });
+
+  it('behavior: a zero send window stalls DATA; WINDOW_UPDATE and an INITIAL_WINDOW_SIZE change release it', async () => {
+    const c = await connect([[SettingId.INITIAL_WINDOW_SIZE, 0]]);
+    const r = record();
+    const stream = c.request('/p', [], r.events);
+    assert.equal(stream.write(Buffer.alloc(1000, 0x61)), true);
+    await peer.roundTrip();
+    assert.equal(peer.frames.filter(isType(FrameType.DATA, 1)).length, 0, 'nothing may be sent without window');
+    assert.equal(stream.writableLength, 1000);
+
+    peer.send(FrameType.WINDOW_UPDATE, 0, 1, u32(400));
+    const part = await peer.waitFor(isType(FrameType.DATA, 1));
+    assert.equal(part.payload.length, 400);
+    const from = peer.frames.length;
+    // +1000 on every open stream: the window goes from 0 to 1000, enough for the 600 left.
+    peer.send(FrameType.SETTINGS, 0, 0, settings([[SettingId.INITIAL_WINDOW_SIZE, 1000]]));
+    const rest = await peer.waitFor(isType(FrameType.DATA, 1), from);
+    assert.equal(rest.payload.length, 600);
+    assert.equal(stream.writableLength, 0);
+  });
+
+  it('behavior: write() reports "full" above the queue limit and drain fires once the window opens', async () => {
+    const c = await connect([[SettingId.INITIAL_WINDOW_SIZE, 0]]);
+    const stream = c.request('/p', [], record().events);
+    assert.equal(stream.write(Buffer.alloc(100 << 10)), true);
+    assert.equal(stream.write(Buffer.alloc(100 << 10)), false);
+    const drained = new Promise<void>((resolve) => stream.once('drain', resolve));
+    peer.send(FrameType.WINDOW_UPDATE, 0, 0, u32(1 << 20));
+    peer.send(FrameType.WINDOW_UPDATE, 0, 1, u32(1 << 20));
+    await drained;
+    assert.ok(stream.writableLength <= 128 << 10);
+  });
+
+  it('behavior: a large body is split at the peer frame size and connection window', async () => {
+    const c = await connect();
+    const stream = c.request('/p', [], record().events);
+    stream.write(Buffer.alloc(100_000, 1));
+    stream.end();
+    // Only 65 535 bytes of connection and stream window: the rest waits for WINDOW_UPDATEs.
+    await peer.roundTrip();
+    const sent = () => peer.frames.filter(isType(FrameType.DATA, 1));
+    assert.ok(sent().every((f) => f.payload.length <= 16_384));
+    assert.equal(sent().reduce((n, f) => n + f.payload.length, 0), 65_535);
+    peer.send(FrameType.WINDOW_UPDATE, 0, 0, u32(1 << 20));
+    await peer.roundTrip();
+    assert.equal(sent().reduce((n, f) => n + f.payload.length, 0), 65_535, 'the stream window still holds it');
+    peer.send(FrameType.WINDOW_UPDATE, 0, 1, u32(1 << 20));
+    await peer.waitFor((f) => f.type === FrameType.DATA && (f.flags & FrameFlag.END_STREAM) !== 0);
+    assert.equal(sent().reduce((n, f) => n + f.payload.length, 0), 100_000);
+  });
+
+  it('behavior: a paused stream withholds its WINDOW_UPDATE until resumed', async () => {
+    const c = await connect();
+    const r = record();
+    const stream = c.request('/p', [], r.events);
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 1, RawH2Peer.headerBlock('200', []));
+    stream.pause();
+    for (let i = 0; i < 20; i++) peer.send(FrameType.DATA, 0, 1, Buffer.alloc(16_384));
+    await peer.roundTrip();
+    assert.equal(peer.frames.filter(isType(FrameType.WINDOW_UPDATE, 1)).length, 0);
+    stream.resume();
+    const update = await peer.waitFor(isType(FrameType.WINDOW_UPDATE, 1));
+    assert.equal(update.payload.readUInt32BE(0), 20 * 16_384);
+  });
+
+  it('behavior: MAX_CONCURRENT_STREAMS makes further streams wait until one closes', async () => {
+    const c = await connect([[SettingId.MAX_CONCURRENT_STREAMS, 1]]);
+    const one = record();
+    const two = record();
+    c.request('/one', [], one.events).end();
+    c.request('/two', [], two.events).end();
+    await peer.roundTrip();
+    assert.deepEqual(peer.frames.filter(isType(FrameType.HEADERS)).map((f) => f.streamId), [1]);
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, 1, RawH2Peer.headerBlock('200', ['grpc-status', '0']));
+    await one.closed;
+    const second = await peer.waitFor(isType(FrameType.HEADERS, 3));
+    assert.equal(second.headers?.[7], '/two');
+  });
+
+  it('behavior: RST_STREAM both ways', async () => {
+    const c = await connect();
+    const a = record();
+    c.request('/a', [], a.events);
+    peer.send(FrameType.RST_STREAM, 0, 1, u32(H2Error.REFUSED_STREAM));
+    assert.equal((await a.closed).code, H2Error.REFUSED_STREAM);
+    const b = record();
+    const stream = c.request('/b', [], b.events);
+    stream.cancel();
+    const rst = await peer.waitFor(isType(FrameType.RST_STREAM, 3));
+    assert.equal(rst.payload.readUInt32BE(0), H2Error.CANCEL);
+    assert.equal((await b.closed).code, H2Error.CANCEL);
+  });
+
+  it('behavior: GOAWAY refuses streams above last-stream-id, finishes the others, and takes no new streams', async () => {
+    const c = await connect();
+    let gone = false;
+    c.onGone = () => (gone = true);
+    const a = record();
+    const b = record();
+    c.request('/a', [], a.events).end();
+    c.request('/b', [], b.events).end();
+    await peer.waitFor(isType(FrameType.HEADERS, 3));
+    const goaway = Buffer.alloc(8);
+    goaway.writeUInt32BE(1, 0);
+    peer.send(FrameType.GOAWAY, 0, 0, goaway);
+    const refused = await b.closed;
+    assert.equal(refused.code, H2Error.REFUSED_STREAM);
+    assert.match(String(refused.error?.message), /GOAWAY/);
+    assert.equal(gone, true);
+    assert.equal(c.usable, false);
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, 1, RawH2Peer.headerBlock('200', ['grpc-status', '0']));
+    assert.equal((await a.closed).code, 0);
+  });
+
+  it('error: a protocol error of the peer fails every stream and sends GOAWAY, without throwing', async () => {
+    const bad: [string, (p: RawH2Peer) => void, number][] = [
+      ['DATA on an idle stream', (p) => p.send(FrameType.DATA, 0, 99, Buffer.from('x')), H2Error.PROTOCOL_ERROR],
+      ['a bad HPACK block', (p) => p.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])), H2Error.COMPRESSION_ERROR],
+      ['an oversized frame', (p) => p.send(FrameType.PING, 0, 0, Buffer.alloc(20_000)), H2Error.FRAME_SIZE_ERROR],
+      ['PUSH_PROMISE', (p) => p.send(FrameType.PUSH_PROMISE, FrameFlag.END_HEADERS, 1, Buffer.alloc(4)), H2Error.PROTOCOL_ERROR],
+      ['a zero connection WINDOW_UPDATE', (p) => p.send(FrameType.WINDOW_UPDATE, 0, 0, u32(0)), H2Error.PROTOCOL_ERROR],
+      ['a bad MAX_FRAME_SIZE', (p) => p.send(FrameType.SETTINGS, 0, 0, settings([[SettingId.MAX_FRAME_SIZE, 100]])), H2Error.PROTOCOL_ERROR],
+    ];
+    for (const [what, act, code] of bad) {
+      const c = await connect();
+      const r = record();
+      c.request('/p', [], r.events);
+      await peer.waitFor(isType(FrameType.HEADERS, 1));
+      act(peer);
+      const closed = await r.closed;
+      assert.equal(closed.code, code, what);
+      assert.ok(closed.error instanceof Error, what);
+      const goaway = await peer.waitFor(isType(FrameType.GOAWAY));
+      assert.equal(goaway.payload.readUInt32BE(4), code, what);
+      assert.equal(c.usable, false, what);
+      await c.close();
+      await peer.close();
+    }
+    conn = undefined;
+    peer = await RawH2Peer.start();
+  });
+
+  it('error: the service closing the socket fails open streams; a refused connect fails the stream', async () => {
+    const c = await connect();
+    const r = record();
+    c.request('/p', [], r.events);
+    await peer.waitFor(isType(FrameType.HEADERS, 1));
+    peer.socket?.destroy();
+    const closed = await r.closed;
+    assert.equal(closed.code, H2Error.INTERNAL_ERROR);
+    assert.ok(closed.error instanceof Error);
+
+    const port = peer.port;
+    await peer.close();
+    const refused = new H2ClientConnection({ host: '127.0.0.1', port, authority: 'x' });
+    const r2 = record();
+    refused.request('/p', [], r2.events);
+    const failed = await r2.closed;
+    assert.equal((failed.error as NodeJS.ErrnoException).code, 'ECONNREFUSED');
+    assert.equal(await refused.whenConnected(1000), false);
+    peer = await RawH2Peer.start();
+  });
+});
