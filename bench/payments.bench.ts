@@ -79,6 +79,13 @@ async function startDaemonChild(name: string, settings: Record<string, string>):
   }
 }
 
+/** The machine's CPU ticks from /proc/stat: all, and busy (not idle or iowait), summed over CPUs. */
+function machineTicks(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
 /** utime+stime of the whole process, or of its main (JavaScript) thread only. */
 function cpuTicks(pid: number, mainThreadOnly = false): number {
   const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
@@ -114,6 +121,10 @@ interface LoadResult {
   cpuUsPerCall: number;
   /** The main thread's share (JavaScript, node:http2, GC); the rest is worker threads (LMDB commits, libuv pool). */
   mainThreadCpuUsPerCall: number;
+  /** This process: the grpc-js load generator and the Calculator service (and the dev chain's client side). */
+  benchCpuUsPerCall: number;
+  /** Share of the machine's CPU time (all cores) that was busy during the measured window. */
+  machineBusyPercent: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -137,6 +148,8 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
   const latencies: number[] = [];
   let cpuStart = 0;
   let mainStart = 0;
+  let benchStart = process.cpuUsage();
+  let machineStart = machineTicks();
   let startedAt = 0n;
   let endedAt = 0n;
   const worker = async (w: number): Promise<void> => {
@@ -148,6 +161,8 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
       if (index === warmup) {
         cpuStart = cpuTicks(pid);
         mainStart = cpuTicks(pid, true);
+        benchStart = process.cpuUsage();
+        machineStart = machineTicks();
         startedAt = process.hrtime.bigint();
       }
       const metadata = new grpc.Metadata();
@@ -183,6 +198,8 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
   if (endedAt === 0n) endedAt = process.hrtime.bigint();
   const cpuEnd = cpuTicks(pid);
   const mainEnd = cpuTicks(pid, true);
+  const bench = process.cpuUsage(benchStart);
+  const machineEnd = machineTicks();
   for (const client of clients) client.close();
   latencies.sort((a, b) => a - b);
   const seconds = Number(endedAt - startedAt) / 1e9;
@@ -194,6 +211,8 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
     firstError,
     cpuUsPerCall: (((cpuEnd - cpuStart) / clockTicks) * 1e6) / measured,
     mainThreadCpuUsPerCall: (((mainEnd - mainStart) / clockTicks) * 1e6) / measured,
+    benchCpuUsPerCall: (bench.user + bench.system) / measured,
+    machineBusyPercent: (100 * (machineEnd.busy - machineStart.busy)) / Math.max(1, machineEnd.total - machineStart.total),
   };
 }
 
@@ -256,11 +275,14 @@ async function main(): Promise<void> {
     lines.push(
       `Daemons: four \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
     );
-    lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls.`, '');
-    lines.push('| path | req/s | p50 ms | p99 ms | daemon CPU µs/call | of which main thread | failed |', '|---|---|---|---|---|---|---|');
+    lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls; client + service = this process (grpc-js load generator and the Calculator service share its one event loop); machine busy = all cores, every process.`, '');
+    lines.push(
+      '| path | req/s | p50 ms | p99 ms | daemon CPU µs/call | of which main thread | client + service CPU µs/call | machine busy % | failed |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const target of targets) {
       lines.push(
-        `| ${target} | ${fmt(m(target, (r) => r.rps))} | ${fmt(m(target, (r) => r.p50Ms), 2)} | ${fmt(m(target, (r) => r.p99Ms), 2)} | ${fmt(m(target, (r) => r.cpuUsPerCall))} | ${fmt(m(target, (r) => r.mainThreadCpuUsPerCall))} | ${results[target].reduce((s, r) => s + r.failed, 0)} |`,
+        `| ${target} | ${fmt(m(target, (r) => r.rps))} | ${fmt(m(target, (r) => r.p50Ms), 2)} | ${fmt(m(target, (r) => r.p99Ms), 2)} | ${fmt(m(target, (r) => r.cpuUsPerCall))} | ${fmt(m(target, (r) => r.mainThreadCpuUsPerCall))} | ${fmt(m(target, (r) => r.benchCpuUsPerCall))} | ${fmt(m(target, (r) => r.machineBusyPercent))} | ${results[target].reduce((s, r) => s + r.failed, 0)} |`,
       );
     }
     const errors = targets.flatMap((t) => results[t].map((r) => r.firstError).filter((e) => e !== undefined).map((e) => `${t}: ${e}`));
