@@ -42,9 +42,9 @@ interface Thread {
 const defaultWorkerUrl = new URL(import.meta.url.endsWith('.ts') ? './recovery-worker.ts' : './recovery-worker.js', import.meta.url);
 
 /**
- * Starts `threads` workers. A worker takes everything queued as one batch and has at most one batch at a time,
- * so a lone call waits for nothing and busy periods group many calls into one message each way (the
- * etcd group commit's pattern). A worker that fails its start-up self-test, throws or exits is dropped and its
+ * Starts `threads` workers. A worker takes everything queued as one batch and has at most one batch at a time;
+ * requests queue until the end of the event-loop turn, so a lone call waits for little and busy periods group
+ * many calls into one message each way (the etcd group commit's pattern). A worker that fails its start-up self-test, throws or exits is dropped and its
  * batch is recovered inline, so an answer is never lost or wrong because of a thread.
  */
 export function createRecoveryThreads(options: RecoveryThreadsOptions): RecoveryThreads {
@@ -85,6 +85,14 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
       queue = [];
       answerInline(waiting);
     }
+  };
+
+  // Requests wait for the end of the event-loop turn, so calls whose headers arrived in one turn (several
+  // streams, several connections) share one message each way instead of one per call.
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    dispatch();
   };
 
   const drop = (thread: Thread, message: string): void => {
@@ -132,7 +140,10 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
       if (closed) return Promise.resolve(inline(signature64, recoveryId, digest32));
       return new Promise((resolve) => {
         queue.push({ digest32, signature64, recoveryId, resolve });
-        dispatch();
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
       });
     },
     async close() {
