@@ -1,8 +1,9 @@
 import http2 from 'node:http2';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
-import type { CallOutcome, HeaderList, Metadata, Upstream, UpstreamCall } from './call.ts';
-import { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
+import type { CallOutcome, Upstream, UpstreamCall } from './call.ts';
+import { GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
+import { contentTypeOf, describeCause, forwardableResponseHeaders, outcomeFromTrailers } from './grpc-outcome.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
 import { reservedRequestHeaders } from './reserved-headers.ts';
 
@@ -32,9 +33,6 @@ const onceOption = { once: true } as const;
 
 /** Headers the daemon sets itself on the service hop: the reserved ones plus the content-type it chooses. */
 const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequestHeaders, 'content-type']);
-
-/** Response headers of the service that the transport sets itself. */
-const responseHeadersNotForwarded = new Set(['content-type', 'content-length', 'grpc-status', 'grpc-message', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /**
  * The gRPC service behind the daemon, over one long-lived HTTP/2 session (re-dialled when it
@@ -266,57 +264,4 @@ class GrpcUpstream implements Upstream {
       session.destroy();
     });
   }
-}
-
-/** The upstream content-type: the client's gRPC subtype (gRPC-Web callers become `application/grpc+…`). */
-function contentTypeOf(metadata: UpstreamCall['metadata']): string {
-  const value = metadata['content-type'];
-  const text = typeof value === 'string' ? value : 'application/grpc';
-  if (text.startsWith('application/grpc-web')) {
-    const plus = text.indexOf('+');
-    return plus === -1 ? 'application/grpc' : `application/grpc+${text.slice(plus + 1)}`;
-  }
-  return text;
-}
-
-/** The service's response headers the client gets (raw list in, raw list out: repeated names stay separate). */
-function forwardableResponseHeaders(rawHeaders: HeaderList): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const key = rawHeaders[i] as string;
-    if (key.charCodeAt(0) === 58 || responseHeadersNotForwarded.has(key)) continue;
-    out.push(key, rawHeaders[i + 1] as string);
-  }
-  return out;
-}
-
-function outcomeFromTrailers(trailers: http2.IncomingHttpHeaders): CallOutcome {
-  const rawStatus = trailers['grpc-status'];
-  const parsed = typeof rawStatus === 'string' && /^\d{1,4}$/.test(rawStatus) ? Number(rawStatus) : Number.NaN;
-  const code = Number.isNaN(parsed) ? GrpcStatus.UNKNOWN : parsed;
-  const rawMessage = trailers['grpc-message'];
-  const message = Number.isNaN(parsed)
-    ? 'the service sent no valid grpc-status'
-    : typeof rawMessage === 'string'
-      ? decodeGrpcMessage(rawMessage)
-      : '';
-  let rest: Metadata | undefined;
-  for (const key in trailers) {
-    if (key.charCodeAt(0) === 58 || key === 'grpc-status' || key === 'grpc-message' || key === 'content-type' || key === 'content-length') continue;
-    const value = trailers[key];
-    if (value === undefined) continue;
-    (rest ??= Object.create(null) as Metadata)[key] = value;
-  }
-  return rest === undefined ? { code, message } : { code, message, trailers: rest };
-}
-
-function describeCause(cause: unknown): string {
-  let current: unknown = cause;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'ERR_HTTP2_STREAM_CANCEL' && code !== 'ERR_HTTP2_ERROR') return `${code} (${current.message})`;
-    if (current.cause === undefined) return current.message;
-    current = current.cause;
-  }
-  return 'the connection failed';
 }

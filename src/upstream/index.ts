@@ -15,3 +15,4 @@ export { decodeGrpcMessage, GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCod
 export { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
 export { reservedRequestHeaders } from './reserved-headers.ts';
 export { invokeUnary, type UnaryCallRequest, type UnaryCallResult } from './unary-call.ts';
+export { createBuiltinGrpcUpstream, type BuiltinGrpcUpstreamOptions } from './builtin-grpc-upstream.ts';

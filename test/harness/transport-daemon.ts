@@ -5,7 +5,7 @@
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { createDaemonServer, type DaemonServer, type HttpRoutes, type TransportOptions } from '../../src/transport/index.ts';
 import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type Interceptor } from '../../src/pipeline/index.ts';
-import { createGrpcUpstream, type Upstream } from '../../src/upstream/index.ts';
+import { createBuiltinGrpcUpstream, createGrpcUpstream, type Upstream } from '../../src/upstream/index.ts';
 import { createUpstreamHealthProbe, registerHealthService, type HealthProbe } from '../../src/services/index.ts';
 
 export interface TestDaemon {
@@ -25,6 +25,22 @@ export interface TestDaemonOptions {
   readonly httpRoutes?: HttpRoutes;
   readonly healthProbe?: HealthProbe;
   readonly watchIntervalMs?: number;
+  /** HTTP/2 engine of the service hop (`upstream_http2_engine`). @default the one set by {@link useUpstreamEngine}, else 'nghttp2' */
+  readonly upstreamEngine?: UpstreamEngine;
+  /** `upstream_connections` (builtin engine only). @default 1 */
+  readonly upstreamConnections?: number;
+}
+
+export type UpstreamEngine = 'nghttp2' | 'builtin';
+let defaultEngine: UpstreamEngine = 'nghttp2';
+
+/**
+ * Sets the service-hop engine of every later {@link startTestDaemon} in this test process: a test
+ * file that sets 'builtin' and then imports the transport scenario files runs them all on the
+ * built-in HTTP/2 client (test/integration/transport-builtin-upstream.test.ts).
+ */
+export function useUpstreamEngine(engine: UpstreamEngine): void {
+  defaultEngine = engine;
 }
 
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
@@ -32,7 +48,12 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   const upstream =
     options.serviceEndpoint === undefined
       ? undefined
-      : createGrpcUpstream({ logger }, { endpoint: options.serviceEndpoint, ...(options.serviceCa === undefined ? {} : { ca: options.serviceCa }) });
+      : (options.upstreamEngine ?? defaultEngine) === 'builtin'
+        ? createBuiltinGrpcUpstream(
+            { logger },
+            { endpoint: options.serviceEndpoint, connections: options.upstreamConnections ?? 1, ...(options.serviceCa === undefined ? {} : { ca: options.serviceCa }) },
+          )
+        : createGrpcUpstream({ logger }, { endpoint: options.serviceEndpoint, ...(options.serviceCa === undefined ? {} : { ca: options.serviceCa }) });
   const registry = createServiceRegistry();
   const probe = options.healthProbe ?? (upstream === undefined ? { check: () => Promise.resolve('SERVING' as const) } : createUpstreamHealthProbe(upstream, 1000));
   registerHealthService(registry, probe, options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs });

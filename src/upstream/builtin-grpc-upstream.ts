@@ -1,0 +1,240 @@
+import { SnetError } from '../errors/index.ts';
+import type { Logger } from '../shared/index.ts';
+import type { CallOutcome, Upstream, UpstreamCall } from './call.ts';
+import { writeBufferBytes } from './call.ts';
+import type { GrpcUpstreamOptions } from './grpc-upstream.ts';
+import { GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
+import { contentTypeOf, describeCause, forwardableResponseHeaders, headerObjectFromList, outcomeFromTrailers } from './grpc-outcome.ts';
+import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
+import { reservedRequestHeaders } from './reserved-headers.ts';
+import { H2ClientConnection } from './h2/client-connection.ts';
+import type { H2ClientStream } from './h2/client-stream.ts';
+import { H2Error } from './h2/frame-constants.ts';
+
+/** Options of {@link createBuiltinGrpcUpstream}: those of the node:http2 upstream plus the connection count. */
+export interface BuiltinGrpcUpstreamOptions extends GrpcUpstreamOptions {
+  /** Connections to the service; calls are spread over them round-robin. @default 1 */
+  readonly connections?: number | undefined;
+  /** A connection attempt fails after this long. @default 20000 */
+  readonly connectTimeoutMs?: number | undefined;
+  /** PING interval on each connection; an unanswered PING fails it. 0 = off. @default 0 */
+  readonly keepaliveMs?: number | undefined;
+}
+
+/** Headers the daemon sets itself on the service hop: the reserved ones plus the content-type it chooses. */
+const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequestHeaders, 'content-type']);
+const onceOption = { once: true } as const;
+
+/**
+ * The gRPC service behind the daemon over the built-in HTTP/2 client (`src/upstream/h2/`) instead
+ * of node:http2: the same calls, headers, statuses and errors as {@link createGrpcUpstream}, with all
+ * frames of an event-loop turn sent in one write. `connections` sessions are dialled lazily and
+ * re-dialled after GOAWAY or a failure. Throws `SnetError` CONFIG_INVALID when `endpoint` cannot be parsed.
+ */
+export function createBuiltinGrpcUpstream(deps: { logger: Logger }, options: BuiltinGrpcUpstreamOptions): Upstream {
+  const parsed = parseServiceEndpoint(options.endpoint);
+  if (!parsed.ok) throw parsed.error;
+  const connections = options.connections ?? 1;
+  if (!Number.isInteger(connections) || connections < 1) throw new SnetError('CONFIG_INVALID', `upstream connections must be an integer of at least 1, got ${connections}`);
+  return new BuiltinGrpcUpstream(deps.logger, parsed.value, options, connections);
+}
+
+class BuiltinGrpcUpstream implements Upstream {
+  readonly #logger: Logger;
+  readonly #endpoint: ServiceEndpoint;
+  readonly #options: BuiltinGrpcUpstreamOptions;
+  readonly #userAgent: string;
+  readonly #slots: (H2ClientConnection | undefined)[];
+  #next = 0;
+  #closed = false;
+
+  constructor(logger: Logger, endpoint: ServiceEndpoint, options: BuiltinGrpcUpstreamOptions, connections: number) {
+    this.#logger = logger;
+    this.#endpoint = endpoint;
+    this.#options = options;
+    this.#userAgent = options.userAgent ?? 'snetd-ts';
+    this.#slots = new Array<H2ClientConnection | undefined>(connections).fill(undefined);
+  }
+
+  /** The connection of the next slot (round-robin), dialled when the slot has none usable. */
+  #connection(): H2ClientConnection {
+    if (this.#closed) throw new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down');
+    const slot = this.#next;
+    this.#next = (slot + 1) % this.#slots.length;
+    const existing = this.#slots[slot];
+    if (existing?.usable === true) return existing;
+    const options = this.#options;
+    const connection = new H2ClientConnection({
+      host: this.#endpoint.host,
+      port: this.#endpoint.port,
+      authority: this.#endpoint.authority,
+      secure: this.#endpoint.secure,
+      ca: options.ca,
+      streamWindowBytes: options.streamWindowBytes ?? 1 << 20,
+      connectionWindowBytes: options.connectionWindowBytes ?? 16 << 20,
+      streamQueueBytes: writeBufferBytes,
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.keepaliveMs === undefined ? {} : { keepaliveMs: options.keepaliveMs }),
+    });
+    connection.onGone = () => {
+      if (this.#slots[slot] === connection) this.#slots[slot] = undefined;
+      this.#logger.debug({ endpoint: this.#endpoint.authority }, 'service connection closed');
+    };
+    this.#slots[slot] = connection;
+    return connection;
+  }
+
+  isReachable(timeoutMs: number): Promise<boolean> {
+    let connection: H2ClientConnection;
+    try {
+      connection = this.#connection();
+    } catch {
+      return Promise.resolve(false);
+    }
+    return connection.whenConnected(timeoutMs);
+  }
+
+  invoke(call: UpstreamCall): Promise<CallOutcome> {
+    return new Promise<CallOutcome>((resolve, reject) => {
+      if (call.signal.aborted) {
+        reject(call.signal.reason as Error);
+        return;
+      }
+      let connection: H2ClientConnection;
+      try {
+        connection = this.#connection();
+      } catch (error) {
+        reject(this.#unavailable(error));
+        return;
+      }
+      let settled = false;
+      let responded = false;
+      let trailerList: string[] | undefined;
+      const settle = (outcome: CallOutcome | undefined, error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        if (outcome !== undefined) resolve(outcome);
+        else reject(error ?? new Error('upstream call failed'));
+      };
+      const cancel = (error: unknown): void => {
+        // Settle first: the reset closes the stream synchronously, and its onClose must not win.
+        settle(undefined, error instanceof Error ? error : new SnetError('REQUEST_CANCELLED', 'the call was cancelled', { cause: error }));
+        stream.cancel(H2Error.CANCEL);
+      };
+      const resume = (): void => stream.resume();
+
+      const stream: H2ClientStream = connection.request(call.method, this.#requestHeaders(call), {
+        onHeaders: (list) => {
+          if (settled) return;
+          if (responded) {
+            trailerList = list;
+            return;
+          }
+          responded = true;
+          const status = statusOf(list);
+          if (status !== 200) {
+            // Not a gRPC answer (a web server or a gateway in front of the service).
+            settle({ code: grpcStatusFromHttp(status), message: `the service answered HTTP ${status} instead of gRPC` });
+            stream.cancel(H2Error.CANCEL);
+            return;
+          }
+          if (hasGrpcStatus(list)) {
+            // Trailers-only response: the status travels in the headers (gRPC PROTOCOL-HTTP2.md).
+            settle(outcomeFromTrailers(headerObjectFromList(list)));
+            return;
+          }
+          call.response.addHeaderList(forwardableResponseHeaders(list));
+        },
+        onData: (chunk) => {
+          if (settled) return;
+          let accepted: boolean;
+          try {
+            accepted = call.response.writeFrames(chunk);
+          } catch (error) {
+            cancel(error);
+            return;
+          }
+          if (!accepted && !stream.paused) {
+            stream.pause();
+            call.response.onDrain(resume);
+          }
+        },
+        onEnd: () => {
+          if (trailerList !== undefined) settle(outcomeFromTrailers(headerObjectFromList(trailerList)));
+        },
+        onClose: (code, error) => {
+          if (settled) return;
+          if (trailerList !== undefined) {
+            settle(outcomeFromTrailers(headerObjectFromList(trailerList)));
+          } else if (!responded) {
+            settle(undefined, this.#unavailable(error ?? new Error(`stream reset with HTTP/2 code ${code}`)));
+          } else {
+            settle({ code: code === 0 ? GrpcStatus.INTERNAL : grpcStatusFromRstCode(code), message: `the service ended the stream without a status (HTTP/2 code ${code})` });
+          }
+        },
+      });
+      if (stream.closed) return; // refused at once; onClose runs in a microtask
+      call.signal.addEventListener(
+        'abort',
+        () => {
+          if (!settled) cancel(call.signal.reason);
+        },
+        onceOption,
+      );
+      call.request.pipeFrames(stream).catch((error: unknown) => cancel(error));
+    });
+  }
+
+  /** The regular request headers (the connection adds `:method`, `:scheme`, `:authority`, `:path`). */
+  #requestHeaders(call: UpstreamCall): string[] {
+    const metadata = call.metadata;
+    const subtype = this.#options.contentSubtype;
+    const encoding = call.request.encoding;
+    const headers: string[] = [
+      'content-type',
+      subtype === undefined ? contentTypeOf(metadata) : `application/grpc+${subtype}`,
+      'te',
+      'trailers',
+      'user-agent',
+      this.#userAgent,
+    ];
+    if (call.timeoutMs !== undefined) headers.push('grpc-timeout', `${Math.max(1, Math.ceil(call.timeoutMs))}m`);
+    // The encoding of the frames as forwarded wins over a grpc-encoding an interceptor left in the metadata.
+    const encoded = encoding !== 'identity';
+    if (encoded) headers.push('grpc-encoding', encoding);
+    for (const key in metadata) {
+      if (key.charCodeAt(0) === 58 /* ':' */ || requestHeadersNotForwarded.has(key) || (encoded && key === 'grpc-encoding')) continue;
+      const value = metadata[key];
+      if (typeof value === 'string') headers.push(key, value);
+      else if (value !== undefined) for (const item of value) headers.push(key, item);
+    }
+    return headers;
+  }
+
+  #unavailable(cause: unknown): SnetError {
+    const reason = describeCause(cause);
+    return new SnetError('UPSTREAM_UNAVAILABLE', `the service at ${this.#endpoint.authority} is unavailable: ${reason}`, {
+      cause,
+      hint: 'Check that the service runs and that service_endpoint points to it.',
+      details: { endpoint: this.#endpoint.authority },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const open = this.#slots.filter((slot): slot is H2ClientConnection => slot !== undefined);
+    this.#slots.fill(undefined);
+    await Promise.all(open.map((connection) => connection.close()));
+  }
+}
+
+/** `:status` of a response header list; a missing one counts as 200, as the node:http2 upstream does. */
+function statusOf(list: readonly string[]): number {
+  for (let i = 0; i < list.length; i += 2) if (list[i] === ':status') return Number(list[i + 1]);
+  return 200;
+}
+
+function hasGrpcStatus(list: readonly string[]): boolean {
+  for (let i = 0; i < list.length; i += 2) if (list[i] === 'grpc-status') return true;
+  return false;
+}
