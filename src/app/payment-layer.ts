@@ -41,7 +41,8 @@ import type { ServiceRegistry } from '../pipeline/index.ts';
 import { registerChannelStateService, registerProviderControlService } from '../services/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions, type StoragePrefixes } from '../storage/index.ts';
-import { createGrpcUpstream, invokeUnary, type Upstream } from '../upstream/index.ts';
+import { invokeUnary, type Upstream } from '../upstream/index.ts';
+import { createServiceUpstream } from './service-upstream.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 
@@ -330,7 +331,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       let upstream = deps.upstream;
       if (upstream === undefined) {
         // The estimate calls' own HTTP/2 session to the service (the proxy's upstream is built after this layer).
-        const own = createGrpcUpstream({ logger }, { endpoint: config.service_endpoint, userAgent: 'snetd-ts', contentSubtype: service.encoding });
+        const own = createServiceUpstream({ logger }, config, { endpoint: config.service_endpoint, userAgent: 'snetd-ts', contentSubtype: service.encoding });
         context.onClose(() => own.close());
         upstream = own;
       }

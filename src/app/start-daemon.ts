@@ -8,7 +8,8 @@ import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } fr
 import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
 import { registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createDaemonServer } from '../transport/index.ts';
-import { createGrpcUpstream, type Upstream } from '../upstream/index.ts';
+import type { Upstream } from '../upstream/index.ts';
+import { createServiceUpstream } from './service-upstream.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildPaymentLayer } from './payment-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
@@ -87,8 +88,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     let upstream: Upstream | undefined;
     let fallback: CallHandler;
     if (config.passthrough_enabled) {
-      upstream = createGrpcUpstream(
+      upstream = createServiceUpstream(
         { logger },
+        config,
         { endpoint: config.service_endpoint, userAgent: `snetd-ts/${deps.version}`, contentSubtype: payments === undefined ? undefined : encoding },
       );
       const opened = upstream;

@@ -109,6 +109,9 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   checkDuration(problems, 'payment_channel_storage_client.request_timeout', config.payment_channel_storage_client.request_timeout);
   checkDuration(problems, 'payment_channel_storage_server.startup_timeout', config.payment_channel_storage_server.startup_timeout);
 
+  if (!Number.isInteger(config.upstream_connections) || config.upstream_connections < 1 || config.upstream_connections > 64) {
+    problems.push({ key: 'upstream_connections', problem: 'must be an integer between 1 and 64' });
+  }
   if (config.max_message_size_in_mb < 1 || config.max_message_size_in_mb > 2048) {
     problems.push({ key: 'max_message_size_in_mb', problem: 'must be between 1 and 2048 (MiB)' });
   }

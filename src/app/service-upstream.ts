@@ -1,0 +1,12 @@
+import type { DaemonConfig } from '../config/index.ts';
+import type { Logger } from '../shared/index.ts';
+import { createBuiltinGrpcUpstream, createGrpcUpstream, type GrpcUpstreamOptions, type Upstream } from '../upstream/index.ts';
+
+/**
+ * The gRPC service upstream on the HTTP/2 engine the config picks (`upstream_http2_engine`):
+ * node:http2 by default, or the built-in client with `upstream_connections` connections.
+ */
+export function createServiceUpstream(deps: { logger: Logger }, config: Pick<DaemonConfig, 'upstream_http2_engine' | 'upstream_connections'>, options: GrpcUpstreamOptions): Upstream {
+  if (config.upstream_http2_engine === 'builtin') return createBuiltinGrpcUpstream(deps, { ...options, connections: config.upstream_connections });
+  return createGrpcUpstream(deps, options);
+}

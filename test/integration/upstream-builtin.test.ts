@@ -1,0 +1,159 @@
+/**
+ * The built-in HTTP/2 service hop (`upstream_http2_engine: builtin`) beyond the transport
+ * scenarios (which transport-builtin-upstream.test.ts runs on it): several connections, 5 MB
+ * messages, a graceful GOAWAY from a restarting service, and the engine chosen from the config.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
+import { describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { callServerStream, callUnary } from '../harness/grpc-test-client.ts';
+import { createTestClient, loadTestProto, startTestService, type EchoRequest, type EchoResponse } from '../harness/grpc-test-service.ts';
+import { startTestDaemon } from '../harness/transport-daemon.ts';
+import { createServiceUpstream } from '../../src/app/service-upstream.ts';
+import { createSilentLogger } from '../../src/shared/index.ts';
+
+const bigMessages: grpc.ChannelOptions = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
+
+/** A TCP forwarder in front of the service that counts the connections the daemon opens. */
+async function countingForwarder(targetPort: number): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    count++;
+    const outbound = net.connect(targetPort, '127.0.0.1');
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => count,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('upstream: builtin HTTP/2 engine', () => {
+  it('behavior: calls spread over upstream_connections connections; 5 MB messages pass both ways', async () => {
+    const service = await startTestService();
+    const forwarder = await countingForwarder(service.port);
+    const daemon = await startTestDaemon({
+      serviceEndpoint: `127.0.0.1:${forwarder.port}`,
+      upstreamEngine: 'builtin',
+      upstreamConnections: 3,
+      transport: { maxMessageBytes: 8 << 20 },
+    });
+    const client = createTestClient(daemon.target, grpc.credentials.createInsecure(), bigMessages);
+    try {
+      const payload = Buffer.alloc(100_000, 7);
+      const results = await Promise.all(Array.from({ length: 9 }, (_, i) => callUnary(client, { text: `call ${i}`, payload })));
+      for (const [i, result] of results.entries()) {
+        assert.equal(result.error, undefined);
+        assert.equal(result.response?.text, `call ${i}`);
+        assert.ok(result.response?.payload.equals(payload));
+      }
+      assert.equal(forwarder.connections(), 3);
+
+      const big = Buffer.alloc(5 << 20);
+      for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+      const echoed = await callUnary(client, { text: 'big', payload: big });
+      assert.equal(echoed.error, undefined);
+      assert.ok(echoed.response?.payload.equals(big));
+      const stream = await callServerStream(client, { text: 's', repeat: 3, chunkBytes: 5 << 20 });
+      assert.equal(stream.error, undefined);
+      assert.equal(stream.response?.length, 3);
+      assert.equal(stream.response?.[2]?.payload.length, 5 << 20);
+    } finally {
+      client.close();
+      await daemon.close();
+      await forwarder.close();
+      await service.stop();
+    }
+  });
+
+  it('behavior: a service shutting down gracefully (GOAWAY) finishes the call in flight; the next call goes to the restarted service', async () => {
+    const proto = loadTestProto() as unknown as { snet: { test: { TestService: grpc.ServiceClientConstructor } } };
+    let release: (() => void) | undefined;
+    const started = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const startServer = async (port: number, tag: string): Promise<{ server: grpc.Server; port: number }> => {
+      const server = new grpc.Server();
+      server.addService(proto.snet.test.TestService.service, {
+        Unary: (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) => {
+          callback(null, { text: `${tag}:${call.request.text ?? ''}`, payload: Buffer.alloc(0), index: 0, metadata: {} });
+        },
+        ServerStream: (call: grpc.ServerWritableStream<EchoRequest, EchoResponse>) => {
+          call.write({ text: `${tag}:first`, payload: Buffer.alloc(0), index: 0, metadata: {} });
+          gate = () => {
+            call.write({ text: `${tag}:second`, payload: Buffer.alloc(0), index: 1, metadata: {} });
+            call.end();
+          };
+          release?.();
+        },
+      });
+      const bound = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error === null ? resolve(p) : reject(error))),
+      );
+      return { server, port: bound };
+    };
+    let gate: (() => void) | undefined;
+    const first = await startServer(0, 'first');
+    const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${first.port}`, upstreamEngine: 'builtin' });
+    const client = createTestClient(daemon.target);
+    let second: grpc.Server | undefined;
+    try {
+      const inFlight = callServerStream(client, { text: 'x' });
+      await started;
+      const shutDown = new Promise<void>((resolve) => first.server.tryShutdown(() => resolve()));
+      gate?.();
+      const streamed = await inFlight;
+      assert.equal(streamed.status.code, grpc.status.OK);
+      assert.deepEqual(
+        streamed.response?.map((m) => m.text),
+        ['first:first', 'first:second'],
+      );
+      await shutDown;
+      second = (await startServer(first.port, 'second')).server;
+      const after = await callUnary(client, { text: 'y' });
+      assert.equal(after.error, undefined);
+      assert.equal(after.response?.text, 'second:y');
+    } finally {
+      client.close();
+      await daemon.close();
+      second?.forceShutdown();
+      first.server.forceShutdown();
+    }
+  });
+
+  it('behavior: upstream_http2_engine picks the engine; an unreachable service is not reachable', async () => {
+    const closed = net.createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as net.AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    const service = await startTestService();
+    try {
+      for (const engine of ['nghttp2', 'builtin'] as const) {
+        const up = createServiceUpstream({ logger: createSilentLogger() }, { upstream_http2_engine: engine, upstream_connections: 2 }, { endpoint: `127.0.0.1:${service.port}` });
+        assert.equal(await up.isReachable(2000), true, engine);
+        await up.close();
+        const down = createServiceUpstream({ logger: createSilentLogger() }, { upstream_http2_engine: engine, upstream_connections: 1 }, { endpoint: `127.0.0.1:${port}` });
+        assert.equal(await down.isReachable(2000), false, engine);
+        await down.close();
+      }
+    } finally {
+      await service.stop();
+    }
+  });
+});
