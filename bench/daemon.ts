@@ -1,17 +1,22 @@
 /**
  * snetd-ts transport as the benchmark runs it: the same pieces src/app wires (gRPC upstream,
- * registry with health, router, one-port server), no payment. Usage: node bench/daemon.ts <servicePort>.
+ * registry with health, router, one-port server), no payment.
+ * Usage: node bench/daemon.ts <servicePort> [nghttp2|builtin] [connections]: the service-hop engine
+ * (`upstream_http2_engine`, default nghttp2) and `upstream_connections` (builtin only, default 1).
  * Prints `{"port":N}` once listening.
  */
 import { createSilentLogger } from '../src/shared/index.ts';
 import { createDaemonServer } from '../src/transport/index.ts';
 import { createRouter, createServiceRegistry, createUpstreamHandler } from '../src/pipeline/index.ts';
-import { createGrpcUpstream } from '../src/upstream/index.ts';
+import { createBuiltinGrpcUpstream, createGrpcUpstream } from '../src/upstream/index.ts';
 import { createUpstreamHealthProbe, registerHealthService } from '../src/services/index.ts';
 
 const servicePort = Number(process.argv[2]);
 const logger = createSilentLogger();
-const upstream = createGrpcUpstream({ logger }, { endpoint: `127.0.0.1:${servicePort}` });
+const engine = process.argv[3] ?? 'nghttp2';
+const endpoint = `127.0.0.1:${servicePort}`;
+const upstream =
+  engine === 'builtin' ? createBuiltinGrpcUpstream({ logger }, { endpoint, connections: Number(process.argv[4] ?? 1) }) : createGrpcUpstream({ logger }, { endpoint });
 const registry = createServiceRegistry();
 registerHealthService(registry, createUpstreamHealthProbe(upstream));
 const handler = createRouter({ registry, fallback: createUpstreamHandler(upstream) });
