@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { buildClaimMessage, signMessage } from '../../src/blockchain/index.ts';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { escrowMetadata, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
+import { frame, parseFrames } from '../harness/raw-grpc.ts';
 import { callPriced, COGS_PER_CHARACTER, encodeText, publishPricedService, startPricedService, type PricedService } from '../harness/priced-service.ts';
 
 const STATIC_PRICE = 7n;
@@ -61,6 +63,34 @@ void describe('dynamic pricing through the daemon (dev chain)', () => {
       assert.deepEqual(callsTo('write', from)[0]?.bytes, encodeText(text));
       assert.deepEqual(service.calls.slice(from).map((c) => c.method), ['/priced.Writer/estimate_write', '/priced.Writer/write']);
     }
+  });
+
+  void it('behavior: gRPC-Web (HTTP/1.1) callers are priced by the same estimate; the request message reaches both methods unchanged', async () => {
+    const text = 'from a browser';
+    const price = BigInt(text.length) * COGS_PER_CHARACTER;
+    const amount = authorized + price;
+    const signature = signMessage(net.client.privateKey, buildClaimMessage({ mpeAddress: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount }));
+    const from = service.calls.length;
+    const response = await fetch(`http://${paid.target}/priced.Writer/write`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/grpc-web+proto',
+        'x-grpc-web': '1',
+        'snet-payment-type': 'escrow',
+        'snet-payment-channel-id': net.channel.id.toString(),
+        'snet-payment-channel-nonce': '0',
+        'snet-payment-channel-amount': amount.toString(),
+        'snet-payment-channel-signature-bin': Buffer.from(signature).toString('base64'),
+      },
+      body: frame(encodeText(text)),
+    });
+    const answer = parseFrames(Buffer.from(await response.arrayBuffer()));
+    assert.equal(answer.trailers?.['grpc-status'], '0', answer.trailers?.['grpc-message']);
+    authorized = amount;
+    assert.equal(answer.messages.length, 1);
+    assert.deepEqual(service.calls.slice(from).map((c) => c.method), ['/priced.Writer/estimate_write', '/priced.Writer/write']);
+    assert.deepEqual(callsTo('estimate_write', from)[0]?.bytes, encodeText(text));
+    assert.deepEqual(callsTo('write', from)[0]?.bytes, encodeText(text));
   });
 
   void it('error: paying the metadata price for a dynamically priced method is the amount mismatch; the method is not called', async () => {
