@@ -126,6 +126,29 @@ describe('H2ClientConnection', () => {
     assert.ok(stream.writableLength <= 128 << 10);
   });
 
+  it('behavior: with huge windows but a service that does not read, buffering stops at the socket limit', async () => {
+    peer = await RawH2Peer.start();
+    conn = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: 'x', socketHighWaterBytes: 64 << 10 });
+    const socket = await peer.connection();
+    peer.send(FrameType.SETTINGS, 0, 0, settings([[SettingId.INITIAL_WINDOW_SIZE, 0x7fff_ffff]]));
+    peer.send(FrameType.WINDOW_UPDATE, 0, 0, u32(0x7fff_ffff - 65_535));
+    await peer.roundTrip();
+    socket.pause();
+    const stream = conn.request('/p', [], record().events);
+    const chunk = Buffer.alloc(1 << 20);
+    let written = 0;
+    // Each write is handed on within the windows; only the socket limit can say "full".
+    while (stream.write(chunk)) {
+      written += chunk.length;
+      if (written > 256 << 20) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    assert.ok(written < 256 << 20, `write() never reported full after ${written} bytes`);
+    const drained = new Promise<void>((resolve) => stream.once('drain', resolve));
+    socket.resume();
+    await drained;
+  });
+
   it('behavior: a large body is split at the peer frame size and connection window', async () => {
     const c = await connect();
     const stream = c.request('/p', [], record().events);
