@@ -1,5 +1,6 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { H2ClientConnection } from './client-connection.ts';
 import type { ClientStreamEvents } from './client-stream.ts';
 import { FrameFlag, FrameType, H2Error, SettingId } from './frame-constants.ts';
@@ -254,6 +255,28 @@ describe('H2ClientConnection', () => {
       await c.close();
       await peer.close();
     }
+    conn = undefined;
+    peer = await RawH2Peer.start();
+  });
+
+  it('error: arbitrary frames from the service never throw and never leave a call hanging', async () => {
+    const frameArb = fc.record({ type: fc.integer({ min: 0, max: 10 }), flags: fc.integer({ min: 0, max: 255 }), streamId: fc.constantFrom(0, 1, 2, 3, 5), payload: fc.uint8Array({ maxLength: 40 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(frameArb, { minLength: 1, maxLength: 8 }), async (frames) => {
+        const c = await connect();
+        const r = record();
+        c.request('/p', [], r.events);
+        await peer.waitFor(isType(FrameType.HEADERS, 1));
+        for (const f of frames) peer.send(f.type, f.flags, f.streamId, Buffer.from(f.payload));
+        // Either the connection still answers a PING, or the call was closed: never neither.
+        const outcome = await Promise.race([peer.roundTrip().then(() => 'alive'), r.closed.then(() => 'closed')]);
+        assert.ok(outcome === 'alive' || outcome === 'closed');
+        await c.close();
+        await r.closed;
+        await peer.close();
+      }),
+      { numRuns: 40 },
+    );
     conn = undefined;
     peer = await RawH2Peer.start();
   });
