@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { H2ClientConnection } from './client-connection.ts';
 import type { ClientStreamEvents } from './client-stream.ts';
 import { FrameFlag, FrameType, H2Error, SettingId } from './frame-constants.ts';
+import { writeHpackInteger } from './hpack-encoder.ts';
 import { RawH2Peer, type SeenFrame } from './testing/raw-h2-peer.ts';
 
 interface Recorded {
@@ -257,6 +258,32 @@ describe('H2ClientConnection', () => {
     }
     conn = undefined;
     peer = await RawH2Peer.start();
+  });
+
+  it('error: a response header list above the limit resets only that stream (the HPACK table stays in step)', async () => {
+    const c = await connect();
+    const r = record();
+    c.request('/p', [], r.events);
+    // One 4000-byte entry added to the dynamic table, then referenced 20 times (index 62): 80 KB decoded from ~4 KB.
+    const block = Buffer.alloc(4100);
+    let off = 0;
+    block[off++] = 0x40;
+    block[off++] = 1;
+    block[off++] = 0x78; // name "x"
+    off = writeHpackInteger(block, off, 4000, 7, 0);
+    off += block.write('v'.repeat(4000), off, 'latin1');
+    for (let i = 0; i < 20; i++) block[off++] = 0x80 | 62;
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 1, block.subarray(0, off));
+    const rst = await peer.waitFor(isType(FrameType.RST_STREAM, 1));
+    assert.equal(rst.payload.readUInt32BE(0), H2Error.ENHANCE_YOUR_CALM);
+    assert.equal((await r.closed).code, H2Error.ENHANCE_YOUR_CALM);
+    // The connection lives on, and the table entry is usable by the next response.
+    const next = record();
+    c.request('/q', [], next.events).end();
+    await peer.waitFor(isType(FrameType.HEADERS, 3));
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, 3, Buffer.concat([Buffer.from([0x88, 0x80 | 62])]));
+    assert.equal((await next.closed).code, 0);
+    assert.equal(next.log[0], `trailers :status=200=x=${'v'.repeat(4000)}`);
   });
 
   it('error: arbitrary frames from the service never throw and never leave a call hanging', async () => {
