@@ -96,6 +96,22 @@ describe('H2ClientConnection', () => {
     await peer.roundTrip();
   });
 
+  it('behavior: keepalive PINGs; a PING left unanswered fails the connection', async () => {
+    peer = await RawH2Peer.start();
+    conn = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: 'x', keepaliveMs: 10 });
+    await peer.connection();
+    const r = record();
+    conn.request('/p', [], r.events);
+    const ping = await peer.waitFor((f) => f.type === FrameType.PING && f.flags === 0);
+    peer.send(FrameType.PING, FrameFlag.ACK, 0, ping.payload);
+    const from = peer.frames.indexOf(ping) + 1;
+    await peer.waitFor((f) => f.type === FrameType.PING && f.flags === 0, from);
+    // Not answered: the next interval gives up on the connection.
+    const closed = await r.closed;
+    assert.match(String(closed.error?.message), /keepalive PING/);
+    assert.equal(conn.usable, false);
+  });
+
   it('behavior: a zero send window stalls DATA; WINDOW_UPDATE and an INITIAL_WINDOW_SIZE change release it', async () => {
     const c = await connect([[SettingId.INITIAL_WINDOW_SIZE, 0]]);
     const r = record();
