@@ -100,6 +100,19 @@ void describe('createRecoveryThreads()', () => {
     }
   });
 
+  void it('error: an answer of the wrong size is not trusted: the batch is recovered inline', async () => {
+    const problems: string[] = [];
+    const workerUrl = workerModule('garbles', "parentPort.postMessage({ ready: 'native' });\nparentPort.on('message', () => { const b = new ArrayBuffer(3); parentPort.postMessage(b, [b]); });");
+    const pool = createRecoveryThreads({ threads: 1, backend: 'native', inline: inline.recover, onProblem: (m) => problems.push(m), workerUrl });
+    try {
+      const cases = vectors(12);
+      assertInlineAnswers(await recoverAll(pool, cases), cases);
+      assert.deepEqual(problems, []);
+    } finally {
+      await pool.close();
+    }
+  });
+
   void it('behavior: close() answers what is in flight and later requests inline', async () => {
     const problems: string[] = [];
     // A worker that never answers: only close() can settle its batch.

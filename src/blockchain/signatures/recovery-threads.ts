@@ -117,6 +117,12 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
         worker.unref();
         if (batch === undefined) return;
         const keys = new Uint8Array(message);
+        if (keys.length !== batch.length * RECOVERY_OUTPUT_BYTES) {
+          // Not an answer to this batch (cannot happen with recovery-worker.ts): trust nothing of it.
+          answerInline(batch);
+          dispatch();
+          return;
+        }
         for (let j = 0; j < batch.length; j++) {
           const at = j * RECOVERY_OUTPUT_BYTES;
           // A copy: the signer cache keeps keys, which must not pin the whole answer buffer.
