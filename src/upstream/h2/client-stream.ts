@@ -4,7 +4,12 @@ import type { ByteSink } from '../call.ts';
 export interface ClientStreamEvents {
   /** Response headers (first call; interim 1xx are skipped), then trailers (`endStream` true). */
   onHeaders(headerList: string[], endStream: boolean): void;
-  /** A piece of the response body: a view of the received socket chunk, valid only during the call. */
+  /**
+   * A piece of the response body: a view of the received socket chunk, not a copy. The connection never reuses
+   * a chunk's memory (one fresh buffer per socket read), so a consumer may keep the view, e.g. queued in
+   * node:http2's write queue towards the client; keeping it pins that chunk. Reading into a reused buffer
+   * (`socket` `onread`) would break this.
+   */
   onData(chunk: Buffer): void;
   /** The service ended its side (END_STREAM, after the last `onData` / with the trailers). */
   onEnd(): void;

@@ -7,7 +7,10 @@ export interface FrameHandler {
    * control counts, RFC 9113 §6.9.1); the unpadded payload follows through `onData`.
    */
   onDataStart(streamId: number, frameBytes: number, flags: number): void;
-  /** Part of a DATA payload: a view into the received chunk (no copy). Valid only during the call. */
+  /**
+   * Part of a DATA payload: a view into the pushed chunk (no copy). The parser never writes into a pushed chunk
+   * or a buffer it handed out, so the view stays intact as long as the caller does not reuse the chunks it pushes.
+   */
   onData(chunk: Buffer): void;
   onDataEnd(): void;
   /** A complete header block (HEADERS + CONTINUATION joined, padding and priority removed). */
