@@ -91,6 +91,30 @@ describe('H2ClientConnection', () => {
     assert.equal(c.activeStreams, 0);
   });
 
+  it('error: a consumer callback that throws fails this connection (GOAWAY, every call closed), never the process', async () => {
+    const c = await connect();
+    const other = record();
+    c.request('/pkg.S/Other', ['te', 'trailers'], other.events).end();
+    const throwing = record();
+    const events: ClientStreamEvents = {
+      ...throwing.events,
+      onData: () => {
+        throw new Error('bug in a consumer');
+      },
+    };
+    c.request('/pkg.S/M', ['te', 'trailers'], events).end();
+    await peer.waitFor(isType(FrameType.HEADERS, 3));
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 3, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc']));
+    peer.send(FrameType.DATA, 0, 3, Buffer.from('answer'));
+    const [mine, theirs] = await Promise.all([throwing.closed, other.closed]);
+    assert.equal(mine.code, H2Error.INTERNAL_ERROR);
+    assert.match(String(mine.error?.message), /internal error while reading: bug in a consumer/);
+    assert.equal(theirs.code, H2Error.INTERNAL_ERROR);
+    const goaway = await peer.waitFor(isType(FrameType.GOAWAY, 0));
+    assert.equal(goaway.payload.readUInt32BE(4), H2Error.INTERNAL_ERROR);
+    assert.equal(c.usable, false);
+  });
+
   it('behavior: PING is acknowledged with the same payload', async () => {
     await connect();
     await peer.roundTrip();

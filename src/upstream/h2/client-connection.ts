@@ -124,7 +124,18 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     // Like node:http2's session.unref(): an idle service connection must not keep the process alive.
     socket.unref();
     socket.on(secure ? 'secureConnect' : 'connect', () => this.#onConnect(secure));
-    socket.on('data', (chunk: Buffer) => this.#parser.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.#parser.push(chunk);
+      } catch (error) {
+        // A bug in a frame handler must cost this connection's calls, never the daemon (an uncaught exception).
+        try {
+          this.#connectionError(H2Error.INTERNAL_ERROR, `internal error while reading: ${error instanceof Error ? error.message : String(error)}`);
+        } catch {
+          socket.destroy();
+        }
+      }
+    });
     socket.on('drain', () => this.#flushBlocked());
     socket.on('error', (error: Error) => this.#fail(H2Error.INTERNAL_ERROR, error));
     socket.on('close', () => this.#fail(H2Error.INTERNAL_ERROR, new Error('the service closed the connection')));
