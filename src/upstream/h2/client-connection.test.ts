@@ -1,4 +1,4 @@
-import { afterEach, describe, it } from 'node:test';
+import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { H2ClientConnection } from './client-connection.ts';
@@ -121,19 +121,31 @@ describe('H2ClientConnection', () => {
   });
 
   it('behavior: keepalive PINGs; a PING left unanswered fails the connection', async () => {
-    peer = await RawH2Peer.start();
-    conn = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: 'x', keepaliveMs: 10 });
-    await peer.connection();
-    const r = record();
-    conn.request('/p', [], r.events);
-    const ping = await peer.waitFor((f) => f.type === FrameType.PING && f.flags === 0);
-    peer.send(FrameType.PING, FrameFlag.ACK, 0, ping.payload);
-    const from = peer.frames.indexOf(ping) + 1;
-    await peer.waitFor((f) => f.type === FrameType.PING && f.flags === 0, from);
-    // Not answered: the next interval gives up on the connection.
-    const closed = await r.closed;
-    assert.match(String(closed.error?.message), /keepalive PING/);
-    assert.equal(conn.usable, false);
+    // The interval is driven by hand (mocked setInterval), so no race with a loaded machine decides the outcome.
+    mock.timers.enable({ apis: ['setInterval'] });
+    try {
+      peer = await RawH2Peer.start();
+      conn = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: 'x', keepaliveMs: 1000 });
+      await peer.connection();
+      const r = record();
+      conn.request('/p', [], r.events);
+      mock.timers.tick(1000);
+      const ping = await peer.waitFor((f) => f.type === FrameType.PING && f.flags === 0);
+      peer.send(FrameType.PING, FrameFlag.ACK, 0, ping.payload);
+      // The client answers the peer's own PING after it has read the ACK sent before it.
+      await peer.roundTrip();
+      const from = peer.frames.length;
+      mock.timers.tick(1000);
+      await peer.waitFor((f) => f.type === FrameType.PING && f.flags === 0, from);
+      assert.equal(conn.usable, true, 'an answered PING keeps the connection');
+      // Not answered: the next interval gives up on the connection.
+      mock.timers.tick(1000);
+      const closed = await r.closed;
+      assert.match(String(closed.error?.message), /keepalive PING/);
+      assert.equal(conn.usable, false);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('behavior: a zero send window stalls DATA; WINDOW_UPDATE and an INITIAL_WINDOW_SIZE change release it', async () => {
