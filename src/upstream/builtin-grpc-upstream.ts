@@ -4,9 +4,9 @@ import type { CallOutcome, Upstream, UpstreamCall } from './call.ts';
 import { writeBufferBytes } from './call.ts';
 import type { GrpcUpstreamOptions } from './grpc-upstream.ts';
 import { GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
-import { contentTypeOf, describeCause, forwardableResponseHeaders, headerObjectFromList, outcomeFromTrailers } from './grpc-outcome.ts';
+import { forwardableResponseHeaders, headerObjectFromList, outcomeFromTrailers } from './grpc-outcome.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
-import { reservedRequestHeaders } from './reserved-headers.ts';
+import { appendServiceRequestHeaders, serviceUnavailableError } from './service-request.ts';
 import { H2ClientConnection } from './h2/client-connection.ts';
 import type { H2ClientStream } from './h2/client-stream.ts';
 import { H2Error } from './h2/frame-constants.ts';
@@ -21,8 +21,6 @@ export interface BuiltinGrpcUpstreamOptions extends GrpcUpstreamOptions {
   readonly keepaliveMs?: number | undefined;
 }
 
-/** Headers the daemon sets itself on the service hop: the reserved ones plus the content-type it chooses. */
-const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequestHeaders, 'content-type']);
 const onceOption = { once: true } as const;
 
 /**
@@ -187,37 +185,11 @@ class BuiltinGrpcUpstream implements Upstream {
 
   /** The regular request headers (the connection adds `:method`, `:scheme`, `:authority`, `:path`). */
   #requestHeaders(call: UpstreamCall): string[] {
-    const metadata = call.metadata;
-    const subtype = this.#options.contentSubtype;
-    const encoding = call.request.encoding;
-    const headers: string[] = [
-      'content-type',
-      subtype === undefined ? contentTypeOf(metadata) : `application/grpc+${subtype}`,
-      'te',
-      'trailers',
-      'user-agent',
-      this.#userAgent,
-    ];
-    if (call.timeoutMs !== undefined) headers.push('grpc-timeout', `${Math.max(1, Math.ceil(call.timeoutMs))}m`);
-    // The encoding of the frames as forwarded wins over a grpc-encoding an interceptor left in the metadata.
-    const encoded = encoding !== 'identity';
-    if (encoded) headers.push('grpc-encoding', encoding);
-    for (const key in metadata) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || requestHeadersNotForwarded.has(key) || (encoded && key === 'grpc-encoding')) continue;
-      const value = metadata[key];
-      if (typeof value === 'string') headers.push(key, value);
-      else if (value !== undefined) for (const item of value) headers.push(key, item);
-    }
-    return headers;
+    return appendServiceRequestHeaders([], call, this.#options.contentSubtype, this.#userAgent);
   }
 
   #unavailable(cause: unknown): SnetError {
-    const reason = describeCause(cause);
-    return new SnetError('UPSTREAM_UNAVAILABLE', `the service at ${this.#endpoint.authority} is unavailable: ${reason}`, {
-      cause,
-      hint: 'Check that the service runs and that service_endpoint points to it.',
-      details: { endpoint: this.#endpoint.authority },
-    });
+    return serviceUnavailableError(this.#endpoint.authority, cause);
   }
 
   async close(): Promise<void> {

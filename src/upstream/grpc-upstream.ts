@@ -3,9 +3,9 @@ import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
 import type { CallOutcome, Upstream, UpstreamCall } from './call.ts';
 import { GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
-import { contentTypeOf, describeCause, forwardableResponseHeaders, outcomeFromTrailers } from './grpc-outcome.ts';
+import { forwardableResponseHeaders, outcomeFromTrailers } from './grpc-outcome.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
-import { reservedRequestHeaders } from './reserved-headers.ts';
+import { appendServiceRequestHeaders, serviceUnavailableError } from './service-request.ts';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
@@ -31,8 +31,6 @@ export interface GrpcUpstreamOptions {
 const requestOptions: http2.ClientSessionRequestOptions = { endStream: false };
 const onceOption = { once: true } as const;
 
-/** Headers the daemon sets itself on the service hop: the reserved ones plus the content-type it chooses. */
-const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequestHeaders, 'content-type']);
 
 /**
  * The gRPC service behind the daemon, over one long-lived HTTP/2 session (re-dialled when it
@@ -213,45 +211,12 @@ class GrpcUpstream implements Upstream {
    * object first (`request([…])`, Node 24), which the object form does on every call.
    */
   #requestHeaders(call: UpstreamCall): string[] {
-    const metadata = call.metadata;
-    const subtype = this.#options.contentSubtype;
-    const encoding = call.request.encoding;
-    const headers: string[] = [
-      ':method',
-      'POST',
-      ':path',
-      call.method,
-      ':scheme',
-      this.#scheme,
-      ':authority',
-      this.#endpoint.authority,
-      'content-type',
-      subtype === undefined ? contentTypeOf(metadata) : `application/grpc+${subtype}`,
-      'te',
-      'trailers',
-      'user-agent',
-      this.#userAgent,
-    ];
-    if (call.timeoutMs !== undefined) headers.push('grpc-timeout', `${Math.max(1, Math.ceil(call.timeoutMs))}m`);
-    // The encoding of the frames as forwarded wins over a grpc-encoding an interceptor left in the metadata.
-    const encoded = encoding !== 'identity';
-    if (encoded) headers.push('grpc-encoding', encoding);
-    for (const key in metadata) {
-      if (key.charCodeAt(0) === 58 /* ':' */ || requestHeadersNotForwarded.has(key) || (encoded && key === 'grpc-encoding')) continue;
-      const value = metadata[key];
-      if (typeof value === 'string') headers.push(key, value);
-      else if (value !== undefined) for (const item of value) headers.push(key, item);
-    }
-    return headers;
+    const pseudo = [':method', 'POST', ':path', call.method, ':scheme', this.#scheme, ':authority', this.#endpoint.authority];
+    return appendServiceRequestHeaders(pseudo, call, this.#options.contentSubtype, this.#userAgent);
   }
 
   #unavailable(cause: unknown): SnetError {
-    const reason = describeCause(cause);
-    return new SnetError('UPSTREAM_UNAVAILABLE', `the service at ${this.#endpoint.authority} is unavailable: ${reason}`, {
-      cause,
-      hint: 'Check that the service runs and that service_endpoint points to it.',
-      details: { endpoint: this.#endpoint.authority },
-    });
+    return serviceUnavailableError(this.#endpoint.authority, cause);
   }
 
   close(): Promise<void> {
