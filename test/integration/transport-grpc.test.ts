@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { SnetError } from '../../src/errors/index.ts';
 import type { Interceptor } from '../../src/pipeline/index.ts';
 import { callBidi, callClientStream, callServerStream, callUnary } from '../harness/grpc-test-client.ts';
 import { createTestClient, startTestService, testStatusDetails, type TestService } from '../harness/grpc-test-service.ts';
+import { freePort } from '../harness/ports.ts';
 import { startTestDaemon, type TestDaemon } from '../harness/transport-daemon.ts';
 
 /** Adds snet-user-address the way the payment interceptor will, and rejects calls flagged by the client. */
@@ -184,12 +184,8 @@ describe('transport: service restart', () => {
 
 describe('transport: upstream down', () => {
   it('error: answers UNAVAILABLE with a clear message, and health says NOT_SERVING', async () => {
-    const closed = net.createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as net.AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
+    // Free a moment ago: nothing listens there.
+    const port = await freePort();
     const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${port}` });
     const client = createTestClient(daemon.target);
     try {

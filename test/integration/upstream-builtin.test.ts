@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { callServerStream, callUnary } from '../harness/grpc-test-client.ts';
 import { createTestClient, loadTestProto, startTestService, type EchoRequest, type EchoResponse } from '../harness/grpc-test-service.ts';
+import { freePort } from '../harness/ports.ts';
 import { startTestDaemon } from '../harness/transport-daemon.ts';
 import { createServiceUpstream } from '../../src/app/service-upstream.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
@@ -136,12 +137,8 @@ describe('upstream: builtin HTTP/2 engine', () => {
   });
 
   it('behavior: upstream_http2_engine picks the engine; an unreachable service is not reachable', async () => {
-    const closed = net.createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as net.AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
+    // Free a moment ago: nothing listens there.
+    const port = await freePort();
     const service = await startTestService();
     try {
       for (const engine of ['nghttp2', 'builtin'] as const) {
