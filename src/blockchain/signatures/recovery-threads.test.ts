@@ -138,6 +138,18 @@ void describe('createRecoveryThreads()', () => {
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }).toString();
     assert.deepEqual(JSON.parse(out), { threads: 2, answers: [false, true], problems: [] });
   });
+  void it('behavior: closing, or exiting, while the threads still load the native addon ends the process cleanly', () => {
+    // Ending a worker mid-start aborted the process with a N-API error under load; threads stay referenced
+    // until ready and close() waits for that.
+    const url = JSON.stringify(new URL('./signature-recoverer.ts', import.meta.url).href);
+    for (const script of [
+      `import { createSignatureRecoverer } from ${url}; await createSignatureRecoverer({ threads: 2 }).close(); console.log('closed');`,
+      `import { createSignatureRecoverer } from ${url}; createSignatureRecoverer({ threads: 2 }); console.log('exiting');`,
+    ]) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 }).toString().trim();
+      assert.match(out, /^(closed|exiting)$/);
+    }
+  });
 });
 
 void describe('SignatureRecoverer.recoverPublicKeyAsync()', () => {

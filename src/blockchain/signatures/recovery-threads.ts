@@ -36,6 +36,9 @@ interface Thread {
   /** The batch this worker is recovering; `undefined` when idle. */
   batch: Request[] | undefined;
   dead: boolean;
+  /** Settles once the worker said it is ready, or it is gone: only then may it be terminated. */
+  readonly started: Promise<void>;
+  markStarted: () => void;
 }
 
 // Beside this module: `.ts` when run from source (Node type stripping), `.js` when built into dist/.
@@ -98,6 +101,7 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
   const drop = (thread: Thread, message: string): void => {
     if (thread.dead) return;
     thread.dead = true;
+    thread.markStarted();
     const batch = thread.batch;
     thread.batch = undefined;
     if (!closed) onProblem(message);
@@ -108,7 +112,9 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
   for (let i = 0; i < options.threads; i++) {
     // No inherited node flags: the worker needs none, and some (`--input-type`, `-e`) make it fail to start.
     const worker = new Worker(options.workerUrl ?? defaultWorkerUrl, { workerData: { backend: options.backend }, execArgv: [] });
-    const thread: Thread = { worker, batch: undefined, dead: false };
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    const thread: Thread = { worker, batch: undefined, dead: false, started, markStarted };
     threads.push(thread);
     worker.on('message', (message: unknown) => {
       if (message instanceof ArrayBuffer) {
@@ -131,14 +137,17 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
         dispatch();
         return;
       }
-      const failed = (message as { failed?: unknown } | null)?.failed;
+      const { ready, failed } = (message ?? {}) as { ready?: unknown; failed?: unknown };
       if (typeof failed === 'string') drop(thread, `a signature recovery thread could not start (${failed}); recovering on the main thread`);
+      else if (ready !== undefined) {
+        thread.markStarted();
+        if (thread.batch === undefined) worker.unref();
+      }
     });
     worker.on('error', (error: Error) => drop(thread, `a signature recovery thread failed (${error.message}); recovering on the main thread`));
     worker.on('exit', (code: number) => drop(thread, `a signature recovery thread exited (code ${code}); recovering on the main thread`));
-    // Idle threads must not keep the process alive (the server does that). After the listeners: adding a
-    // 'message' listener refs the worker again.
-    worker.unref();
+    // Referenced until it is ready: a process (or close()) ending a worker that is still loading the native
+    // addon aborts with a N-API error (seen under load). Ready and idle, it no longer keeps the process alive.
   }
 
   return {
@@ -155,6 +164,7 @@ export function createRecoveryThreads(options: RecoveryThreadsOptions): Recovery
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.all(threads.map((thread) => thread.started));
       await Promise.all(threads.map((thread) => thread.worker.terminate()));
       for (const thread of threads) drop(thread, 'closed');
       const waiting = queue;
