@@ -5,6 +5,8 @@
  *   ./node_modules/.bin/node bench/payments.bench.ts                      # 3 runs × 6000 calls per point
  *   ./node_modules/.bin/node bench/payments.bench.ts --runs 1 --calls 2000  # quick look
  *   ... --cpu-prof paid-lmdb       # also write a V8 CPU profile of that daemon (path printed at the end)
+ *   ... --threads 1                # also print each daemon's CPU per call by thread name (main, GC helpers, LMDB, ...)
+ *   ... --daemon-node-flags '--max-semi-space-size=8'   # node flags of the daemons (default: the bin's)
  *
  * Setup: the dev network (hardhat chain, local IPFS, registered org/service, example Calculator service in this
  * process), a real etcd (Debian etcd-server), and three `snetd serve` children in front of the same Calculator:
@@ -16,7 +18,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +47,8 @@ const bin = path.join(repoDir, 'bin', 'snetd.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'snetd-bench-pay-'));
 const children: ChildProcess[] = [];
 const cpuProfTarget = args.get('cpu-prof');
+const threadReport = args.get('threads') === '1';
+const daemonNodeFlags = (args.get('daemon-node-flags') ?? '--max-semi-space-size=2').split(' ').filter((f) => f !== '');
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
@@ -57,7 +61,7 @@ async function startDaemonChild(name: string, settings: Record<string, string>):
   const flags = Object.entries({ ...settings, daemon_endpoint: `127.0.0.1:${port}`, 'log.output.type': 'stdout', 'log.level': 'warn' }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const profile = cpuProfTarget === name ? ['--cpu-prof', '--cpu-prof-dir', path.join(os.tmpdir(), `snetd-cpu-prof-${name}`)] : [];
   if (profile.length > 0) console.error(`CPU profile of ${name} → ${profile[2]}`);
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', ...profile, bin, 'serve', ...flags], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...daemonNodeFlags, ...profile, bin, 'serve', ...flags], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let text = '';
   child.stdout.on('data', (c: Buffer) => (text += c.toString()));
@@ -91,6 +95,22 @@ function cpuTicks(pid: number, mainThreadOnly = false): number {
   const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** utime+stime per thread name (threads of one name summed), for the --threads diagnostic. */
+function threadTicks(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return byName;
 }
 
 // ---------- load ----------
@@ -148,6 +168,7 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
   const latencies: number[] = [];
   let cpuStart = 0;
   let mainStart = 0;
+  let threadsStart = new Map<string, number>();
   let benchStart = process.cpuUsage();
   let machineStart = machineTicks();
   let startedAt = 0n;
@@ -161,6 +182,7 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
       if (index === warmup) {
         cpuStart = cpuTicks(pid);
         mainStart = cpuTicks(pid, true);
+        if (threadReport) threadsStart = threadTicks(pid);
         benchStart = process.cpuUsage();
         machineStart = machineTicks();
         startedAt = process.hrtime.bigint();
@@ -198,6 +220,11 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
   if (endedAt === 0n) endedAt = process.hrtime.bigint();
   const cpuEnd = cpuTicks(pid);
   const mainEnd = cpuTicks(pid, true);
+  if (threadReport) {
+    const us = (ticks: number): string => ((((ticks / clockTicks) * 1e6) / measured).toFixed(0));
+    const parts = [...threadTicks(pid)].map(([name, end]) => [name, end - (threadsStart.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
+    console.error(`  threads µs/call: ${parts.map(([name, t]) => `${name} ${us(t)}`).join(', ')}`);
+  }
   const bench = process.cpuUsage(benchStart);
   const machineEnd = machineTicks();
   for (const client of clients) client.close();
