@@ -11,6 +11,7 @@ import {
   loadServiceMetadata,
   loadServiceProtos,
   resolveNetwork,
+  serviceProtosLocation,
   toChecksumAddress,
   watchMetadata,
   type ChainClient,
@@ -29,7 +30,7 @@ import {
   createChannelRepository,
   createDynamicPricing,
   createEscrowPaymentHandler,
-  extractEstimateMethods,
+  describeEstimateMethods,
   priceUndefinedError,
   type ChannelReader,
   type ChannelRepository,
@@ -311,7 +312,8 @@ export async function loadDynamicPricing(service: ServiceMetadata, metadataOptio
       cause: err,
     });
   }
-  const estimateMethods = extractEstimateMethods(files);
+  const { methods: estimateMethods, warnings } = describeEstimateMethods(files);
+  for (const warning of warnings) logger.warn({ component: 'dynamic-pricing' }, warning);
   if (estimateMethods.size === 0) logger.warn({ protoFiles: files.map((f) => f.name) }, 'enable_dynamic_pricing is on but no method of the service protos has an estimatePriceMethod option; every call uses the metadata price');
   else logger.info({ methods: Object.fromEntries(estimateMethods) }, 'dynamic pricing: methods priced by their estimate method');
   return createDynamicPricing({ call }, { estimateMethods });
@@ -327,6 +329,8 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
   try {
     // Dynamic pricing only when enabled: no proto fetch, no estimate connection, nothing per call otherwise.
     let estimateCall: EstimateCall | undefined;
+    /** Where the protos behind `live.dynamicPricing` came from (content-addressed URI). */
+    let loadedProtosUri: string | undefined;
     if (config.enable_dynamic_pricing) {
       let upstream = deps.upstream;
       if (upstream === undefined) {
@@ -338,6 +342,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       const target = upstream;
       estimateCall = (request) => invokeUnary(target, request);
       live.dynamicPricing = await loadDynamicPricing(service, context.metadataOptions, estimateCall, logger);
+      loadedProtosUri = serviceProtosLocation(service)?.uri;
     }
     const recoverer = createSignatureRecoverer({
       threads: config.payment_signature_threads ?? (availableParallelism() > 1 ? 1 : 0),
@@ -390,6 +395,14 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
               applyServiceMetadata(context, config.daemon_group_name, next);
               return;
             }
+            // The tarball is content-addressed: the same URI means the same protos, so a reload that only changes
+            // prices or endpoints fetches and parses nothing.
+            const protosUri = serviceProtosLocation(next)?.uri;
+            if (protosUri !== undefined && protosUri === loadedProtosUri && live.dynamicPricing !== undefined) {
+              logger.info({ protos: protosUri }, 'reloaded service metadata names the same proto tarball; estimate methods kept');
+              applyServiceMetadata(context, config.daemon_group_name, next);
+              return;
+            }
             let dynamicPricing: DynamicPricing;
             try {
               dynamicPricing = await loadDynamicPricing(next, context.metadataOptions, estimateCall, logger);
@@ -397,6 +410,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
               logger.error({ err }, 'reloaded service metadata: its protos cannot be used for dynamic pricing; keeping the previous metadata');
               return;
             }
+            loadedProtosUri = protosUri;
             applyServiceMetadata(context, config.daemon_group_name, next, dynamicPricing);
           },
         },

@@ -21,8 +21,11 @@ export interface PaidDaemon {
   readonly target: string;
   /** Everything the daemon logged (JSON lines), to assert no secret leaked and to debug. */
   readonly logs: () => string;
-  /** Resolves when a log line matching `pattern` has been written (event-driven, no polling). */
-  waitForLog(pattern: RegExp): Promise<void>;
+  /**
+   * Resolves when a log line matching `pattern` has been written (event-driven, no polling); with
+   * `{ newOnly: true }` only lines written after this call count (for events that happen more than once).
+   */
+  waitForLog(pattern: RegExp, options?: { readonly newOnly?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,10 +54,11 @@ export async function startPaidDaemon(net: DevNetwork, overrides: Readonly<Recor
     daemon,
     target: `127.0.0.1:${daemon.address.port}`,
     logs: () => logText,
-    waitForLog: (pattern) =>
+    waitForLog: (pattern, options) =>
       new Promise<void>((resolve) => {
+        const from = options?.newOnly === true ? logText.length : 0;
         const check = (): void => {
-          if (pattern.test(logText)) {
+          if (pattern.test(from === 0 ? logText : logText.slice(from))) {
             waiters.delete(check);
             resolve();
           }

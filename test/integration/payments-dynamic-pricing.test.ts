@@ -139,9 +139,27 @@ void describe('dynamic pricing through the daemon (dev chain)', () => {
     assert.equal(service.calls.length, from);
   });
 
+  void it('behavior: a metadata reload naming the same proto tarball keeps the estimate map without fetching it; the new static price applies', async () => {
+    const kept = paid.waitForLog(/names the same proto tarball; estimate methods kept/, { newOnly: true });
+    const applied = paid.waitForLog(/service metadata applied/, { newOnly: true });
+    await publishPricedService(net, STATIC_PRICE + 1n);
+    await kept;
+    await applied;
+    const from = service.calls.length;
+    const echo = await callPriced(client, 'echo', 'hi', pay(authorized + STATIC_PRICE + 1n));
+    assert.equal(echo.error, undefined, echo.error?.message);
+    authorized += STATIC_PRICE + 1n;
+    const write = await callPriced(client, 'write', 'abc', pay(authorized + 3n * COGS_PER_CHARACTER));
+    assert.equal(write.error, undefined, write.error?.message);
+    authorized += 3n * COGS_PER_CHARACTER;
+    assert.deepEqual(service.calls.slice(from).map((c) => c.method), ['/priced.Writer/echo', '/priced.Writer/estimate_write', '/priced.Writer/write']);
+  });
+
   void it('behavior: a metadata reload with new protos rebuilds the estimate map (echo becomes dynamically priced)', async () => {
-    const reloaded = paid.waitForLog(/service metadata applied/);
+    const reloaded = paid.waitForLog(/service metadata applied/, { newOnly: true });
+    const rebuilt = paid.waitForLog(/dynamic pricing: methods priced by their estimate method/, { newOnly: true });
     await publishPricedService(net, STATIC_PRICE, (text) => text.replace('rpc echo(Text) returns (Reply) {}', 'rpc echo(Text) returns (Reply) { option (pricing.my_method_option).estimatePriceMethod = "/priced.Writer/estimate_write"; }'));
+    await rebuilt;
     await reloaded;
     const from = service.calls.length;
     const refused = await callPriced(client, 'echo', 'hello', pay(authorized + STATIC_PRICE));

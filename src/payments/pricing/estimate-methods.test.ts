@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSnetError } from '../../errors/index.ts';
-import { extractEstimateMethods } from './estimate-methods.ts';
+import { describeEstimateMethods, extractEstimateMethods } from './estimate-methods.ts';
 
 // The reference's pricing.proto (`[D] pricing/pricing.proto`): shipped in service tarballs next to the service proto.
 const PRICING_PROTO = `syntax = "proto3";
@@ -100,5 +100,34 @@ service Calc {
     ]);
     assert.equal(map.get('/S/constructor'), '/S/hasOwnProperty');
     assert.equal(map.get('/S/toString'), undefined);
+  });
+
+  it('behavior: an estimate method whose request type cannot be the priced method\'s is a warning naming both (the map is unchanged)', () => {
+    const { methods, warnings } = describeEstimateMethods([
+      { name: 'pricing.proto', content: PRICING_PROTO },
+      { name: 'writer.proto', content: SERVICE_PROTO },
+      { name: 'pricer.proto', content: PRICER_PROTO },
+    ]);
+    assert.equal(methods.size, 2);
+    assert.deepEqual(warnings, [
+      '/example.v1.Writer/aggregate (writer.proto) takes In but its estimate method /example.v1.Pricer/price (pricer.proto) takes In2: the estimate receives the call\'s first message unchanged, so its request type should be the same message',
+    ]);
+  });
+
+  it('behavior: one type spelled differently (relative, qualified, absolute, across files of one package) is no warning', () => {
+    const { warnings } = describeEstimateMethods([
+      {
+        name: 'a.proto',
+        content: `syntax = "proto3"; package shop.v1; message Order {}
+service Sales {
+  rpc buy(Order) returns (Order) { option (pricing.my_method_option).estimatePriceMethod = "/shop.v1.Pricing/quote"; }
+  rpc sell(shop.v1.Order) returns (Order) { option (pricing.my_method_option).estimatePriceMethod = "/shop.v1.Pricing/quote_abs"; }
+  rpc nested(v1.Order) returns (Order) { option (pricing.my_method_option).estimatePriceMethod = "/shop.v1.Sales/estimate_nested"; }
+  rpc estimate_nested(.shop.v1.Order) returns (pricing.PriceInCogs);
+}`,
+      },
+      { name: 'b.proto', content: 'syntax = "proto3"; package shop.v1; service Pricing { rpc quote(shop.v1.Order) returns (pricing.PriceInCogs); rpc quote_abs(.shop.v1.Order) returns (pricing.PriceInCogs); }' },
+    ]);
+    assert.deepEqual(warnings, []);
   });
 });

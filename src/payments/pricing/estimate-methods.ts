@@ -37,6 +37,40 @@ function servicesOf(namespace: protobuf.NamespaceBase, out: protobuf.Service[]):
   }
 }
 
+/** A method as declared in one proto file: its message types as written, with the scope to resolve them in. */
+interface DeclaredMethod {
+  /** The file that declares it. */
+  readonly file: string;
+  /** Fully qualified names the request type may resolve to (protobuf scoping; imports are not resolved). */
+  readonly requestCandidates: readonly string[];
+  readonly requestType: string;
+}
+
+/**
+ * The fully qualified names a type reference may denote (protobuf scoping without the imported files): a leading
+ * dot is absolute; otherwise the name is looked up from the innermost enclosing scope outwards, so `T` in
+ * `a.b.Svc` may be `a.b.Svc.T`, `a.b.T`, `a.T` or `T`.
+ */
+function typeCandidates(reference: string, scope: string): string[] {
+  if (reference.startsWith('.')) return [reference.slice(1)];
+  const parts = scope === '' ? [] : scope.split('.');
+  const out: string[] = [];
+  for (let n = parts.length; n >= 0; n--) out.push([...parts.slice(0, n), reference].join('.'));
+  return out;
+}
+
+/** Methods of the service protos and the estimate methods they name, plus warnings that do not stop start-up. */
+export interface EstimateMethods {
+  /** Full method path of a dynamically priced method → the path of its estimate method. */
+  readonly methods: ReadonlyMap<string, string>;
+  /**
+   * Estimate methods whose request type cannot be the priced method's: the daemon sends the priced call's
+   * first message unchanged (spec §6.1), so such an estimate would decode foreign bytes. Only a warning:
+   * imports are not resolved, so two spellings of one type are told apart only when no scope can make them equal.
+   */
+  readonly warnings: readonly string[];
+}
+
 /**
  * Parses the service's `.proto` files and returns the dynamically priced methods: full method path
  * (`/<package>.<Service>/<method>`, no `package.` part for a package-less proto) → the path of its estimate
@@ -44,8 +78,8 @@ function servicesOf(namespace: protobuf.NamespaceBase, out: protobuf.Service[]):
  * `SnetError` `DYNAMIC_PRICING_INVALID` naming the file or method when a file does not parse, an
  * option value is not a method path, or it names a method none of the files declare.
  */
-export function extractEstimateMethods(files: readonly ProtoFile[]): ReadonlyMap<string, string> {
-  const declared = new Set<string>();
+export function describeEstimateMethods(files: readonly ProtoFile[]): EstimateMethods {
+  const declared = new Map<string, DeclaredMethod>();
   const marked: { readonly method: string; readonly estimate: unknown; readonly file: string }[] = [];
   for (const file of files) {
     let root: protobuf.Root;
@@ -58,24 +92,38 @@ export function extractEstimateMethods(files: readonly ProtoFile[]): ReadonlyMap
     servicesOf(root, services);
     for (const service of services) {
       // fullName is ".pkg.Svc" (".Svc" without a package): the gRPC path drops the leading dot.
-      const prefix = `/${service.fullName.slice(1)}/`;
+      const scope = service.fullName.slice(1);
+      const prefix = `/${scope}/`;
       for (const method of service.methodsArray) {
         const path = `${prefix}${method.name}`;
-        declared.add(path);
+        declared.set(path, { file: file.name, requestType: method.requestType, requestCandidates: typeCandidates(method.requestType, scope) });
         const options = method.options as Record<string, unknown> | undefined;
         if (options !== undefined && Object.hasOwn(options, ESTIMATE_PRICE_OPTION)) marked.push({ method: path, estimate: options[ESTIMATE_PRICE_OPTION], file: file.name });
       }
     }
   }
-  const map = new Map<string, string>();
+  const methods = new Map<string, string>();
+  const warnings: string[] = [];
   for (const { method, estimate, file } of marked) {
     if (typeof estimate !== 'string' || !METHOD_PATH.test(estimate)) {
       throw invalid(`${file}: the estimatePriceMethod of ${method} is ${JSON.stringify(estimate)}, not a method path like "/<package>.<Service>/<method>"`);
     }
-    if (!declared.has(estimate)) {
-      throw invalid(`${file}: the estimatePriceMethod of ${method} names ${estimate}, which no published proto declares (declared: ${[...declared].join(', ')})`);
+    const target = declared.get(estimate);
+    if (target === undefined) {
+      throw invalid(`${file}: the estimatePriceMethod of ${method} names ${estimate}, which no published proto declares (declared: ${[...declared.keys()].join(', ')})`);
     }
-    map.set(method, estimate);
+    const priced = declared.get(method) as DeclaredMethod;
+    if (!priced.requestCandidates.some((name) => target.requestCandidates.includes(name))) {
+      warnings.push(
+        `${method} (${file}) takes ${priced.requestType} but its estimate method ${estimate} (${target.file}) takes ${target.requestType}: the estimate receives the call's first message unchanged, so its request type should be the same message`,
+      );
+    }
+    methods.set(method, estimate);
   }
-  return map;
+  return { methods, warnings };
+}
+
+/** {@link describeEstimateMethods} without the warnings. */
+export function extractEstimateMethods(files: readonly ProtoFile[]): ReadonlyMap<string, string> {
+  return describeEstimateMethods(files).methods;
 }
