@@ -7,7 +7,7 @@ import { SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
 import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
 import { registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
-import { createDaemonServer } from '../transport/index.ts';
+import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import type { Logger } from '../shared/index.ts';
@@ -28,6 +28,8 @@ export interface RunningDaemon {
   /** The bound address (the real port when daemon_endpoint asked for port 0). */
   readonly address: { readonly host: string; readonly port: number };
   readonly logger: Logger;
+  /** Live transport counters (calls in flight, handlers still settling, connections); read-only, for tests and metrics. */
+  stats(): DaemonServerStats;
   /** Graceful stop: drain calls for up to `shutdown_timeout`, then close everything. Idempotent. */
   stop(): Promise<void>;
 }
@@ -135,6 +137,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     return {
       address,
       logger,
+      stats: () => server.stats(),
       stop() {
         stopping ??= (async () => {
           logger.info({ drainMs }, 'stopping: draining in-flight calls');

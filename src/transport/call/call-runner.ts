@@ -51,6 +51,7 @@ export class CallRunner {
   readonly #handler: CallHandler;
   readonly #options: CallRunnerOptions;
   readonly #active = new Set<ActiveCall>();
+  #handlersRunning = 0;
   #idleWaiters: (() => void)[] = [];
   readonly #closing = new AbortController();
 
@@ -63,6 +64,15 @@ export class CallRunner {
   /** Number of calls in flight. */
   get activeCalls(): number {
     return this.#active.size;
+  }
+
+  /**
+   * Calls whose handler chain has not returned yet. A call the client cancelled, or whose deadline passed, leaves
+   * {@link activeCalls} at once (its status is sent) but stays counted here until its handler returns, e.g. the
+   * payment interceptor has released its reservation.
+   */
+  get handlersRunning(): number {
+    return this.#handlersRunning;
   }
 
   run(call: IncomingCall): void {
@@ -139,11 +149,19 @@ export class CallRunner {
     } catch (error) {
       pending = Promise.reject(errorFromUnknown(error, 'call'));
     }
-    pending.then(finish, (error: unknown) => {
-      if (done) return;
-      // After an abort the handler's own error is a consequence; the abort reason is the status.
-      finish(this.#statusOf(controller.signal.aborted ? controller.signal.reason : error));
-    });
+    this.#handlersRunning++;
+    pending.then(
+      (outcome) => {
+        this.#handlersRunning--;
+        finish(outcome);
+      },
+      (error: unknown) => {
+        this.#handlersRunning--;
+        if (done) return;
+        // After an abort the handler's own error is a consequence; the abort reason is the status.
+        finish(this.#statusOf(controller.signal.aborted ? controller.signal.reason : error));
+      },
+    );
   }
 
   #upstreamMetadata(headers: IncomingCall['headers']): Metadata {

@@ -81,8 +81,13 @@ export interface DaemonServer {
 
 /** Live counters of a {@link DaemonServer}. */
 export interface DaemonServerStats {
-  /** Calls in flight. */
+  /** Calls in flight (status not sent yet). */
   readonly activeCalls: number;
+  /**
+   * Calls whose handler chain has not returned yet: those in flight plus those the client cancelled or whose
+   * deadline passed while the handler still settles (e.g. a payment reservation being released). 0 when idle.
+   */
+  readonly handlersRunning: number;
   /** Open client connections. */
   readonly connections: number;
   /** Calls whose service stream is paused because the client reads slower than the service writes. */
@@ -190,6 +195,7 @@ class DaemonServerImpl implements DaemonServer {
   stats(): DaemonServerStats {
     return {
       activeCalls: this.#runner.activeCalls,
+      handlersRunning: this.#runner.handlersRunning,
       connections: this.#sockets.size,
       callsWaitingForClient: this.#counters.waitingForClient,
       responseBufferedBytes: this.#runner.responseBufferedBytes(),
