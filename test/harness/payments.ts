@@ -37,6 +37,8 @@ export async function startPaidDaemon(net: DevNetwork, overrides: Readonly<Recor
     daemon_endpoint: '127.0.0.1:0',
     payment_channel_storage_type: 'embedded',
     embedded_storage_dir: join(dataDir, 'store'),
+    // Logs go to the sink below only (the default also writes snet-daemon.<date>.log into the working directory).
+    'log.output.type': 'stdout',
     ...overrides,
   };
   const loaded = loadConfig({ env: {}, flags: Object.entries(values).map(([key, value]) => ({ key, value, flag: `--set ${key}` })) });

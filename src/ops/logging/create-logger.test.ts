@@ -42,6 +42,21 @@ describe('createLogger()', () => {
     assert.deepEqual(out.lines().map((l) => JSON.parse(l) as unknown), [{ level: 'ERROR', ts: '2026-01-01 22:04:05 EST', component: 'payments', n: 1, msg: 'boom' }]);
   });
 
+  it('behavior: a key bound again by a nested child appears once, the inner value winning; other bindings stay', async () => {
+    const out = sink();
+    const h = createLogger(opts({ formatter: { type: 'json', timestampFormat: '2006-01-02 15:04:05 MST' } }), CONTEXT, { stdout: out.stream, now: () => NOW });
+    const payments = h.logger.child({ component: 'payments', group: 'default_group' });
+    payments.child({ component: 'storage', backend: 'lmdb' }).child({ path: '/x' }).info({}, 'opened');
+    payments.info({}, 'outer');
+    await h.close();
+    const lines = out.lines();
+    assert.equal(lines[0]?.match(/"component"/g)?.length, 1, lines[0]);
+    assert.deepEqual(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ level: _l, ts: _t, ...rest }) => rest), [
+      { component: 'storage', group: 'default_group', backend: 'lmdb', path: '/x', msg: 'opened' },
+      { component: 'payments', group: 'default_group', msg: 'outer' },
+    ]);
+  });
+
   it('behavior: the level filters, and panic means fatal', async () => {
     const out = sink();
     const h = createLogger(opts({ level: 'panic' }), CONTEXT, { stdout: out.stream, now: () => NOW });

@@ -115,7 +115,12 @@ type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
  * formatter, is reported once instead of reaching the caller (request handling must not fail
  * because a log line could not be built).
  */
-function shieldLogger(inner: pino.Logger, report: (what: string, error: unknown) => void): Logger {
+function shieldLogger(
+  inner: pino.Logger,
+  report: (what: string, error: unknown) => void,
+  root: pino.Logger = inner,
+  bound: Readonly<Record<string, unknown>> = {},
+): Logger {
   const call = (method: LevelMethod) => (obj: object, msg?: string): void => {
     try {
       if (msg === undefined) inner[method](obj);
@@ -133,7 +138,12 @@ function shieldLogger(inner: pino.Logger, report: (what: string, error: unknown)
     fatal: call('fatal'),
     child(bindings) {
       try {
-        return shieldLogger(inner.child(bindings), report);
+        const merged = { ...bound, ...bindings };
+        // pino appends a child's bindings to its parent's, so a key bound twice (a domain's `component` under
+        // app's) would appear twice in one JSON line; such a child is built from the root with the merged set
+        // instead, the inner binding replacing the outer one.
+        const rebinds = Object.keys(bindings).some((key) => Object.hasOwn(bound, key));
+        return shieldLogger(rebinds ? root.child(merged) : inner.child(bindings), report, root, merged);
       } catch (e) {
         report('building a child logger', e);
         return logger;
