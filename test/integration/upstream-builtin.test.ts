@@ -14,6 +14,42 @@ import { freePort } from '../harness/ports.ts';
 import { startTestDaemon } from '../harness/transport-daemon.ts';
 import { createServiceUpstream } from '../../src/app/service-upstream.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
+import { RawH2Peer } from '../../src/upstream/h2/testing/raw-h2-peer.ts';
+import { FrameFlag, FrameType, H2Error } from '../../src/upstream/h2/frame-constants.ts';
+
+const engines = ['nghttp2', 'builtin'] as const;
+/** An empty EchoResponse as one gRPC message. */
+const emptyMessage = Buffer.alloc(5);
+
+/**
+ * One unary call through a daemon on `engine` to a scripted service (RawH2Peer) that answers the first request
+ * stream with `answer`; resolves with the client's result and the RST_STREAM code the service got (if any).
+ */
+async function scriptedCall(
+  engine: (typeof engines)[number],
+  answer: (peer: RawH2Peer, streamId: number) => void,
+): Promise<{ result: Awaited<ReturnType<typeof callUnary>>; reset: number | undefined }> {
+  const peer = await RawH2Peer.start();
+  const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${peer.port}`, upstreamEngine: engine });
+  const client = createTestClient(daemon.target);
+  try {
+    // A deadline, so that an engine that waits for a service answer which never comes fails the test quickly.
+    const pending = callUnary(client, { text: 'x' }, { deadlineMs: 10_000 });
+    await peer.connection();
+    peer.send(FrameType.SETTINGS, 0, 0);
+    const headers = await peer.waitFor((f) => f.type === FrameType.HEADERS);
+    answer(peer, headers.streamId);
+    const result = await pending;
+    // Everything the daemon sent before this PING's ACK has arrived.
+    await peer.roundTrip();
+    const rst = peer.frames.find((f) => f.type === FrameType.RST_STREAM && f.streamId === headers.streamId);
+    return { result, reset: rst?.payload.readUInt32BE(0) };
+  } finally {
+    client.close();
+    await daemon.close();
+    await peer.close();
+  }
+}
 
 const bigMessages: grpc.ChannelOptions = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
 
@@ -151,6 +187,55 @@ describe('upstream: builtin HTTP/2 engine', () => {
       }
     } finally {
       await service.stop();
+    }
+  });
+
+  it('error: invalid header fields from the service end the call as on nghttp2, and never reach the client', async () => {
+    const headers = (list: string[], status: string | null = '200') => (p: RawH2Peer, id: number) => p.send(FrameType.HEADERS, FrameFlag.END_HEADERS, id, RawH2Peer.headerBlock(status ?? undefined, list));
+    const trailers = (list: string[]) => (p: RawH2Peer, id: number) => p.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, id, RawH2Peer.headerBlock(undefined, list));
+    const answer =
+      (...steps: ((p: RawH2Peer, id: number) => void)[]) =>
+      (p: RawH2Peer, id: number) => {
+        for (const step of steps) step(p, id);
+      };
+    const message = (p: RawH2Peer, id: number) => p.send(FrameType.DATA, 0, id, emptyMessage);
+    const ok = ['grpc-status', '0'];
+    const scenarios: { what: string; answer: (p: RawH2Peer, id: number) => void; code: grpc.status; reset?: number; check?: (r: Awaited<ReturnType<typeof callUnary>>) => void }[] = [
+      { what: 'an upper-case response header name', answer: headers(['content-type', 'application/grpc', 'X-Up', 'v']), code: grpc.status.UNAVAILABLE, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'a connection-specific response header', answer: headers(['content-type', 'application/grpc', 'connection', 'close']), code: grpc.status.UNAVAILABLE, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'a response without :status', answer: headers(['content-type', 'application/grpc'], null), code: grpc.status.UNAVAILABLE, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'a :status of four digits', answer: headers(['content-type', 'application/grpc'], '2000'), code: grpc.status.UNAVAILABLE, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'a pseudo-header in trailers', answer: answer(headers(['content-type', 'application/grpc']), message, trailers([':path', '/', ...ok])), code: grpc.status.INTERNAL, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'an upper-case trailer name', answer: answer(headers(['content-type', 'application/grpc']), message, trailers([...ok, 'X-T', 'v'])), code: grpc.status.INTERNAL, reset: H2Error.PROTOCOL_ERROR },
+      {
+        what: 'values with NUL, CR and a trailing space, a name with a space (dropped); a repeated single-value header; http2-settings',
+        answer: answer(
+          headers(['content-type', 'application/grpc', 'x-nul', 'a\x00b', 'x-cr', 'a\rb', 'x-space', 'v ', 'x y', 'v', 'age', '1', 'age', '2', 'http2-settings', 'x', 'x-kept', 'yes']),
+          message,
+          trailers([...ok, 'x-t-nul', 'a\x00b', 'http2-settings', 'x', 'x-t-kept', 'yes']),
+        ),
+        code: grpc.status.OK,
+        check: (r) => {
+          const received = r.headers?.getMap() ?? {};
+          assert.deepEqual(
+            Object.keys(received).filter((k) => k.startsWith('x') || k === 'age' || k === 'http2-settings').sort(),
+            ['age', 'x-kept'],
+          );
+          assert.equal(received['age'], '1');
+          assert.deepEqual(Object.keys(r.status.metadata.getMap()).filter((k) => k.startsWith('x') || k === 'http2-settings'), ['x-t-kept']);
+        },
+      },
+    ];
+    for (const scenario of scenarios) {
+      const outcomes = [];
+      for (const engine of engines) {
+        const { result, reset } = await scriptedCall(engine, scenario.answer);
+        assert.equal(result.status.code, scenario.code, `${engine}: ${scenario.what}: ${result.status.details}`);
+        assert.equal(reset, scenario.reset, `${engine}: ${scenario.what}: RST_STREAM code`);
+        scenario.check?.(result);
+        outcomes.push(result.status.code);
+      }
+      assert.equal(outcomes[0], outcomes[1], scenario.what);
     }
   });
 });

@@ -338,6 +338,25 @@ describe('H2ClientConnection', () => {
     assert.equal(next.log[0], `trailers :status=200=x=${'v'.repeat(4000)}`);
   });
 
+  it('error: an invalid response header field resets only that stream (PROTOCOL_ERROR); invalid values are dropped', async () => {
+    const c = await connect();
+    const r = record();
+    c.request('/p', [], r.events);
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 1, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc', 'Upper', 'x']));
+    const rst = await peer.waitFor(isType(FrameType.RST_STREAM, 1));
+    assert.equal(rst.payload.readUInt32BE(0), H2Error.PROTOCOL_ERROR);
+    const closed = await r.closed;
+    assert.equal(closed.code, H2Error.PROTOCOL_ERROR);
+    assert.match(String(closed.error?.message), /invalid response header: upper-case header name "Upper"/);
+    assert.equal(r.log.length, 1, 'no headers are handed on');
+    const next = record();
+    c.request('/q', [], next.events).end();
+    await peer.waitFor(isType(FrameType.HEADERS, 3));
+    peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, 3, RawH2Peer.headerBlock('200', ['grpc-status', '0', 'x-bad', 'a\r\nb', 'x-ok', '1']));
+    assert.equal((await next.closed).code, 0);
+    assert.equal(next.log[0], 'trailers :status=200=grpc-status=0=x-ok=1');
+  });
+
   it('error: arbitrary frames from the service never throw and never leave a call hanging', async () => {
     const frameArb = fc.record({ type: fc.integer({ min: 0, max: 10 }), flags: fc.integer({ min: 0, max: 255 }), streamId: fc.constantFrom(0, 1, 2, 3, 5), payload: fc.uint8Array({ maxLength: 40 }) });
     await fc.assert(

@@ -3,6 +3,7 @@ import tls from 'node:tls';
 import { HpackDecoder } from './hpack-decoder.ts';
 import { literalFieldBound, writeIndexedField, writeLiteralField } from './hpack-encoder.ts';
 import { FrameParser, type FrameHandler } from './frame-parser.ts';
+import { checkResponseFields } from './field-validation.ts';
 import { H2ClientStream, type ClientStreamEvents, type StreamOwner } from './client-stream.ts';
 import {
   CLIENT_PREFACE,
@@ -337,6 +338,12 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     this.#closeStream(stream, code, undefined);
   }
 
+  /** A stream error of the peer (§5.4.2): RST_STREAM with `code`; the stream closes with `reason` as its error. */
+  #streamError(stream: H2ClientStream, code: number, reason: string): void {
+    if (!this.#dead) this.#word(FrameType.RST_STREAM, stream.id, code);
+    this.#closeStream(stream, code, Object.assign(new Error(reason), { code: 'ERR_HTTP2_STREAM_ERROR' }));
+  }
+
   /** @internal StreamOwner */
   resumeStream(stream: H2ClientStream): void {
     stream.paused = false;
@@ -538,9 +545,14 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       this.resetStream(stream, H2Error.STREAM_CLOSED);
       return;
     }
+    const invalid = checkResponseFields(list, stream.headersSeen);
+    if (invalid !== undefined) {
+      this.#streamError(stream, H2Error.PROTOCOL_ERROR, `the service sent an invalid ${stream.headersSeen ? 'trailer' : 'response header'}: ${invalid}`);
+      return;
+    }
     if (!stream.headersSeen) {
       // Interim 1xx responses (§8.1) are skipped; gRPC services do not send them.
-      if (list[0] === ':status' && (list[1] as string).charCodeAt(0) === 49 && !endStream) return;
+      if ((list[1] as string).charCodeAt(0) === 49 && !endStream) return;
       stream.headersSeen = true;
     } else if (!endStream) {
       // Trailers must end the stream (§8.1).
