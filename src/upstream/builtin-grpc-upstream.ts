@@ -107,6 +107,8 @@ class BuiltinGrpcUpstream implements Upstream {
       }
       let settled = false;
       let responded = false;
+      let retried = false;
+      let started = false;
       let trailerList: string[] | undefined;
       const settle = (outcome: CallOutcome | undefined, error?: Error): void => {
         if (settled) return;
@@ -162,6 +164,21 @@ class BuiltinGrpcUpstream implements Upstream {
         },
         onClose: (code, error) => {
           if (settled) return;
+          if (code === H2Error.REFUSED_STREAM && !responded && !retried && stream.replayable) {
+            // The service never processed it (above its GOAWAY's last-stream-id, or refused): once more
+            // on a connection that takes streams, with the request as written so far (RFC 9113 §8.7).
+            retried = true;
+            let next: H2ClientConnection;
+            try {
+              next = this.#connection();
+            } catch (failure) {
+              settle(undefined, this.#unavailable(failure));
+              return;
+            }
+            next.adopt(stream);
+            if (!started && !stream.closed) start();
+            return;
+          }
           if (trailerList !== undefined) {
             settle(outcomeFromTrailers(headerObjectFromList(trailerList)));
           } else if (!responded) {
@@ -171,15 +188,19 @@ class BuiltinGrpcUpstream implements Upstream {
           }
         },
       });
-      if (stream.closed) return; // refused at once; onClose runs in a microtask
-      call.signal.addEventListener(
-        'abort',
-        () => {
-          if (!settled) cancel(call.signal.reason);
-        },
-        onceOption,
-      );
-      call.request.pipeFrames(stream).catch((error: unknown) => cancel(error));
+      // The body is piped once the stream is open: one refused at once (onClose runs in a microtask) may go again.
+      function start(): void {
+        started = true;
+        call.signal.addEventListener(
+          'abort',
+          () => {
+            if (!settled) cancel(call.signal.reason);
+          },
+          onceOption,
+        );
+        call.request.pipeFrames(stream).catch((error: unknown) => cancel(error));
+      }
+      if (!stream.closed) start();
     });
   }
 

@@ -14,7 +14,7 @@ import { freePort } from '../harness/ports.ts';
 import { startTestDaemon } from '../harness/transport-daemon.ts';
 import { createServiceUpstream } from '../../src/app/service-upstream.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
-import { RawH2Peer } from '../../src/upstream/h2/testing/raw-h2-peer.ts';
+import { RawH2Peer, type SeenFrame } from '../../src/upstream/h2/testing/raw-h2-peer.ts';
 import { FrameFlag, FrameType, H2Error } from '../../src/upstream/h2/frame-constants.ts';
 
 const engines = ['nghttp2', 'builtin'] as const;
@@ -53,13 +53,14 @@ async function scriptedCall(
 
 const bigMessages: grpc.ChannelOptions = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
 
-/** A TCP forwarder in front of the service that counts the connections the daemon opens. */
-async function countingForwarder(targetPort: number): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
+/** A TCP forwarder in front of the service that counts the connections the daemon opens; `retarget` sends new ones elsewhere. */
+async function countingForwarder(targetPort: number): Promise<{ port: number; connections: () => number; retarget: (port: number) => void; close: () => Promise<void> }> {
   let count = 0;
+  let target = targetPort;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((inbound) => {
     count++;
-    const outbound = net.connect(targetPort, '127.0.0.1');
+    const outbound = net.connect(target, '127.0.0.1');
     for (const socket of [inbound, outbound]) {
       sockets.add(socket);
       socket.on('error', () => {});
@@ -72,6 +73,9 @@ async function countingForwarder(targetPort: number): Promise<{ port: number; co
   return {
     port: (server.address() as net.AddressInfo).port,
     connections: () => count,
+    retarget: (port) => {
+      target = port;
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -236,6 +240,103 @@ describe('upstream: builtin HTTP/2 engine', () => {
         outcomes.push(result.status.code);
       }
       assert.equal(outcomes[0], outcomes[1], scenario.what);
+    }
+  });
+
+  it('behavior: a call above the last-stream-id of a GOAWAY goes again on a new connection (builtin; nghttp2 answers UNAVAILABLE)', async () => {
+    const isHeaders = (connection: number, not?: number) => (f: SeenFrame) => f.type === FrameType.HEADERS && f.connection === connection && f.streamId !== not;
+    const isEnd = (connection: number, streamId: number) => (f: SeenFrame) => f.type === FrameType.DATA && f.connection === connection && f.streamId === streamId && (f.flags & FrameFlag.END_STREAM) !== 0;
+    const bodyOf = (peer: RawH2Peer, connection: number, streamId: number) =>
+      Buffer.concat(peer.frames.filter((f) => f.type === FrameType.DATA && f.connection === connection && f.streamId === streamId).map((f) => f.payload));
+    const answer = (peer: RawH2Peer, socket: net.Socket, streamId: number, text: string) => {
+      const message = Buffer.from([0, 0, 0, 0, 2 + text.length, 0x0a, text.length, ...Buffer.from(text)]);
+      peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, streamId, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc']), socket);
+      peer.send(FrameType.DATA, 0, streamId, message, socket);
+      peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, streamId, RawH2Peer.headerBlock(undefined, ['grpc-status', '0']), socket);
+    };
+    for (const engine of engines) {
+      const peer = await RawH2Peer.start();
+      const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${peer.port}`, upstreamEngine: engine });
+      const client = createTestClient(daemon.target);
+      try {
+        const first = callUnary(client, { text: 'a' }, { deadlineMs: 10_000 });
+        const conn0 = await peer.nthConnection(0);
+        peer.send(FrameType.SETTINGS, 0, 0, Buffer.alloc(0), conn0);
+        const h1 = await peer.waitFor(isHeaders(0));
+        const second = callUnary(client, { text: 'b' }, { deadlineMs: 10_000 });
+        const h2 = await peer.waitFor(isHeaders(0, h1.streamId));
+        await peer.waitFor(isEnd(0, h2.streamId));
+        const goaway = Buffer.alloc(8);
+        goaway.writeUInt32BE(h1.streamId, 0);
+        peer.send(FrameType.GOAWAY, 0, 0, goaway, conn0);
+        answer(peer, conn0, h1.streamId, 'one');
+        if (engine === 'builtin') {
+          const conn1 = await peer.nthConnection(1);
+          peer.send(FrameType.SETTINGS, 0, 0, Buffer.alloc(0), conn1);
+          const again = await peer.waitFor(isHeaders(1));
+          await peer.waitFor(isEnd(1, again.streamId));
+          assert.deepEqual(again.headers?.filter((_, i) => i >= 6), h2.headers?.filter((_, i) => i >= 6), 'the same request headers');
+          assert.deepEqual(bodyOf(peer, 1, again.streamId), bodyOf(peer, 0, h2.streamId), 'the same request body');
+          answer(peer, conn1, again.streamId, 'two');
+        }
+        const [one, two] = await Promise.all([first, second]);
+        assert.equal(one.status.code, grpc.status.OK, `${engine}: ${one.status.details}`);
+        assert.equal(one.response?.text, 'one');
+        if (engine === 'builtin') {
+          assert.equal(two.status.code, grpc.status.OK, `${engine}: ${two.status.details}`);
+          assert.equal(two.response?.text, 'two');
+        } else {
+          // Documented difference (docs/operations.md): node:http2 fails the refused stream.
+          assert.equal(two.status.code, grpc.status.UNAVAILABLE, `${engine}: ${two.status.details}`);
+        }
+      } finally {
+        client.close();
+        await daemon.close();
+        await peer.close();
+      }
+    }
+  });
+
+  it('behavior: a service restarting gracefully (grpc-js tryShutdown while calls arrive, the new one already behind the address) costs no call', async () => {
+    const proto = loadTestProto() as unknown as { snet: { test: { TestService: grpc.ServiceClientConstructor } } };
+    const startServer = async (tag: string): Promise<{ server: grpc.Server; port: number }> => {
+      const server = new grpc.Server();
+      server.addService(proto.snet.test.TestService.service, {
+        Unary: (call: grpc.ServerUnaryCall<EchoRequest, EchoResponse>, callback: grpc.sendUnaryData<EchoResponse>) => {
+          callback(null, { text: `${tag}:${call.request.text ?? ''}`, payload: Buffer.alloc(0), index: 0, metadata: {} });
+        },
+      });
+      const port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+      );
+      return { server, port };
+    };
+    const before = await startServer('old');
+    const after = await startServer('new');
+    const forwarder = await countingForwarder(before.port);
+    const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${forwarder.port}`, upstreamEngine: 'builtin' });
+    const client = createTestClient(daemon.target);
+    try {
+      assert.equal((await callUnary(client, { text: 'warm' })).response?.text, 'old:warm');
+      const calls: ReturnType<typeof callUnary>[] = [];
+      for (let i = 0; i < 150; i++) calls.push(callUnary(client, { text: String(i) }, { deadlineMs: 20_000 }));
+      // While those are on their way: new connections reach the new service, the old one drains and stops.
+      forwarder.retarget(after.port);
+      const stopped = new Promise<void>((resolve) => before.server.tryShutdown(() => resolve()));
+      for (let i = 150; i < 300; i++) calls.push(callUnary(client, { text: String(i) }, { deadlineMs: 20_000 }));
+      const results = await Promise.all(calls);
+      await stopped;
+      for (const [i, result] of results.entries()) {
+        assert.equal(result.status.code, grpc.status.OK, `call ${i}: ${result.status.details}`);
+        assert.match(String(result.response?.text), new RegExp(`^(old|new):${i}$`));
+      }
+      assert.equal((await callUnary(client, { text: 'last' })).response?.text, 'new:last');
+    } finally {
+      client.close();
+      await daemon.close();
+      await forwarder.close();
+      before.server.forceShutdown();
+      after.server.forceShutdown();
     }
   });
 });

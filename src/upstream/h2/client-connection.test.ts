@@ -284,6 +284,56 @@ describe('H2ClientConnection', () => {
     assert.equal((await a.closed).code, 0);
   });
 
+  it('behavior: a stream refused by GOAWAY goes again on another connection with its header block and the body written so far', async () => {
+    const c = await connect();
+    const second = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: `127.0.0.1:${peer.port}` });
+    try {
+      const log: string[] = [];
+      let done!: () => void;
+      const closed = new Promise<void>((resolve) => (done = resolve));
+      const events: ClientStreamEvents = {
+        onHeaders: (list) => log.push(list.join('=')),
+        onData: () => {},
+        onEnd: () => {},
+        onClose: (code) => {
+          log.push(`close ${code}`);
+          if (code === H2Error.REFUSED_STREAM && stream.replayable) second.adopt(stream);
+          else done();
+        },
+      };
+      const stream = c.request('/p', ['x-a', '1'], events);
+      stream.write(Buffer.from('one,'));
+      stream.write(Buffer.from('two'));
+      await peer.waitFor((f) => f.type === FrameType.DATA && f.payload.toString() === 'two');
+      const goaway = Buffer.alloc(8);
+      peer.send(FrameType.GOAWAY, 0, 0, goaway);
+      const again = await peer.waitFor((f) => f.type === FrameType.HEADERS && f.connection === 1);
+      assert.deepEqual(again.headers?.slice(6), [':path', '/p', 'x-a', '1']);
+      stream.end();
+      const end = await peer.waitFor((f) => f.type === FrameType.DATA && f.connection === 1 && (f.flags & FrameFlag.END_STREAM) !== 0);
+      const body = peer.frames.filter((f) => f.type === FrameType.DATA && f.connection === 1).map((f) => f.payload.toString()).join('');
+      assert.equal(body, 'one,two');
+      assert.equal(end.streamId, 1);
+      peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, 1, RawH2Peer.headerBlock('200', []));
+      await peer.roundTrip();
+      assert.equal(stream.replayable, false, 'a stream the service answered is never replayed');
+      peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, 1, RawH2Peer.headerBlock(undefined, ['grpc-status', '0']));
+      await closed;
+      assert.deepEqual(log, [`close ${H2Error.REFUSED_STREAM}`, ':status=200', 'grpc-status=0', 'close 0']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('behavior: a body larger than the queue limit is not kept for a replay', async () => {
+    const c = await connect([[SettingId.INITIAL_WINDOW_SIZE, 0]]);
+    const stream = c.request('/p', [], record().events);
+    stream.write(Buffer.alloc(100 << 10));
+    assert.equal(stream.replayable, true);
+    stream.write(Buffer.alloc(100 << 10));
+    assert.equal(stream.replayable, false);
+  });
+
   it('error: a protocol error of the peer fails every stream and sends GOAWAY, without throwing', async () => {
     const bad: [string, (p: RawH2Peer) => void, number][] = [
       ['DATA on an idle stream', (p) => p.send(FrameType.DATA, 0, 99, Buffer.from('x')), H2Error.PROTOCOL_ERROR],

@@ -208,15 +208,30 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
    */
   request(path: string, headerList: readonly string[], events: ClientStreamEvents): H2ClientStream {
     const stream = new H2ClientStream(this, events, this.#queueLimit);
+    stream.headerBlock = this.#encodeRequest(path, headerList);
+    this.#start(stream);
+    return stream;
+  }
+
+  /** Opens `stream` now, queues it for MAX_CONCURRENT_STREAMS room, or refuses it when the connection takes no streams. */
+  #start(stream: H2ClientStream): void {
     if (!this.usable) {
       stream.closed = true;
-      queueMicrotask(() => events.onClose(H2Error.REFUSED_STREAM, new Error('the connection to the service is closing')));
-      return stream;
+      queueMicrotask(() => stream.events.onClose(H2Error.REFUSED_STREAM, new Error('the connection to the service is closing')));
+      return;
     }
-    stream.headerBlock = this.#encodeRequest(path, headerList);
     if (this.#streams.size < this.#peerMaxStreams) this.#open(stream);
     else this.#waiting.push(stream);
-    return stream;
+  }
+
+  /**
+   * Opens on this connection a stream another connection to the same service refused before the service
+   * processed it (`stream.replayable`, closed with REFUSED_STREAM): the same request header block, then the
+   * body written so far, then its end if it was ended. Its events go on to the same callbacks.
+   */
+  adopt(stream: H2ClientStream): void {
+    stream.rebind(this);
+    this.#start(stream);
   }
 
   /** Sends GOAWAY(NO_ERROR) and closes the socket; open streams close with CANCEL. */
@@ -300,8 +315,8 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     stream.id = id;
     stream.sendWindow = this.#peerInitialWindow;
     this.#streams.set(id, stream);
+    // The header block stays with the stream: a refused stream sends it again on another connection.
     const block = stream.headerBlock as Buffer;
-    stream.headerBlock = undefined;
     // A request without a body (a stream ended before it opened) still sends HEADERS without
     // END_STREAM: END_STREAM follows as an empty DATA frame, like node:http2 does for gRPC.
     if (block.length <= this.#peerMaxFrame) {
@@ -551,6 +566,8 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       return;
     }
     if (!stream.headersSeen) {
+      // The service processes the request: it is not sent again elsewhere.
+      if (stream.replayable) stream.noReplay();
       // Interim 1xx responses (§8.1) are skipped; gRPC services do not send them.
       if ((list[1] as string).charCodeAt(0) === 49 && !endStream) return;
       stream.headersSeen = true;

@@ -59,7 +59,16 @@ export class H2ClientStream implements ByteSink {
   recvUnacked = 0;
   /** @internal the consumer is slow: WINDOW_UPDATEs are withheld. */
   paused = false;
-  readonly #owner: StreamOwner;
+  /**
+   * True while the stream could go again on another connection if the service refuses it unprocessed: no
+   * response header arrived yet and every body byte written so far is still held (in {@link replay}).
+   */
+  replayable = true;
+  /** @internal the body chunks written so far (references, no copy) while {@link replayable}; at most the queue limit. */
+  replay: Buffer[] | undefined;
+  /** @internal bytes in `replay`. */
+  replayBytes = 0;
+  #owner: StreamOwner;
   readonly #queueLimitBytes: number;
   #drainListeners: (() => void)[] | undefined;
 
@@ -74,10 +83,22 @@ export class H2ClientStream implements ByteSink {
   }
 
   write(chunk: Uint8Array): boolean {
-    if (this.closed || this.endQueued || chunk.length === 0) return true;
+    if (this.closed || this.endQueued || chunk.length === 0) {
+      // Dropped bytes of a closed stream cannot be replayed.
+      if (this.closed && chunk.length > 0) this.#noReplay();
+      return true;
+    }
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     this.queue.push(buf);
     this.queued += buf.length;
+    if (this.replayable) {
+      if (this.replayBytes + buf.length <= this.#queueLimitBytes) {
+        (this.replay ??= []).push(buf);
+        this.replayBytes += buf.length;
+      } else {
+        this.#noReplay();
+      }
+    }
     this.#owner.sendQueued(this);
     return this.queued <= this.#queueLimitBytes;
   }
@@ -110,6 +131,37 @@ export class H2ClientStream implements ByteSink {
   /** Returns the window withheld by {@link pause}. */
   resume(): void {
     if (this.paused) this.#owner.resumeStream(this);
+  }
+
+  /** @internal the service answered (or the body outgrew the replay bound): the stream can no longer go again. */
+  noReplay(): void {
+    this.#noReplay();
+  }
+
+  #noReplay(): void {
+    this.replayable = false;
+    this.replay = undefined;
+    this.replayBytes = 0;
+  }
+
+  /**
+   * @internal Moves a closed, {@link replayable} stream to `owner` (another connection) as a fresh stream: its
+   * recorded body is queued again and its end, if the body was ended, follows it.
+   */
+  rebind(owner: StreamOwner): void {
+    this.#owner = owner;
+    this.id = 0;
+    this.sendWindow = 0;
+    this.closed = false;
+    this.localEnded = false;
+    this.remoteEnded = false;
+    this.headersSeen = false;
+    this.recvUnacked = 0;
+    this.paused = false;
+    const replay = this.replay;
+    this.queue.length = 0;
+    if (replay !== undefined) for (const chunk of replay) this.queue.push(chunk);
+    this.queued = this.replayBytes;
   }
 
   /** @internal called by the connection after the queue shrank or the stream closed. */

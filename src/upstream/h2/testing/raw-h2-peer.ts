@@ -1,7 +1,8 @@
 /**
- * A scripted HTTP/2 server for tests of the client connection: it accepts one TCP connection on
- * 127.0.0.1, checks the client preface, records every frame the client sends, and sends whatever
- * frames a test tells it to. It does no HTTP/2 on its own (no SETTINGS ACK, no flow control).
+ * A scripted HTTP/2 server for tests of the client connection: it accepts TCP connections on
+ * 127.0.0.1, skips the client preface, records every frame the client sends (with the index of its
+ * connection), and sends whatever frames a test tells it to on the latest connection (or a given one).
+ * It does no HTTP/2 on its own (no SETTINGS ACK, no flow control).
  * Test-only: production code never imports `testing/`.
  */
 import net from 'node:net';
@@ -18,12 +19,17 @@ export interface SeenFrame {
   readonly payload: Buffer;
   /** Decoded header list for HEADERS. */
   readonly headers?: string[];
+  /** Index of the connection it came on (0 = the first accepted). */
+  readonly connection: number;
 }
 
 export class RawH2Peer {
   readonly server: net.Server;
   readonly frames: SeenFrame[] = [];
+  /** The latest accepted connection. */
   socket: net.Socket | undefined;
+  /** Every accepted connection, in order. */
+  readonly sockets: net.Socket[] = [];
   #waiters: { match: (frame: SeenFrame) => boolean; from: number; resolve: (frame: SeenFrame) => void }[] = [];
   #connected: ((socket: net.Socket) => void)[] = [];
 
@@ -46,6 +52,7 @@ export class RawH2Peer {
 
   #accept(socket: net.Socket): void {
     this.socket = socket;
+    const connection = this.sockets.push(socket) - 1;
     socket.on('error', () => {});
     const decoder = new HpackDecoder();
     let prefaceLeft = CLIENT_PREFACE.length;
@@ -57,13 +64,13 @@ export class RawH2Peer {
         dataParts = [];
       },
       onData: (chunk) => dataParts.push(Buffer.from(chunk)),
-      onDataEnd: () => this.#seen({ type: FrameType.DATA, flags: dataHead.flags, streamId: dataHead.streamId, payload: Buffer.concat(dataParts) }),
+      onDataEnd: () => this.#seen({ type: FrameType.DATA, flags: dataHead.flags, streamId: dataHead.streamId, payload: Buffer.concat(dataParts), connection }),
       onHeaderBlock: (streamId, flags, block) => {
         const headers: string[] = [];
         decoder.decode(block, 0, block.length, headers);
-        this.#seen({ type: FrameType.HEADERS, flags, streamId, payload: Buffer.from(block), headers });
+        this.#seen({ type: FrameType.HEADERS, flags, streamId, payload: Buffer.from(block), headers, connection });
       },
-      onFrame: (type, flags, streamId, payload) => this.#seen({ type, flags, streamId, payload: Buffer.from(payload) }),
+      onFrame: (type, flags, streamId, payload) => this.#seen({ type, flags, streamId, payload: Buffer.from(payload), connection }),
       onConnectionError: (code, reason) => {
         throw new Error(`client sent a bad frame: ${code} ${reason}`);
       },
@@ -86,6 +93,12 @@ export class RawH2Peer {
     return new Promise((resolve) => this.#connected.push(resolve));
   }
 
+  /** Resolves with the connection of that index (0 = the first) once it was accepted. */
+  async nthConnection(index: number): Promise<net.Socket> {
+    while (this.sockets.length <= index) await new Promise<net.Socket>((resolve) => this.#connected.push(resolve));
+    return this.sockets[index] as net.Socket;
+  }
+
   #seen(frame: SeenFrame): void {
     this.frames.push(frame);
     const index = this.frames.length - 1;
@@ -102,11 +115,12 @@ export class RawH2Peer {
     return new Promise((resolve) => this.#waiters.push({ match, from, resolve }));
   }
 
-  send(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): void {
+  /** A frame on the latest connection, or on `socket`. */
+  send(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0), socket = this.socket): void {
     const frame = Buffer.alloc(9 + payload.length);
     writeFrameHeader(frame, 0, payload.length, type, flags, streamId);
     payload.copy(frame, 9);
-    (this.socket as net.Socket).write(frame);
+    (socket as net.Socket).write(frame);
   }
 
   /** Raw bytes, e.g. a deliberately malformed frame. */
@@ -134,7 +148,7 @@ export class RawH2Peer {
   }
 
   async close(): Promise<void> {
-    this.socket?.destroy();
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
