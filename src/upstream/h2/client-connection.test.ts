@@ -148,6 +148,44 @@ describe('H2ClientConnection', () => {
     }
   });
 
+  it('error: SETTINGS not acknowledged within the bound fail the connection with SETTINGS_TIMEOUT (mocked timers)', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      for (const acknowledged of [true, false]) {
+        peer = await RawH2Peer.start();
+        conn = new H2ClientConnection({ host: '127.0.0.1', port: peer.port, authority: 'x', settingsAckTimeoutMs: 5000 });
+        assert.equal(await conn.whenConnected(60_000), true);
+        const r = record();
+        conn.request('/p', [], r.events);
+        await peer.waitFor(isType(FrameType.HEADERS, 1));
+        if (acknowledged) {
+          peer.send(FrameType.SETTINGS, FrameFlag.ACK, 0);
+          await peer.roundTrip();
+        }
+        mock.timers.tick(4999);
+        await peer.roundTrip();
+        assert.equal(conn.usable, true, 'not before the bound');
+        mock.timers.tick(1);
+        if (acknowledged) {
+          await peer.roundTrip();
+          assert.equal(conn.usable, true, 'an acknowledged SETTINGS keeps the connection');
+        } else {
+          const closed = await r.closed;
+          assert.equal(closed.code, H2Error.SETTINGS_TIMEOUT);
+          assert.match(String(closed.error?.message), /did not acknowledge SETTINGS within 5000 ms/);
+          const goaway = await peer.waitFor(isType(FrameType.GOAWAY));
+          assert.equal(goaway.payload.readUInt32BE(4), H2Error.SETTINGS_TIMEOUT);
+        }
+        await conn.close();
+        await peer.close();
+      }
+      conn = undefined;
+      peer = await RawH2Peer.start();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('behavior: a zero send window stalls DATA; WINDOW_UPDATE and an INITIAL_WINDOW_SIZE change release it', async () => {
     const c = await connect([[SettingId.INITIAL_WINDOW_SIZE, 0]]);
     const r = record();

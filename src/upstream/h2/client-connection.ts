@@ -43,6 +43,8 @@ export interface H2ClientConnectionOptions {
   readonly connectTimeoutMs?: number;
   /** PING interval; a PING unanswered by the next one fails the connection. 0 = off. @default 0 */
   readonly keepaliveMs?: number;
+  /** The connection fails (SETTINGS_TIMEOUT, RFC 9113 §6.5.3) when our SETTINGS are not acknowledged this long after connecting. 0 = off. @default 10000 */
+  readonly settingsAckTimeoutMs?: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -88,6 +90,8 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
   #dead = false;
   #awaitingPong = false;
   #connectTimer: NodeJS.Timeout | undefined;
+  #settingsTimer: NodeJS.Timeout | undefined;
+  readonly #settingsAckTimeoutMs: number;
   #keepaliveTimer: NodeJS.Timeout | undefined;
   readonly #readyListeners: ((ok: boolean) => void)[] = [];
   /** Called once when the connection takes no more streams (GOAWAY, failure, close). */
@@ -147,6 +151,7 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       }, connectTimeoutMs);
       this.#connectTimer.unref();
     }
+    this.#settingsAckTimeoutMs = options.settingsAckTimeoutMs ?? 10_000;
     const keepaliveMs = options.keepaliveMs ?? 0;
     if (keepaliveMs > 0) {
       this.#keepaliveTimer = setInterval(() => this.#keepalive(), keepaliveMs);
@@ -434,6 +439,11 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     }
     clearTimeout(this.#connectTimer);
     this.#connected = true;
+    const ackTimeoutMs = this.#settingsAckTimeoutMs;
+    if (ackTimeoutMs > 0) {
+      this.#settingsTimer = setTimeout(() => this.#connectionError(H2Error.SETTINGS_TIMEOUT, `the service did not acknowledge SETTINGS within ${ackTimeoutMs} ms`), ackTimeoutMs);
+      this.#settingsTimer.unref();
+    }
     for (const listener of this.#readyListeners.splice(0)) listener(true);
   }
 
@@ -468,6 +478,7 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     if (this.#dead) return;
     this.#dead = true;
     clearTimeout(this.#connectTimer);
+    clearTimeout(this.#settingsTimer);
     clearInterval(this.#keepaliveTimer);
     for (const listener of this.#readyListeners.splice(0)) listener(false);
     this.#gone();
@@ -621,7 +632,10 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
   #settings(flags: number, streamId: number, payload: Buffer): void {
     if (streamId !== 0) return this.#connectionError(H2Error.PROTOCOL_ERROR, 'SETTINGS on a stream');
     if ((flags & FrameFlag.ACK) !== 0) {
-      if (payload.length !== 0) this.#connectionError(H2Error.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
+      if (payload.length !== 0) return this.#connectionError(H2Error.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
+      // We send SETTINGS once, at the start: any ACK is its ACK.
+      clearTimeout(this.#settingsTimer);
+      this.#settingsTimer = undefined;
       return;
     }
     if (payload.length % 6 !== 0) return this.#connectionError(H2Error.FRAME_SIZE_ERROR, 'SETTINGS payload is not a multiple of 6');
