@@ -186,6 +186,40 @@ describe('H2ClientConnection', () => {
     }
   });
 
+  it('error: a service that floods PINGs while it does not read fails the connection (ENHANCE_YOUR_CALM); one that reads does not', async () => {
+    const c = await connect();
+    const r = record();
+    c.request('/p', [], r.events);
+    const pings = (count: number): Buffer => {
+      const frame = Buffer.alloc(17);
+      frame.writeUIntBE(8, 0, 3);
+      frame[3] = FrameType.PING;
+      return Buffer.concat(Array.from({ length: count }, () => frame));
+    };
+    // 5000 PINGs in batches of 500, each batch answered before the next: no flood.
+    for (let i = 0; i < 10; i++) {
+      peer.sendRaw(pings(500));
+      await peer.roundTrip();
+    }
+    assert.equal(c.usable, true);
+    // The service stops reading: once the kernel buffers are full, the answers pile up in the daemon.
+    const socket = peer.socket as import('node:net').Socket;
+    socket.pause();
+    let sent = 0;
+    let closed = false;
+    void r.closed.then(() => (closed = true));
+    // Batches of 500, half the limit: only answers that cannot be written add up to it.
+    while (!closed && sent < 4_000_000) {
+      peer.sendRaw(pings(500));
+      sent += 500;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const result = await r.closed;
+    assert.equal(result.code, H2Error.ENHANCE_YOUR_CALM);
+    assert.match(String(result.error?.message), /more than 1000 control frames to answer/);
+    assert.equal(c.usable, false);
+  });
+
   it('behavior: a zero send window stalls DATA; WINDOW_UPDATE and an INITIAL_WINDOW_SIZE change release it', async () => {
     const c = await connect([[SettingId.INITIAL_WINDOW_SIZE, 0]]);
     const r = record();

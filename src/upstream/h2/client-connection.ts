@@ -48,6 +48,8 @@ export interface H2ClientConnectionOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** PING ACKs, SETTINGS ACKs and RST_STREAMs answering the service that may wait for the socket (nghttp2's max_outbound_ack). */
+const MAX_QUEUED_ANSWERS = 1000;
 /** Frames up to this payload size are copied into one buffer with their header; larger go as two writes. */
 const COPY_PAYLOAD_BYTES = 2048;
 let scratch = Buffer.allocUnsafe(16 << 10);
@@ -83,6 +85,8 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
   #sendWindow = DEFAULT_WINDOW_BYTES;
   #recvUnacked = 0;
   #dataStream: H2ClientStream | undefined;
+  /** Answer frames handed to the socket and not yet written out (see #answer). */
+  #answersQueued = 0;
   #dataFlags = 0;
   #corked = false;
   #connected = false;
@@ -358,11 +362,42 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     this.#closeStream(stream, code, undefined);
   }
 
-  /** A stream error of the peer (§5.4.2): RST_STREAM with `code`; the stream closes with `reason` as its error. */
+  /** A stream error of the peer (§5.4.2): RST_STREAM with `code` (an answer); the stream closes with `reason` as its error. */
   #streamError(stream: H2ClientStream, code: number, reason: string): void {
-    if (!this.#dead) this.#word(FrameType.RST_STREAM, stream.id, code);
+    if (!this.#dead) {
+      const payload = Buffer.allocUnsafe(4);
+      payload.writeUInt32BE(code, 0);
+      this.#answer(FrameType.RST_STREAM, 0, stream.id, payload);
+    }
     this.#closeStream(stream, code, Object.assign(new Error(reason), { code: 'ERR_HTTP2_STREAM_ERROR' }));
   }
+
+  /**
+   * A frame the service's own frames call for (PING ACK, SETTINGS ACK, RST_STREAM for its errors). At most
+   * {@link MAX_QUEUED_ANSWERS} may wait to be written: a service that keeps sending such frames while it does not
+   * read fails the connection (ENHANCE_YOUR_CALM) instead of growing the daemon's memory. Returns false then.
+   */
+  #answer(type: number, flags: number, streamId: number, payload: Buffer): boolean {
+    if (this.#answersQueued >= MAX_QUEUED_ANSWERS) {
+      this.#connectionError(H2Error.ENHANCE_YOUR_CALM, `more than ${MAX_QUEUED_ANSWERS} control frames to answer while the service does not read`);
+      return false;
+    }
+    this.#answersQueued++;
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+    writeFrameHeader(frame, 0, payload.length, type, flags, streamId);
+    payload.copy(frame, FRAME_HEADER_BYTES);
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      setImmediate(this.#uncork);
+    }
+    this.#socket.write(frame, this.#answerWritten);
+    return true;
+  }
+
+  readonly #answerWritten = (): void => {
+    this.#answersQueued--;
+  };
 
   /** @internal StreamOwner */
   resumeStream(stream: H2ClientStream): void {
@@ -510,16 +545,16 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       return; // a stream we closed: its late frames are dropped (§5.1)
     }
     if (stream.remoteEnded) {
-      this.resetStream(stream, H2Error.STREAM_CLOSED);
+      this.#streamError(stream, H2Error.STREAM_CLOSED, 'the service sent DATA after the end of its stream');
       return;
     }
     stream.recvUnacked += frameBytes;
     if (stream.recvUnacked > this.#streamWindow) {
-      this.resetStream(stream, H2Error.FLOW_CONTROL_ERROR);
+      this.#streamError(stream, H2Error.FLOW_CONTROL_ERROR, 'the service overran the stream window');
       return;
     }
     if (!stream.headersSeen) {
-      this.resetStream(stream, H2Error.PROTOCOL_ERROR);
+      this.#streamError(stream, H2Error.PROTOCOL_ERROR, 'the service sent DATA before its response headers');
       return;
     }
     this.#dataStream = stream;
@@ -563,12 +598,12 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       return;
     }
     if (failure === 'too-large') {
-      this.resetStream(stream, H2Error.ENHANCE_YOUR_CALM);
+      this.#streamError(stream, H2Error.ENHANCE_YOUR_CALM, 'the service sent a header list above the limit');
       return;
     }
     const endStream = (flags & FrameFlag.END_STREAM) !== 0;
     if (stream.remoteEnded) {
-      this.resetStream(stream, H2Error.STREAM_CLOSED);
+      this.#streamError(stream, H2Error.STREAM_CLOSED, 'the service sent HEADERS after the end of its stream');
       return;
     }
     const invalid = checkResponseFields(list, stream.headersSeen);
@@ -584,7 +619,7 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       stream.headersSeen = true;
     } else if (!endStream) {
       // Trailers must end the stream (§8.1).
-      this.resetStream(stream, H2Error.PROTOCOL_ERROR);
+      this.#streamError(stream, H2Error.PROTOCOL_ERROR, 'the service sent trailers without END_STREAM');
       return;
     }
     stream.events.onHeaders(list, endStream);
@@ -611,7 +646,7 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
         if (streamId !== 0) return this.#connectionError(H2Error.PROTOCOL_ERROR, 'PING on a stream');
         if (payload.length !== 8) return this.#connectionError(H2Error.FRAME_SIZE_ERROR, 'PING payload is not 8 bytes');
         if ((flags & FrameFlag.ACK) !== 0) this.#awaitingPong = false;
-        else this.#frame(FrameType.PING, FrameFlag.ACK, 0, Buffer.from(payload));
+        else this.#answer(FrameType.PING, FrameFlag.ACK, 0, payload);
         return;
       }
       case FrameType.GOAWAY: {
@@ -668,7 +703,7 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
         // HEADER_TABLE_SIZE: our encoder never uses the dynamic table. MAX_HEADER_LIST_SIZE: advisory. Unknown: ignored (§6.5.2).
       }
     }
-    this.#frame(FrameType.SETTINGS, FrameFlag.ACK, 0, EMPTY);
+    if (!this.#answer(FrameType.SETTINGS, FrameFlag.ACK, 0, EMPTY)) return;
     while (this.#waiting.length > 0 && this.#streams.size < this.#peerMaxStreams) this.#open(this.#waiting.shift() as H2ClientStream);
     for (const stream of [...this.#streams.values()]) if (stream.queue.length > 0 || (stream.endQueued && !stream.localEnded)) this.#flushStream(stream);
   }
@@ -688,9 +723,9 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       if (streamId >= this.#nextId) this.#connectionError(H2Error.PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${streamId}`);
       return;
     }
-    if (increment === 0) return this.resetStream(stream, H2Error.PROTOCOL_ERROR);
+    if (increment === 0) return this.#streamError(stream, H2Error.PROTOCOL_ERROR, 'the service sent a stream WINDOW_UPDATE of 0');
     stream.sendWindow += increment;
-    if (stream.sendWindow > MAX_WINDOW_BYTES) return this.resetStream(stream, H2Error.FLOW_CONTROL_ERROR);
+    if (stream.sendWindow > MAX_WINDOW_BYTES) return this.#streamError(stream, H2Error.FLOW_CONTROL_ERROR, 'the service passed the stream window over 2^31-1');
     if (stream.queue.length > 0) this.#flushStream(stream);
   }
 
