@@ -25,19 +25,19 @@ export interface TestDaemonOptions {
   readonly httpRoutes?: HttpRoutes;
   readonly healthProbe?: HealthProbe;
   readonly watchIntervalMs?: number;
-  /** HTTP/2 engine of the service hop (`upstream_http2_engine`). @default the one set by {@link useUpstreamEngine}, else 'nghttp2' */
+  /** HTTP/2 engine of the service hop (`upstream_http2_engine`). @default the one set by {@link useUpstreamEngine}, else 'builtin' (the daemon's default) */
   readonly upstreamEngine?: UpstreamEngine;
   /** `upstream_connections` (builtin engine only). @default 1 */
   readonly upstreamConnections?: number;
 }
 
 export type UpstreamEngine = 'nghttp2' | 'builtin';
-let defaultEngine: UpstreamEngine = 'nghttp2';
+let defaultEngine: UpstreamEngine = 'builtin';
 
 /**
  * Sets the service-hop engine of every later {@link startTestDaemon} in this test process: a test
- * file that sets 'builtin' and then imports the transport scenario files runs them all on the
- * built-in HTTP/2 client (test/integration/transport-builtin-upstream.test.ts).
+ * file that sets 'nghttp2' and then imports the transport scenario files runs them all on node:http2
+ * (test/integration/transport-nghttp2-upstream.test.ts); by default they run on the built-in client.
  */
 export function useUpstreamEngine(engine: UpstreamEngine): void {
   defaultEngine = engine;
