@@ -55,6 +55,12 @@ export interface TransportOptions {
   readonly headersTimeoutMs?: number;
   /** Time to receive a whole HTTP/1.1 request body, in ms; 0 = none (long gRPC-Web client streams). @default 300000 */
   readonly requestTimeoutMs?: number;
+  /**
+   * Once the daemon has ended its side of a connection (HTTP/2 session closed after a GOAWAY, HTTP/1.1
+   * `connection: close` or an error answer), the client has this long to close its side before the socket is
+   * destroyed, in ms. @default 5000
+   */
+  readonly lingerMs?: number;
 }
 
 /** Dependencies of {@link createDaemonServer}. */
@@ -246,6 +252,16 @@ class DaemonServerImpl implements DaemonServer {
     }
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
+    // After our FIN only the client's is awaited (node ends a closed HTTP/2 session's socket and waits for the peer
+    // without a timeout): a client that never closes (seen with grpc-js clients in test/integration/chaos.test.ts)
+    // would hold the socket, and a connection slot, forever.
+    const lingerMs = this.#options.lingerMs ?? 5000;
+    socket.once('finish', () => {
+      if (socket.destroyed) return;
+      const timer = setTimeout(() => socket.destroy(), lingerMs);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    });
     socket.on('error', () => {
       // Resets and half-open sockets are normal; the protocol servers handle their own state.
     });
