@@ -1,8 +1,8 @@
 /**
  * snetd-ts transport as the benchmark runs it: the same pieces src/app wires (gRPC upstream,
  * registry with health, router, one-port server), no payment.
- * Usage: node bench/daemon.ts <servicePort> [nghttp2|builtin] [connections]: the service-hop engine
- * (`upstream_http2_engine`, default nghttp2) and `upstream_connections` (builtin only, default 1).
+ * Usage: node bench/daemon.ts <servicePort> [builtin|nghttp2] [connections]: the service-hop engine
+ * (`upstream_http2_engine`, default builtin as in the daemon) and `upstream_connections` (builtin only, default 1).
  * Prints `{"port":N}` once listening.
  */
 import { createSilentLogger } from '../src/shared/index.ts';
@@ -13,10 +13,10 @@ import { createUpstreamHealthProbe, registerHealthService } from '../src/service
 
 const servicePort = Number(process.argv[2]);
 const logger = createSilentLogger();
-const engine = process.argv[3] ?? 'nghttp2';
+const engine = process.argv[3] ?? 'builtin';
 const endpoint = `127.0.0.1:${servicePort}`;
 const upstream =
-  engine === 'builtin' ? createBuiltinGrpcUpstream({ logger }, { endpoint, connections: Number(process.argv[4] ?? 1) }) : createGrpcUpstream({ logger }, { endpoint });
+  engine === 'nghttp2' ? createGrpcUpstream({ logger }, { endpoint }) : createBuiltinGrpcUpstream({ logger }, { endpoint, connections: Number(process.argv[4] ?? 1) });
 const registry = createServiceRegistry();
 registerHealthService(registry, createUpstreamHealthProbe(upstream));
 const handler = createRouter({ registry, fallback: createUpstreamHandler(upstream) });

@@ -5,11 +5,13 @@
  *   npm run bench                     # 3 runs × 6 s per unary point
  *   node bench/run.ts --runs 1 --seconds 3 --gib 0.25   # quick look ('--payments no' skips bench/payments.bench.ts)
  *   node bench/run.ts --only unary --runs 5 --seconds 4   # some parts only (unary, streams, big): medians printed, RESULTS.md untouched
- *   node bench/run.ts --only unary --connections 2        # builtin upstream with upstream_connections 2 (default 1)
+ *   node bench/run.ts --only unary --connections 2        # default (builtin) engine with upstream_connections 2 (default 1)
  *
  * Unary load: h2load (Debian nghttp2-client), 64 streams in flight (-c 4 -m 16), pre-built gRPC
  * frame; it counts HTTP 200 as success, so every target also gets a grpc-js pass that checks
- * grpc-status. "snetd-ts (builtin upstream)" is the same daemon with `upstream_http2_engine: builtin`. Streams and the 1 GiB bidi use a grpc-js client. Proxy CPU comes from
+ * grpc-status. The daemon runs twice: "snetd-ts (builtin, default)" with the default service-hop engine
+ * (`upstream_http2_engine: builtin`) and "snetd-ts (nghttp2)" with node:http2; the targets are checked on the
+ * default. Streams and the 1 GiB bidi use a grpc-js client. Proxy CPU comes from
  * /proc/<pid>/stat (utime+stime) over the measured window; RSS from /proc/<pid>/status.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -28,7 +30,7 @@ const runs = Number(args.get('runs') ?? 3);
 const seconds = Number(args.get('seconds') ?? 6);
 const warmupSeconds = 2;
 const gib = Number(args.get('gib') ?? 1);
-/** `upstream_connections` of the builtin-upstream daemon. */
+/** `upstream_connections` of the daemon on the builtin (default) engine. */
 const builtinConnections = args.get('connections') ?? '1';
 /** Parts to run (`--only unary,streams,big`); a partial run prints its medians and leaves RESULTS.md alone. */
 const only = args.has('only') ? new Set(String(args.get('only')).split(',')) : undefined;
@@ -39,11 +41,14 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'snetd-bench-'));
 const children: ChildProcess[] = [];
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-const BUILTIN = 'snetd-ts (builtin upstream)';
-type Target = 'direct' | 'snetd-ts' | typeof BUILTIN | 'nginx';
-const targets: Target[] = ['direct', 'snetd-ts', BUILTIN, 'nginx'];
+/** The daemon on its default service-hop engine (`upstream_http2_engine: builtin`): the targets are checked on it. */
+const DAEMON = 'snetd-ts (builtin, default)';
+/** The daemon on node:http2 (`upstream_http2_engine: nghttp2`). */
+const NGHTTP2 = 'snetd-ts (nghttp2)';
+type Target = 'direct' | typeof DAEMON | typeof NGHTTP2 | 'nginx';
+const targets: Target[] = ['direct', DAEMON, NGHTTP2, 'nginx'];
 /** A record with one fresh value per target. */
-const byTarget = <T>(make: () => T): Record<Target, T> => ({ direct: make(), 'snetd-ts': make(), [BUILTIN]: make(), nginx: make() });
+const byTarget = <T>(make: () => T): Record<Target, T> => ({ direct: make(), [DAEMON]: make(), [NGHTTP2]: make(), nginx: make() });
 
 // ---------- processes ----------
 
@@ -318,12 +323,12 @@ const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !
 async function main(): Promise<void> {
   execFileSync('bash', [path.join(repoDir, 'scripts', 'ensure-system-packages.sh'), 'nginx-light', 'nghttp2-client'], { stdio: 'inherit' });
   const backend = await startNodeChild('backend.ts', []);
-  const daemon = await startNodeChild('daemon.ts', [String(backend.port)], DAEMON_NODE_FLAGS);
-  const builtin = await startNodeChild('daemon.ts', [String(backend.port), 'builtin', builtinConnections], DAEMON_NODE_FLAGS);
+  const daemon = await startNodeChild('daemon.ts', [String(backend.port), 'builtin', builtinConnections], DAEMON_NODE_FLAGS);
+  const onNghttp2 = await startNodeChild('daemon.ts', [String(backend.port), 'nghttp2'], DAEMON_NODE_FLAGS);
   const nginx = await startNginx(backend.port);
-  const ports: Record<Target, number> = { direct: backend.port, 'snetd-ts': daemon.port, [BUILTIN]: builtin.port, nginx: nginx.port };
-  const pids: Record<Target, number | undefined> = { direct: undefined, 'snetd-ts': daemon.child.pid, [BUILTIN]: builtin.child.pid, nginx: nginx.child.pid };
-  console.error(`backend :${backend.port}  snetd-ts :${daemon.port} (pid ${daemon.child.pid})  builtin :${builtin.port} (pid ${builtin.child.pid}, ${builtinConnections} connection(s))  nginx :${nginx.port}`);
+  const ports: Record<Target, number> = { direct: backend.port, [DAEMON]: daemon.port, [NGHTTP2]: onNghttp2.port, nginx: nginx.port };
+  const pids: Record<Target, number | undefined> = { direct: undefined, [DAEMON]: daemon.child.pid, [NGHTTP2]: onNghttp2.child.pid, nginx: nginx.child.pid };
+  console.error(`backend :${backend.port}  snetd-ts builtin :${daemon.port} (pid ${daemon.child.pid}, ${builtinConnections} connection(s))  nghttp2 :${onNghttp2.port} (pid ${onNghttp2.child.pid})  nginx :${nginx.port}`);
 
   const bodies = new Map<number, string>();
   for (const size of [100, 100_000]) {
@@ -359,18 +364,18 @@ async function main(): Promise<void> {
       console.error('64 streams', target, `run ${run + 1}`, JSON.stringify(result));
     }
   }
-  const daemonRssMiB = rssBytes(pidsOf('snetd-ts', pids)) / (1 << 20);
-  const builtinRssMiB = rssBytes(pidsOf(BUILTIN, pids)) / (1 << 20);
+  const daemonRssMiB = rssBytes(pidsOf(DAEMON, pids)) / (1 << 20);
+  const nghttp2RssMiB = rssBytes(pidsOf(NGHTTP2, pids)) / (1 << 20);
   // The big stream gets a fresh daemon, so its RSS growth is not hidden by heap the unary load grew.
   daemon.child.kill('SIGTERM');
-  builtin.child.kill('SIGTERM');
-  const freshDaemon = await startNodeChild('daemon.ts', [String(backend.port)], DAEMON_NODE_FLAGS);
-  ports['snetd-ts'] = freshDaemon.port;
-  pids['snetd-ts'] = freshDaemon.child.pid;
-  const freshBuiltin = await startNodeChild('daemon.ts', [String(backend.port), 'builtin', builtinConnections], DAEMON_NODE_FLAGS);
-  ports[BUILTIN] = freshBuiltin.port;
-  pids[BUILTIN] = freshBuiltin.child.pid;
-  const freshRssMiB = rssBytes(pidsOf('snetd-ts', pids)) / (1 << 20);
+  onNghttp2.child.kill('SIGTERM');
+  const freshDaemon = await startNodeChild('daemon.ts', [String(backend.port), 'builtin', builtinConnections], DAEMON_NODE_FLAGS);
+  ports[DAEMON] = freshDaemon.port;
+  pids[DAEMON] = freshDaemon.child.pid;
+  const freshNghttp2 = await startNodeChild('daemon.ts', [String(backend.port), 'nghttp2'], DAEMON_NODE_FLAGS);
+  ports[NGHTTP2] = freshNghttp2.port;
+  pids[NGHTTP2] = freshNghttp2.child.pid;
+  const freshRssMiB = rssBytes(pidsOf(DAEMON, pids)) / (1 << 20);
   const big: Record<Target, Awaited<ReturnType<typeof bigStream>>> = {} as never;
   const totalBytes = Math.round(gib * (1 << 30));
   for (const target of wants('big') ? targets : []) {
@@ -429,34 +434,34 @@ async function main(): Promise<void> {
   for (const target of targets) lines.push(`| ${target} | ${fmt(big[target].mibPerS)} | ${fmt(big[target].rssGrowthMiB, 1)} | ${big[target].ok ? 'yes' : 'NO'} |`);
   lines.push(
     '',
-    `snetd-ts RSS after the unary and stream runs: ${daemonRssMiB.toFixed(1)} MiB (builtin upstream: ${builtinRssMiB.toFixed(1)} MiB; V8 grows its heap under load; live heap after a full GC stays ~10 MiB). The big stream ran on a fresh daemon process (RSS ${freshRssMiB.toFixed(1)} MiB at start); growth = peak RSS sampled every 50 ms during the stream − RSS at start.`,
+    `snetd-ts RSS after the unary and stream runs: ${daemonRssMiB.toFixed(1)} MiB (on nghttp2: ${nghttp2RssMiB.toFixed(1)} MiB; V8 grows its heap under load; live heap after a full GC stays ~10 MiB). The big stream ran on a fresh daemon process (RSS ${freshRssMiB.toFixed(1)} MiB at start); growth = peak RSS sampled every 50 ms during the stream − RSS at start.`,
     '',
   );
   const ratio = (label: string, a: Target, b: Target): number => median(unary[label]![a].map((r) => r.rps)) / median(unary[label]![b].map((r) => r.rps));
-  const cpuRatio = (label: string, target: Target = 'snetd-ts'): number => median(unary[label]![target].map((r) => r.cpuUsPerCall ?? Number.NaN)) / median(unary[label]!.nginx.map((r) => r.cpuUsPerCall ?? Number.NaN));
+  const cpuRatio = (label: string, target: Target = DAEMON): number => median(unary[label]![target].map((r) => r.cpuUsPerCall ?? Number.NaN)) / median(unary[label]!.nginx.map((r) => r.cpuUsPerCall ?? Number.NaN));
   lines.push('## Targets (ratios from this run)', '');
   lines.push('| target | value | met |', '|---|---|---|');
-  const r100 = ratio('unary 100 B', 'snetd-ts', 'nginx');
-  const r100k = ratio('unary 100 KB', 'snetd-ts', 'nginx');
+  const r100 = ratio('unary 100 B', DAEMON, 'nginx');
+  const r100k = ratio('unary 100 KB', DAEMON, 'nginx');
   lines.push(`| throughput snetd-ts / nginx at 100 B ≥ 1.2 | ${r100.toFixed(2)} | ${r100 >= 1.2 ? 'yes' : 'no'} |`);
   lines.push(`| throughput snetd-ts / nginx at 100 KB ≥ 1.0 | ${r100k.toFixed(2)} | ${r100k >= 1.0 ? 'yes' : 'no'} |`);
   for (const label of ['unary 100 B', 'unary 100 KB']) {
     const value = cpuRatio(label);
     lines.push(`| proxy CPU per call snetd-ts / nginx ≤ 1.0 (${label.replace('unary ', '')}) | ${value.toFixed(2)} | ${value <= 1 ? 'yes' : 'no'} |`);
   }
-  const growth = big['snetd-ts'].rssGrowthMiB ?? Number.NaN;
+  const growth = big[DAEMON].rssGrowthMiB ?? Number.NaN;
   lines.push(`| ${gib} GiB stream: daemon RSS growth < 50 MB | ${growth.toFixed(1)} MiB | ${growth < 50 ? 'yes' : 'no'} |`);
-  // The same targets for the daemon on the builtin HTTP/2 upstream (upstream_http2_engine: builtin).
-  const b100 = ratio('unary 100 B', BUILTIN, 'nginx');
-  const b100k = ratio('unary 100 KB', BUILTIN, 'nginx');
-  lines.push(`| builtin upstream: throughput / nginx at 100 B ≥ 1.2 | ${b100.toFixed(2)} | ${b100 >= 1.2 ? 'yes' : 'no'} |`);
-  lines.push(`| builtin upstream: throughput / nginx at 100 KB ≥ 1.0 | ${b100k.toFixed(2)} | ${b100k >= 1.0 ? 'yes' : 'no'} |`);
+  // For comparison, the same ratios with the service hop on node:http2 (upstream_http2_engine: nghttp2).
+  const n100 = ratio('unary 100 B', NGHTTP2, 'nginx');
+  const n100k = ratio('unary 100 KB', NGHTTP2, 'nginx');
+  lines.push(`| (nghttp2 engine) throughput / nginx at 100 B ≥ 1.2 | ${n100.toFixed(2)} | ${n100 >= 1.2 ? 'yes' : 'no'} |`);
+  lines.push(`| (nghttp2 engine) throughput / nginx at 100 KB ≥ 1.0 | ${n100k.toFixed(2)} | ${n100k >= 1.0 ? 'yes' : 'no'} |`);
   for (const label of ['unary 100 B', 'unary 100 KB']) {
-    const value = cpuRatio(label, BUILTIN);
-    lines.push(`| builtin upstream: proxy CPU per call / nginx ≤ 1.0 (${label.replace('unary ', '')}) | ${value.toFixed(2)} | ${value <= 1 ? 'yes' : 'no'} |`);
+    const value = cpuRatio(label, NGHTTP2);
+    lines.push(`| (nghttp2 engine) proxy CPU per call / nginx ≤ 1.0 (${label.replace('unary ', '')}) | ${value.toFixed(2)} | ${value <= 1 ? 'yes' : 'no'} |`);
   }
-  const builtinGrowth = big[BUILTIN].rssGrowthMiB ?? Number.NaN;
-  lines.push(`| builtin upstream: ${gib} GiB stream RSS growth < 50 MB | ${builtinGrowth.toFixed(1)} MiB | ${builtinGrowth < 50 ? 'yes' : 'no'} |`);
+  const nghttp2Growth = big[NGHTTP2].rssGrowthMiB ?? Number.NaN;
+  lines.push(`| (nghttp2 engine) ${gib} GiB stream RSS growth < 50 MB | ${nghttp2Growth.toFixed(1)} MiB | ${nghttp2Growth < 50 ? 'yes' : 'no'} |`);
   lines.push('');
   writeFileSync(path.join(benchDir, 'RESULTS.md'), `${lines.join('\n')}\n`);
   console.log(lines.join('\n'));
