@@ -27,7 +27,9 @@ const onceOption = { once: true } as const;
  * The gRPC service behind the daemon over the built-in HTTP/2 client (`src/upstream/h2/`) instead
  * of node:http2: the same calls, headers, statuses and errors as {@link createGrpcUpstream}, with all
  * frames of an event-loop turn sent in one write. `connections` sessions are dialled lazily and
- * re-dialled after GOAWAY or a failure. Throws `SnetError` CONFIG_INVALID when `endpoint` cannot be parsed.
+ * re-dialled after GOAWAY or a failure. A call the service refused unprocessed (GOAWAY, REFUSED_STREAM)
+ * goes once more on a usable connection when its request is still held (see h2/README.md); node:http2's
+ * upstream fails it. Throws `SnetError` CONFIG_INVALID when `endpoint` cannot be parsed.
  */
 export function createBuiltinGrpcUpstream(deps: { logger: Logger }, options: BuiltinGrpcUpstreamOptions): Upstream {
   const parsed = parseServiceEndpoint(options.endpoint);
@@ -221,10 +223,9 @@ class BuiltinGrpcUpstream implements Upstream {
   }
 }
 
-/** `:status` of a response header list; a missing one counts as 200, as the node:http2 upstream does. */
+/** `:status` of a response header list: the connection checked that it comes first, once, as three digits. */
 function statusOf(list: readonly string[]): number {
-  for (let i = 0; i < list.length; i += 2) if (list[i] === ':status') return Number(list[i + 1]);
-  return 200;
+  return Number(list[1]);
 }
 
 function hasGrpcStatus(list: readonly string[]): boolean {

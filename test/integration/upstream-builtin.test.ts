@@ -1,7 +1,8 @@
 /**
- * The built-in HTTP/2 service hop (`upstream_http2_engine: builtin`) beyond the transport
- * scenarios (which transport-builtin-upstream.test.ts runs on it): several connections, 5 MB
- * messages, a graceful GOAWAY from a restarting service, and the engine chosen from the config.
+ * The built-in HTTP/2 service hop (`upstream_http2_engine: builtin`, the default) beyond the transport
+ * scenarios (which run on it by default, and on nghttp2 in transport-nghttp2-upstream.test.ts): several
+ * connections, 5 MB messages, a graceful GOAWAY from a restarting service, calls refused unprocessed going
+ * again, invalid header fields of a service answered as on nghttp2, and the engine chosen from the config.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
