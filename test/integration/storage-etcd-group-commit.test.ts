@@ -198,8 +198,9 @@ describe('etcd store with group commit: etcd stops mid-batch', () => {
       const results = await Promise.allSettled(
         Array.from({ length: 40 }, (_, i) => store.compareAndSwap(`frozen/${i}`, bytes('old'), bytes('new'))),
       );
-      for (const result of results) {
-        assert.equal(result.status, 'rejected');
+      for (const [i, result] of results.entries()) {
+        // The whole outcome in the message: a failure here must say what came back instead.
+        assert.equal(result.status, 'rejected', `CAS ${i} of 40 resolved ${result.status === 'fulfilled' ? String(result.value) : ''} while etcd (pid ${pid}) was stopped`);
         const error: unknown = result.reason;
         assert.ok(isSnetError(error) && (error.code === 'STORAGE_TIMEOUT' || error.code === 'STORAGE_UNAVAILABLE'), String(error));
         assert.match(error.message, /may or may not have been applied/);
