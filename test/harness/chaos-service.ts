@@ -27,8 +27,9 @@ export interface ChaosServiceCall {
   readonly id: string;
   readonly behaviour: string;
   readonly payment: string;
-  /** The status the service sent, if it sent one. */
+  /** The status the service sent, if it sent one, and its message. */
   status: number | undefined;
+  details: string;
   /** grpc-js reported the call ended (status sent, or the stream closed/cancelled). */
   ended: boolean;
 }
@@ -93,7 +94,7 @@ export async function startChaosService(): Promise<ChaosService> {
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
             const id = first(metadata, 'x-chaos-id') || `?${anonymous++}`;
-            record = { method: descriptor.path, id, behaviour: first(metadata, 'x-chaos-behaviour'), payment: first(metadata, 'x-chaos-payment'), status: undefined, ended: false };
+            record = { method: descriptor.path, id, behaviour: first(metadata, 'x-chaos-behaviour'), payment: first(metadata, 'x-chaos-payment'), status: undefined, details: '', ended: false };
             calls.set(id, record);
             open++;
             events.emit('call', record);
@@ -109,7 +110,10 @@ export async function startChaosService(): Promise<ChaosService> {
         });
       },
       sendStatus: (status, next) => {
-        if (record !== undefined && record.status === undefined && !record.ended) record.status = status.code;
+        if (record !== undefined && record.status === undefined && !record.ended) {
+          record.status = status.code;
+          record.details = status.details ?? '';
+        }
         next(status);
       },
     });
