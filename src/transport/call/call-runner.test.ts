@@ -56,4 +56,29 @@ describe('CallRunner', () => {
     assert.deepEqual({ active: runner.activeCalls, running: runner.handlersRunning }, { active: 0, running: 0 });
     assert.equal(response.outcomes.length, 1, 'the status is sent once');
   });
+
+  it('behavior: idle() waits for the handler of a cancelled call (its payment release), not only for its status', async () => {
+    let handlerReturn: (outcome: CallOutcome) => void = () => undefined;
+    const handler: CallHandler = () => new Promise((resolve) => (handlerReturn = resolve));
+    const runner = new CallRunner(createSilentLogger(), handler, { maxMessageBytes: 1024, serviceTimeoutMs: 0, dropMetadata: new Set() });
+    let clientGone: () => void = () => undefined;
+    runner.run({
+      method: '/p.S/M',
+      protocol: 'grpc',
+      httpVersion: '2',
+      headers: {},
+      remoteAddress: undefined,
+      body: new PassThrough(),
+      response: recordingResponse(),
+      onClientGone: (listener) => (clientGone = listener),
+    });
+    clientGone();
+    let idle = false;
+    const waiting = runner.idle().then(() => (idle = true));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(idle, false, 'shutdown would close storage under the release');
+    handlerReturn({ code: 1, message: 'released' });
+    await waiting;
+    assert.equal(idle, true);
+  });
 });

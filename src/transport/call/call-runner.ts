@@ -106,11 +106,7 @@ export class CallRunner {
         // The client vanished between the check and the write; nothing is left to tell it.
         this.#logger.debug({ err: error, method: call.method }, 'could not send the call status');
       }
-      if (this.#active.size === 0 && this.#idleWaiters.length > 0) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const waiter of waiters) waiter();
-      }
+      this.#notifyIdle();
     };
     const active: ActiveCall = { controller, response, finish };
     this.#active.add(active);
@@ -154,14 +150,23 @@ export class CallRunner {
       (outcome) => {
         this.#handlersRunning--;
         finish(outcome);
+        this.#notifyIdle();
       },
       (error: unknown) => {
         this.#handlersRunning--;
-        if (done) return;
         // After an abort the handler's own error is a consequence; the abort reason is the status.
-        finish(this.#statusOf(controller.signal.aborted ? controller.signal.reason : error));
+        if (!done) finish(this.#statusOf(controller.signal.aborted ? controller.signal.reason : error));
+        this.#notifyIdle();
       },
     );
+  }
+
+  /** Wakes {@link idle} waiters once no call is in flight and no handler still settles. */
+  #notifyIdle(): void {
+    if (this.#active.size !== 0 || this.#handlersRunning !== 0 || this.#idleWaiters.length === 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const waiter of waiters) waiter();
   }
 
   #upstreamMetadata(headers: IncomingCall['headers']): Metadata {
@@ -193,9 +198,12 @@ export class CallRunner {
     this.#closing.abort(new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down'));
   }
 
-  /** Resolves when no call is in flight. */
+  /**
+   * Resolves when no call is in flight and every handler has returned: a call the client cancelled has its status
+   * sent at once, but its payment release is still being written (shutdown must not close storage under it).
+   */
   idle(): Promise<void> {
-    if (this.#active.size === 0) return Promise.resolve();
+    if (this.#active.size === 0 && this.#handlersRunning === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 

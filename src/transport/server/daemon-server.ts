@@ -361,8 +361,9 @@ class DaemonServerImpl implements DaemonServer {
     if (!drained) {
       this.#logger.warn({ activeCalls: this.#runner.activeCalls }, 'shutdown deadline reached; ending calls in flight');
       this.#runner.abortAll();
-      // Let the UNAVAILABLE statuses reach the clients before the sockets go.
-      await this.#within(1000, this.#sessionsClosed());
+      // Let the UNAVAILABLE statuses reach the clients before the sockets go, and the aborted calls' handlers
+      // (payment releases) finish before the caller closes storage.
+      await this.#within(1000, Promise.all([this.#sessionsClosed(), this.#runner.idle()]).then(() => undefined));
     }
     this.#h1.closeIdleConnections();
     this.#h1.closeAllConnections();
