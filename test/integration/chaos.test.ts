@@ -2,9 +2,11 @@
 // service with all four call kinds): ~60 concurrent clients mix paid calls with cancels, deadlines, destroyed
 // connections, aborted gRPC-Web bodies, replays, concurrent calls on one channel and malformed requests, once per
 // upstream HTTP/2 engine (nghttp2, then builtin on the same store). Afterwards it checks the invariants: every call
-// got a well-formed outcome; nothing is left in flight in the daemon or open at the service; for every channel the
-// stored amount is exactly the accepted payments plus some of those whose outcome the client could not see, never
-// a refused one, never one twice (test/harness/chaos-ledger.ts); and every channel takes a normal paid call.
+// got a well-formed outcome; nothing is left in flight in the daemon (DaemonServerStats via RunningDaemon.stats())
+// or open at the service; for every channel the stored amount is exactly the accepted payments plus some of those
+// whose outcome the client could not see, never a refused one, never one twice (test/harness/chaos-ledger.ts);
+// every channel takes a normal paid call; no socket is left. Each load phase ends with a graceful stop while paid
+// calls are in flight, and the next daemon (the last one with no load) checks the same books on the reopened store.
 //
 // The seed fixes the mix and the parameters of every operation (not the interleaving, which the machine decides).
 // Reproduce a failure with CHAOS_SEED=<seed printed in the failure> ./node_modules/.bin/node --test test/integration/chaos.test.ts
@@ -31,7 +33,7 @@ const SEED = process.env['CHAOS_SEED'] === undefined ? 20261124 : Number(process
 const PRICE = 3n;
 const CHANNELS = 16;
 const CONCURRENCY = 60;
-const OPS_PER_ENGINE = 1500;
+const OPS_PER_ENGINE = 1200;
 /** grpc-js connections (own subchannel pool each). */
 const GRPC_CLIENTS = 4;
 /** How long the daemon may take to settle after the load (a bound for a hang, not a timing assertion). */
@@ -144,14 +146,27 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
     return true;
   };
 
-  for (const engine of ['nghttp2', 'builtin'] as const) {
-    void it(`behavior: ${engine} upstream: ${OPS_PER_ENGINE} mixed operations, then no leak, exact books, every channel usable`, async (t) => {
-      const random = createRandom(SEED + (engine === 'builtin' ? 1 : 0));
+  // Each load phase ends with a graceful stop while calls are in flight; the next daemon opens the same store, so its
+  // books check (and the last phase, with no load) also covers what the stop settled.
+  const phases = [
+    { name: 'nghttp2', engine: 'nghttp2', ops: OPS_PER_ENGINE, stopUnderLoad: true },
+    { name: 'builtin', engine: 'builtin', ops: OPS_PER_ENGINE, stopUnderLoad: true },
+    { name: 'reopened', engine: 'nghttp2', ops: 0, stopUnderLoad: false },
+  ] as const;
+  for (const [phaseNo, { name, engine, ops, stopUnderLoad }] of phases.entries()) {
+    const title =
+      ops === 0
+        ? `behavior: the store reopened after a stop under load: exact books, every channel usable`
+        : `behavior: ${engine} upstream: ${ops} mixed operations, then no leak, exact books, every channel usable; a stop under load`;
+    void it(title, async (t) => {
+      const random = createRandom(SEED + phaseNo);
       const paid: PaidDaemon = await startPaidDaemon(net_, {
         service_endpoint: `http://127.0.0.1:${service.port}`,
         embedded_storage_dir: storeDir,
         upstream_http2_engine: engine,
         upstream_connections: engine === 'builtin' ? 2 : 1,
+        // Calls still in flight at a stop are ended after this (hang calls would hold the stop for the default 30 s).
+        shutdown_timeout: '2s',
       });
       const port = paid.daemon.address.port;
       const clients = Array.from({ length: GRPC_CLIENTS }, () => new grpc.Client(paid.target, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 }));
@@ -160,7 +175,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
       const violations: string[] = [];
       const counts = new Map<string, number>();
       const count = (key: string): void => void counts.set(key, (counts.get(key) ?? 0) + 1);
-      const fail = (text: string): void => void violations.push(`${engine}: ${text}`);
+      const fail = (text: string): void => void violations.push(`${name}: ${text}`);
       let opNo = 0;
 
       try {
@@ -171,11 +186,13 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           headers: Record<string, string>;
           deadlineMs: number;
           messages: number;
+          /** @default a random one of the phase's clients */
+          client?: grpc.Client;
           /** When the client cancels; `ms` also bounds the other points (a hanging unary call sends no headers). */
           cancel?: { at: 'start' | 'headers' | 'first-message' | 'ms'; ms: number };
         }): Promise<Observed> =>
           new Promise((resolve) => {
-            const client = random.pick(clients);
+            const client = args.client ?? random.pick(clients);
             const metadata = toMetadata(args.headers);
             const options: grpc.CallOptions = { deadline: Date.now() + args.deadlineMs };
             const path = `${SERVICE}${args.method}`;
@@ -380,7 +397,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           else outcome = 'refused';
           if (observed.code === 0 && neverOk) fail(`${id} ${kind}: behaviour ${behaviour} answered OK`);
           if (observed.code !== undefined && !VALID_CODES.has(observed.code)) fail(`${id} ${kind}: status ${observed.code} is not a gRPC status`);
-          ledger.record({ channel, level, outcome, note: `${engine} ${id} ${kind} ${behaviour} → ${observed.code ?? 'no status'} ${observed.details}`.trim() });
+          ledger.record({ channel, level, outcome, note: `${name} ${id} ${kind} ${behaviour} → ${observed.code ?? 'no status'} ${observed.details}`.trim() });
           learn(channel, level, observed);
           count(`${kind}:${outcome}`);
           if (outcome === 'refused' && observed.code !== undefined) count(`refusal:${observed.code}:${observed.details.replace(/\d+/g, 'N').slice(0, 40)}`);
@@ -654,10 +671,10 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
         ];
         const totalWeight = kinds.reduce((sum, [w]) => sum + w, 0);
         const plan: Op[] = [];
-        for (let i = 0; i < OPS_PER_ENGINE; i++) {
+        for (let i = 0; i < ops; i++) {
           let roll = random.int(totalWeight);
           const kind = kinds.find(([w]) => (roll -= w) < 0) as [number, (id: string) => Op];
-          plan.push(kind[1](`${engine}-${i}`));
+          plan.push(kind[1](`${name}-${i}`));
         }
         const started = Date.now();
         await Promise.all(
@@ -685,7 +702,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
         // cancelled before its request message reaches grpc-js as a half-close without a message, which it answers
         // UNIMPLEMENTED "Received no request message" (it would do the same with the client connected directly).
         for (const call of service.calls.values()) {
-          if (!call.id.startsWith(`${engine}-`) || call.behaviour !== 'hang' || call.status === undefined) continue;
+          if (!call.id.startsWith(`${name}-`) || call.behaviour !== 'hang' || call.status === undefined) continue;
           if (call.status === Number(grpc.status.UNIMPLEMENTED) && call.details.startsWith('Received no request message')) {
             count('service-half-close-without-message');
             continue;
@@ -696,33 +713,75 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
         // ---- the books, then a normal paid call on every channel ------------------------------------------------
         const serviceOk = (channel: number) => (level: bigint): boolean => [...service.calls.values()].some((c) => c.payment === `${channel}/${level}` && c.status === 0);
         const summary: string[] = [];
-        for (let channel = 0; channel < CHANNELS; channel++) {
-          const before = await stateOf(control, channel);
-          const books = ledger.check(channel, before.signed, PRICE, serviceOk(channel));
-          for (const v of books.violations) fail(`channel ${channel}: ${v}`);
-          if (before.nonce !== 0n) fail(`channel ${channel}: nonce ${before.nonce}, expected 0`);
-          summary.push(`ch${channel} ${books.storedLevels} = ${books.acceptedLevels} OK + ${books.unknownCounted} unknown (${books.unknownNotCounted} unknown not counted)`);
-          const level = before.signed / PRICE + 1n;
-          const id = `${engine}-final-${channel}`;
-          const o = await grpcCall({ id, method: 'Unary', headers: tagged(id, channel, level, 'ok', 0, paymentHeaders(channel, level)), deadlineMs: 15_000, messages: 1 });
-          if (o.code !== 0) fail(`channel ${channel}: a normal paid call after the load got ${o.code} ${o.details}`);
-          settle('final', id, channel, level, 'ok', o);
-          const afterState = await stateOf(control, channel);
-          if (afterState.signed !== level * PRICE) fail(`channel ${channel}: stored ${afterState.signed} after the final call, expected ${level * PRICE}`);
-        }
+        await Promise.all(
+          Array.from({ length: CHANNELS }, async (_, channel) => {
+            const before = await stateOf(control, channel);
+            const books = ledger.check(channel, before.signed, PRICE, serviceOk(channel));
+            for (const v of books.violations) fail(`channel ${channel}: ${v}`);
+            if (before.nonce !== 0n) fail(`channel ${channel}: nonce ${before.nonce}, expected 0`);
+            summary[channel] = `ch${channel} ${books.storedLevels} = ${books.acceptedLevels} OK + ${books.unknownCounted} unknown (${books.unknownNotCounted} unknown not counted)`;
+            const level = before.signed / PRICE + 1n;
+            const id = `${name}-final-${channel}`;
+            const o = await grpcCall({ id, method: 'Unary', headers: tagged(id, channel, level, 'ok', 0, paymentHeaders(channel, level)), deadlineMs: 15_000, messages: 1 });
+            if (o.code !== 0) fail(`channel ${channel}: a normal paid call after the load got ${o.code} ${o.details}`);
+            settle('final', id, channel, level, 'ok', o);
+            const afterState = await stateOf(control, channel);
+            if (afterState.signed !== level * PRICE) fail(`channel ${channel}: stored ${afterState.signed} after the final call, expected ${level * PRICE}`);
+          }),
+        );
 
-        t.diagnostic(`seed ${SEED}, ${engine}: ${OPS_PER_ENGINE} operations in ${loadMs} ms, service saw ${[...service.calls.values()].filter((c) => c.id.startsWith(`${engine}-`)).length} calls`);
-        t.diagnostic(`outcomes: ${[...counts.entries()].sort().map(([k, v]) => `${k}=${v}`).join(' ')}`);
+        t.diagnostic(`seed ${SEED}, ${name} (${engine}): ${ops} operations in ${loadMs} ms, service saw ${[...service.calls.values()].filter((c) => c.id.startsWith(`${name}-`)).length} calls`);
         t.diagnostic(`books: ${summary.join('; ')}`);
+
+        // Every client connection is gone, including the destroyed ones and those a client left half-closed (the
+        // daemon drops those after its linger time): the daemon holds no socket.
+        for (const client of clients) client.close();
+        control.close();
+        agent.destroy();
+        if (!(await until(() => paid.daemon.stats().connections === 0))) fail(`the daemon still holds ${paid.daemon.stats().connections} connections after every client closed`);
+
+        if (stopUnderLoad) {
+          // A graceful stop while paid calls are in flight (OK, slow, hanging, some cancelled): what it settles is
+          // checked by the next phase's books on the same store, and no reservation may be left to block a channel.
+          const burstClient = new grpc.Client(paid.target, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+          const burstIds = new Set<string>();
+          const burst = Array.from({ length: 2 * CHANNELS }, async (_, i) => {
+            const channel = i % CHANNELS;
+            const behaviour = random.pick<ChaosBehaviour>(['ok', 'slow', 'slow', 'hang']);
+            const cancel = random.chance(0.3) ? { at: 'ms' as const, ms: random.int(300) } : undefined;
+            const delayMs = 100 + random.int(400);
+            const level = (hint[channel] as bigint) + 1n;
+            const id = `${name}-stop-${i}`;
+            burstIds.add(id);
+            const o = await grpcCall({ id, method: random.pick(METHODS), headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 15_000, messages: 1, client: burstClient, ...(cancel === undefined ? {} : { cancel }) });
+            // The stop may end any of them: only OK or a behaviour that never answers OK is certain.
+            settle('stop', id, channel, level, behaviour, { ...o, interfered: true });
+          });
+          let seen = 0;
+          await new Promise<void>((resolve) => {
+            const onCall = (record: { id: string }): void => {
+              if (burstIds.has(record.id) && ++seen >= CHANNELS / 2) {
+                service.events.off('call', onCall);
+                resolve();
+              }
+            };
+            service.events.on('call', onCall);
+            void Promise.all(burst).then(() => {
+              service.events.off('call', onCall);
+              resolve();
+            });
+          });
+          const stats = paid.daemon.stats();
+          await Promise.all([paid.stop(), ...burst]);
+          burstClient.close();
+          t.diagnostic(`stop under load: ${seen} calls at the service and ${stats.activeCalls} in flight at the daemon when the stop began`);
+        }
+        t.diagnostic(`outcomes: ${[...counts.entries()].sort().map(([k, v]) => `${k}=${v}`).join(' ')}`);
       } finally {
         for (const client of clients) client.close();
         control.close();
         agent.destroy();
       }
-      // Every client connection is gone, including the destroyed ones: the daemon holds no socket.
-      // Every client connection is gone, including the destroyed ones and those a client left half-closed (the
-      // daemon drops those after its linger time): the daemon holds no socket.
-      if (!(await until(() => paid.daemon.stats().connections === 0))) fail(`the daemon still holds ${paid.daemon.stats().connections} connections after every client closed`);
       await paid.stop();
       assert.deepEqual(violations, [], `seed ${SEED} (CHAOS_SEED=${SEED} to reproduce): ${violations.length} invariant violations:\n${violations.slice(0, 40).join('\n')}`);
     });
