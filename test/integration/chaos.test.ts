@@ -27,13 +27,13 @@ import { createSilentLogger } from '../../src/shared/index.ts';
 import { CHAOS_FAIL_CODE, startChaosService, type ChaosBehaviour, type ChaosService } from '../harness/chaos-service.ts';
 import { createRandom, PaymentLedger, type PaymentOutcome } from '../harness/chaos-ledger.ts';
 import { callEscrowService, currentBlock, escrowTypes, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
-import { decodeEchoResponse, EchoRequestType, frame, parseFrames } from '../harness/raw-grpc.ts';
+import { decodeEchoResponse, decodeTextBody, EchoRequestType, frame, parseFrames } from '../harness/raw-grpc.ts';
 
 const SEED = process.env['CHAOS_SEED'] === undefined ? 20261124 : Number(process.env['CHAOS_SEED']);
 const PRICE = 3n;
 const CHANNELS = 16;
 const CONCURRENCY = 60;
-const OPS_PER_ENGINE = 1200;
+const OPS_PER_ENGINE = 1500;
 /** grpc-js connections (own subchannel pool each). */
 const GRPC_CLIENTS = 4;
 /** How long the daemon may take to settle after the load (a bound for a hang, not a timing assertion). */
@@ -160,6 +160,9 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
         : `behavior: ${engine} upstream: ${ops} mixed operations, then no leak, exact books, every channel usable; a stop under load`;
     void it(title, async (t) => {
       const random = createRandom(SEED + phaseNo);
+      const phaseStart = Date.now();
+      const steps: string[] = [];
+      const step = (what: string): void => void steps.push(`${what} ${Date.now() - phaseStart}`);
       const paid: PaidDaemon = await startPaidDaemon(net_, {
         service_endpoint: `http://127.0.0.1:${service.port}`,
         embedded_storage_dir: storeDir,
@@ -263,6 +266,8 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           destroyAt?: 'sent' | 'headers' | 'data';
           /** With `destroyAt`: destroy after this long if that point never comes (a hanging unary call sends nothing). */
           destroyAfterMs?: number;
+          /** @default 'application/grpc'; 'application/grpc-web+proto' sends gRPC-Web over HTTP/2 (status in the body). */
+          contentType?: string;
           boundMs: number;
         }): Promise<Observed & { hung: boolean }> => {
           const socket = net.connect(port, '127.0.0.1');
@@ -274,7 +279,8 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
               let responseHeaders: Record<string, string> = {};
               let trailers: Record<string, string> = {};
               let destroyed = false;
-              const stream = session.request({ ':method': 'POST', ':path': `${SERVICE}${args.method}`, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': `${args.boundMs}m`, ...args.headers });
+              const chunks: Buffer[] = [];
+              const stream = session.request({ ':method': 'POST', ':path': `${SERVICE}${args.method}`, 'content-type': args.contentType ?? 'application/grpc', te: 'trailers', 'grpc-timeout': `${args.boundMs}m`, ...args.headers });
               const destroy = (): void => {
                 if (destroyed) return;
                 destroyed = true;
@@ -289,7 +295,8 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
                 responseHeaders = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
                 if (args.destroyAt === 'headers') destroy();
               });
-              stream.on('data', () => {
+              stream.on('data', (chunk: Buffer) => {
+                chunks.push(chunk);
                 if (args.destroyAt === 'data') destroy();
               });
               stream.on('trailers', (h: http2.IncomingHttpHeaders) => {
@@ -297,6 +304,8 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
               });
               stream.on('close', () => {
                 clearTimeout(timer);
+                // gRPC-Web: the status is in the body's trailer frame unless the answer was trailers-only.
+                if (trailers['grpc-status'] === undefined) trailers = parseFrames(Buffer.concat(chunks)).trailers ?? trailers;
                 const source = trailers['grpc-status'] !== undefined ? trailers : responseHeaders;
                 const code = source['grpc-status'] === undefined ? undefined : Number(source['grpc-status']);
                 resolve({ code, details: decodeURIComponent(source['grpc-message'] ?? ''), trailers, headers: responseHeaders, interfered: destroyed && code !== 0, hung: false });
@@ -316,7 +325,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
         };
 
         // ---- one gRPC-Web call over HTTP/1.1 (keep-alive agent), optionally aborted -------------------------
-        const webCall = (args: { headers: Record<string, string>; body: Buffer; abortAt?: 'mid-body' | 'headers'; boundMs: number }): Promise<Observed & { hung: boolean }> =>
+        const webCall = (args: { headers: Record<string, string>; body: Buffer; abortAt?: 'mid-body' | 'headers'; text?: boolean; boundMs: number }): Promise<Observed & { hung: boolean }> =>
           new Promise((resolve) => {
             let settled = false;
             const done = (observed: Observed & { hung: boolean }): void => {
@@ -331,7 +340,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
               method: 'POST',
               path: `${SERVICE}Unary`,
               agent,
-              headers: { 'content-type': 'application/grpc-web+proto', 'x-grpc-web': '1', 'grpc-timeout': `${args.boundMs}m`, ...args.headers },
+              headers: { 'content-type': args.text === true ? 'application/grpc-web-text' : 'application/grpc-web+proto', 'x-grpc-web': '1', 'grpc-timeout': `${args.boundMs}m`, ...args.headers },
             });
             const timer = setTimeout(() => {
               request.destroy();
@@ -349,7 +358,8 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
               response.on('data', (c: Buffer) => chunks.push(c));
               response.on('error', () => undefined);
               response.on('end', () => {
-                const { trailers } = parseFrames(Buffer.concat(chunks));
+                const raw = Buffer.concat(chunks);
+                const { trailers } = parseFrames(args.text === true ? decodeTextBody(raw.toString('latin1')) : raw);
                 const source = trailers ?? headers;
                 const code = source['grpc-status'] === undefined ? undefined : Number(source['grpc-status']);
                 // Trailers-only: the status and trailers are the HTTP headers.
@@ -364,15 +374,16 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
               }, 150 + random.int(150));
               request.on('close', () => clearTimeout(fallback));
             }
+            const body = args.text === true ? Buffer.from(args.body.toString('base64'), 'latin1') : args.body;
             if (args.abortAt === 'mid-body') {
               // Half of the first message: the daemon cannot have forwarded a whole request to the service.
-              request.write(args.body.subarray(0, Math.max(1, args.body.length >> 1)));
+              request.write(body.subarray(0, Math.max(1, body.length >> 1)));
               setTimeout(() => {
                 request.destroy();
                 done({ code: undefined, details: '', trailers: {}, headers: {}, interfered: true, hung: false });
               }, random.int(15));
             } else {
-              request.end(args.body);
+              request.end(body);
             }
           });
 
@@ -452,15 +463,15 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const preferred = random.int(CHANNELS);
           return () =>
             withChannel(preferred, async (channel) => {
-            const level = (hint[channel] as bigint) + 1n;
-            const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 15_000, messages });
-            settle(`grpc-${method}`, id, channel, level, behaviour, o);
-            expectServiceOutcome(id, `grpc-${method}`, behaviour, o);
-            // A call that ends without a message is answered trailers-only (src/transport/README.md), so the service's
-            // headers arrive with the status there; after a message they are response headers.
-            if (behaviour === 'headers-fail' && o.code === CHAOS_FAIL_CODE && o.headers['x-chaos-header'] !== 'sent' && o.trailers['x-chaos-header'] !== 'sent') {
-              fail(`${id} ${method}: the service's response headers were lost before its error: headers ${JSON.stringify(o.headers)} trailers ${JSON.stringify(o.trailers)}`);
-            }
+              const level = (hint[channel] as bigint) + 1n;
+              const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 15_000, messages });
+              settle(`grpc-${method}`, id, channel, level, behaviour, o);
+              expectServiceOutcome(id, `grpc-${method}`, behaviour, o);
+              // A call that ends without a message is answered trailers-only (src/transport/README.md), so the service's
+              // headers arrive with the status there; after a message they are response headers.
+              if (behaviour === 'headers-fail' && o.code === CHAOS_FAIL_CODE && o.headers['x-chaos-header'] !== 'sent' && o.trailers['x-chaos-header'] !== 'sent') {
+                fail(`${id} ${method}: the service's response headers were lost before its error: headers ${JSON.stringify(o.headers)} trailers ${JSON.stringify(o.trailers)}`);
+              }
             });
         };
 
@@ -473,10 +484,12 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const preferred = random.int(CHANNELS);
           return () =>
             withChannel(preferred, async (channel) => {
-            const level = (hint[channel] as bigint) + 1n;
-            const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 10_000, messages: 2, cancel: { at, ms } });
-            settle(`cancel-${at}`, id, channel, level, behaviour, o);
-            if (!o.interfered) expectServiceOutcome(id, `cancel-${at}`, behaviour, o);
+              const level = (hint[channel] as bigint) + 1n;
+              // A short deadline: grpc-js still sends a call cancelled right after it was made ('start'), whole and
+              // half-closed, with no RST_STREAM after it, so the daemon rightly runs it until this deadline.
+              const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 2000, messages: 2, cancel: { at, ms } });
+              settle(`cancel-${at}`, id, channel, level, behaviour, o);
+              if (!o.interfered) expectServiceOutcome(id, `cancel-${at}`, behaviour, o);
             });
         };
 
@@ -488,10 +501,10 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const preferred = random.int(CHANNELS);
           return () =>
             withChannel(preferred, async (channel) => {
-            const level = (hint[channel] as bigint) + 1n;
-            const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs, messages: 2 });
-            settle('deadline', id, channel, level, behaviour, o);
-            if (!o.interfered) expectServiceOutcome(id, 'deadline', behaviour, o);
+              const level = (hint[channel] as bigint) + 1n;
+              const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs, messages: 2 });
+              settle('deadline', id, channel, level, behaviour, o);
+              if (!o.interfered) expectServiceOutcome(id, 'deadline', behaviour, o);
             });
         };
 
@@ -500,14 +513,16 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const behaviour = random.pick<ChaosBehaviour>(['ok', 'slow', 'hang']);
           const delayMs = 20 + random.int(100);
           const destroyAt = random.pick(['sent', 'headers', 'data'] as const);
+          const contentType = random.pick(['application/grpc', 'application/grpc', 'application/grpc-web+proto']);
           const preferred = random.int(CHANNELS);
           return () =>
             withChannel(preferred, async (channel) => {
-            const level = (hint[channel] as bigint) + 1n;
-            const body = frame(serialize({ text: id, repeat: 3 }));
-            const o = await rawCall({ method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), body, endBody: method !== 'Bidi', destroyAt, destroyAfterMs: 100 + delayMs * 2, boundMs: 10_000 });
-            if (o.hung) fail(`${id} destroy-${destroyAt}: no outcome within the call's deadline`);
-            settle(`destroy-${destroyAt}`, id, channel, level, behaviour, o);
+              const level = (hint[channel] as bigint) + 1n;
+              const body = frame(serialize({ text: id, repeat: 3 }));
+              const o = await rawCall({ method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), body, endBody: method !== 'Bidi', destroyAt, destroyAfterMs: 100 + delayMs * 2, contentType, boundMs: 10_000 });
+              const kind = `destroy-${destroyAt}${contentType === 'application/grpc' ? '' : '-web-h2'}`;
+              if (o.hung) fail(`${id} ${kind}: no outcome within the call's deadline`);
+              settle(kind, id, channel, level, behaviour, o);
             });
         };
 
@@ -515,19 +530,20 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const variant = random.pick(['ok', 'ok', 'mid-body', 'headers'] as const);
           const behaviour = variant === 'ok' ? random.pick(behaviours) : random.pick<ChaosBehaviour>(['slow', 'hang']);
           const delayMs = 10 + random.int(80);
+          const text = random.chance(0.3);
           const preferred = random.int(CHANNELS);
           return () =>
             withChannel(preferred, async (channel) => {
-            const level = (hint[channel] as bigint) + 1n;
-            const body = frame(serialize({ text: id }));
-            const o = await webCall({ headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), body, ...(variant === 'ok' ? {} : { abortAt: variant }), boundMs: 10_000 });
-            if (o.hung) fail(`${id} web-${variant}: no outcome within the call's deadline`);
-            // Half a first message can never be answered OK by the service: certain refusal.
-            settle(`web-${variant}`, id, channel, level, variant === 'mid-body' ? 'truncated' : behaviour, o);
-            if (variant === 'ok') {
-              if (o.code === undefined) fail(`${id} web: no gRPC status in the answer`);
-              else expectServiceOutcome(id, 'web', behaviour, o);
-            }
+              const level = (hint[channel] as bigint) + 1n;
+              const body = frame(serialize({ text: id }));
+              const o = await webCall({ headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), body, text, ...(variant === 'ok' ? {} : { abortAt: variant }), boundMs: 10_000 });
+              if (o.hung) fail(`${id} web-${variant}: no outcome within the call's deadline`);
+              // Half a first message can never be answered OK by the service: certain refusal.
+              settle(`web-${variant}`, id, channel, level, variant === 'mid-body' ? 'truncated' : behaviour, o);
+              if (variant === 'ok') {
+                if (o.code === undefined) fail(`${id} web: no gRPC status in the answer`);
+                else expectServiceOutcome(id, 'web', behaviour, o);
+              }
             });
         };
 
@@ -598,63 +614,63 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const preferred = random.int(CHANNELS);
           return () =>
             withChannel(preferred, async (channel) => {
-            const level = (hint[channel] as bigint) + 1n;
-            const good = tagged(id, channel, level, 'ok', 0, paymentHeaders(channel, level));
-            const body = frame(serialize({ text: id }));
-            if (variant === 'garbage') {
-              const socket = net.connect(port, '127.0.0.1');
-              socket.on('error', () => undefined);
-              socket.end(Buffer.from('\x16\x03\x01 not a request\r\n\r\n'));
-              const chunks: Buffer[] = [];
-              socket.on('data', (c: Buffer) => chunks.push(c));
-              await once(socket, 'close');
-              if (!/^HTTP\/1\.1 400/.test(Buffer.concat(chunks).toString('latin1'))) fail(`${id}: garbage bytes were not answered HTTP 400`);
-              count('malformed-garbage');
-              return;
-            }
-            const headers: Record<string, string> = { ...good };
-            let expected: { code: number; details: RegExp } | undefined;
-            let payment = false;
-            let sendBody = body;
-            switch (variant) {
-              case 'amount':
-                headers['snet-payment-channel-amount'] = 'abc';
-                expected = { code: grpc.status.INVALID_ARGUMENT, details: /^incorrect format "snet-payment-channel-amount": "abc"$/ };
-                break;
-              case 'missing':
-                delete headers['snet-payment-channel-signature-bin'];
-                expected = { code: grpc.status.INVALID_ARGUMENT, details: /^missing "snet-payment-channel-signature-bin"$/ };
-                break;
-              case 'nonce':
-                headers['snet-payment-channel-nonce'] = '-1';
-                expected = { code: grpc.status.INVALID_ARGUMENT, details: /^incorrect format "snet-payment-channel-nonce": "-1"$/ };
-                break;
-              case 'signature':
-                headers['snet-payment-channel-signature-bin'] = Buffer.alloc(65, 7).toString('base64');
-                payment = true;
-                break;
-              case 'wrong-signer':
-                Object.assign(headers, paymentHeaders(channel, level, wrongKey));
-                payment = true;
-                break;
-              case 'truncated':
-                sendBody = frame(serialize({ text: id }), 0, body.length + 40);
-                payment = true;
-                break;
-              case 'compressed':
-                sendBody = frame(serialize({ text: id }), 1);
-                payment = true;
-                break;
-            }
-            const o = await rawCall({ method: 'Unary', headers, body: sendBody, endBody: true, boundMs: 10_000 });
-            if (o.hung || o.code === undefined) fail(`${id} malformed-${variant}: no gRPC status (${o.hung ? 'hung' : 'none'})`);
-            if (expected !== undefined && (o.code !== expected.code || !expected.details.test(o.details))) fail(`${id} malformed-${variant}: got ${o.code} ${o.details}`);
-            if (payment) {
-              if (o.code === 0) fail(`${id} malformed-${variant}: answered OK`);
-              settle(`malformed-${variant}`, id, channel, level, 'truncated', o);
-            } else {
-              count(`malformed-${variant}`);
-            }
+              const level = (hint[channel] as bigint) + 1n;
+              const good = tagged(id, channel, level, 'ok', 0, paymentHeaders(channel, level));
+              const body = frame(serialize({ text: id }));
+              if (variant === 'garbage') {
+                const socket = net.connect(port, '127.0.0.1');
+                socket.on('error', () => undefined);
+                socket.end(Buffer.from('\x16\x03\x01 not a request\r\n\r\n'));
+                const chunks: Buffer[] = [];
+                socket.on('data', (c: Buffer) => chunks.push(c));
+                await once(socket, 'close');
+                if (!/^HTTP\/1\.1 400/.test(Buffer.concat(chunks).toString('latin1'))) fail(`${id}: garbage bytes were not answered HTTP 400`);
+                count('malformed-garbage');
+                return;
+              }
+              const headers: Record<string, string> = { ...good };
+              let expected: { code: number; details: RegExp } | undefined;
+              let payment = false;
+              let sendBody = body;
+              switch (variant) {
+                case 'amount':
+                  headers['snet-payment-channel-amount'] = 'abc';
+                  expected = { code: grpc.status.INVALID_ARGUMENT, details: /^incorrect format "snet-payment-channel-amount": "abc"$/ };
+                  break;
+                case 'missing':
+                  delete headers['snet-payment-channel-signature-bin'];
+                  expected = { code: grpc.status.INVALID_ARGUMENT, details: /^missing "snet-payment-channel-signature-bin"$/ };
+                  break;
+                case 'nonce':
+                  headers['snet-payment-channel-nonce'] = '-1';
+                  expected = { code: grpc.status.INVALID_ARGUMENT, details: /^incorrect format "snet-payment-channel-nonce": "-1"$/ };
+                  break;
+                case 'signature':
+                  headers['snet-payment-channel-signature-bin'] = Buffer.alloc(65, 7).toString('base64');
+                  payment = true;
+                  break;
+                case 'wrong-signer':
+                  Object.assign(headers, paymentHeaders(channel, level, wrongKey));
+                  payment = true;
+                  break;
+                case 'truncated':
+                  sendBody = frame(serialize({ text: id }), 0, body.length + 40);
+                  payment = true;
+                  break;
+                case 'compressed':
+                  sendBody = frame(serialize({ text: id }), 1);
+                  payment = true;
+                  break;
+              }
+              const o = await rawCall({ method: 'Unary', headers, body: sendBody, endBody: true, boundMs: 10_000 });
+              if (o.hung || o.code === undefined) fail(`${id} malformed-${variant}: no gRPC status (${o.hung ? 'hung' : 'none'})`);
+              if (expected !== undefined && (o.code !== expected.code || !expected.details.test(o.details))) fail(`${id} malformed-${variant}: got ${o.code} ${o.details}`);
+              if (payment) {
+                if (o.code === 0) fail(`${id} malformed-${variant}: answered OK`);
+                settle(`malformed-${variant}`, id, channel, level, 'truncated', o);
+              } else {
+                count(`malformed-${variant}`);
+              }
             });
         };
 
@@ -686,6 +702,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           }),
         );
         const loadMs = Date.now() - started;
+        step('load');
 
         // ---- afterwards: nothing in flight, nothing open -------------------------------------------------------
         const serviceIdle = await Promise.race([service.allEnded().then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), SETTLE_BOUND_MS).unref())]);
@@ -695,6 +712,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           return s.activeCalls === 0 && s.handlersRunning === 0;
         });
         if (!daemonIdle) fail(`the daemon still has calls in flight: ${JSON.stringify(paid.daemon.stats())}`);
+        step('settled');
         const stats = paid.daemon.stats();
         if (stats.callsWaitingForClient !== 0 || stats.responseBufferedBytes !== 0) fail(`the daemon still waits for clients: ${JSON.stringify(stats)}`);
         // A call that never answers is ended by the daemon's cancel. One exception is the client's own doing: node's
@@ -732,6 +750,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
 
         t.diagnostic(`seed ${SEED}, ${name} (${engine}): ${ops} operations in ${loadMs} ms, service saw ${[...service.calls.values()].filter((c) => c.id.startsWith(`${name}-`)).length} calls`);
         t.diagnostic(`books: ${summary.join('; ')}`);
+        step('books');
 
         // Every client connection is gone, including the destroyed ones and those a client left half-closed (the
         // daemon drops those after its linger time): the daemon holds no socket.
@@ -739,6 +758,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
         control.close();
         agent.destroy();
         if (!(await until(() => paid.daemon.stats().connections === 0))) fail(`the daemon still holds ${paid.daemon.stats().connections} connections after every client closed`);
+        step('connections closed');
 
         if (stopUnderLoad) {
           // A graceful stop while paid calls are in flight (OK, slow, hanging, some cancelled): what it settles is
@@ -774,8 +794,10 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const stats = paid.daemon.stats();
           await Promise.all([paid.stop(), ...burst]);
           burstClient.close();
+          step('stopped');
           t.diagnostic(`stop under load: ${seen} calls at the service and ${stats.activeCalls} in flight at the daemon when the stop began`);
         }
+        t.diagnostic(`steps (ms since the phase began): ${steps.join(', ')}`);
         t.diagnostic(`outcomes: ${[...counts.entries()].sort().map(([k, v]) => `${k}=${v}`).join(' ')}`);
       } finally {
         for (const client of clients) client.close();
