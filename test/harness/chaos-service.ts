@@ -7,7 +7,8 @@
  * - `x-chaos-behaviour`: `ok` (answer at once), `slow` (wait `x-chaos-delay-ms` before the answer and between
  *   streamed messages), `fail` (trailers-only error with `grpc-status-details-bin` and a custom trailer),
  *   `headers-fail` (response headers, for streams one message, then that error), `hang` (never answer; streams
- *   send headers and one message first) — until the daemon cancels the call.
+ *   send headers and one message first) — until the daemon cancels the call. ServerStream sends `repeat` messages
+ *   of `chunk_bytes` payload each and waits for 'drain' when the daemon reads slower (backpressure).
  * - `x-chaos-id`: the client's id of the call (kept in the record); `x-chaos-payment`: `<channel>/<level>`.
  */
 import { EventEmitter } from 'node:events';
@@ -171,6 +172,8 @@ export async function startChaosService(): Promise<ChaosService> {
         timers.push(setTimeout(() => call.emit('error', Object.assign(new Error(CHAOS_FAIL_MESSAGE), failure())), delayMs));
         return;
       }
+      // `chunk_bytes` of payload per message; a full write buffer waits for 'drain' (backpressure from the daemon).
+      const payload = Buffer.alloc(call.request.chunkBytes ?? 0, 0x61);
       let index = 0;
       const pump = (): void => {
         if (call.cancelled) return;
@@ -178,9 +181,10 @@ export async function startChaosService(): Promise<ChaosService> {
           call.end(okTrailers());
           return;
         }
-        call.write(reply(text, index++));
+        const more = call.write({ ...reply(text, index++), payload });
         if (behaviour === 'slow') timers.push(setTimeout(pump, delayMs));
-        else setImmediate(pump);
+        else if (more) setImmediate(pump);
+        else call.once('drain', pump);
       };
       pump();
     },

@@ -547,6 +547,70 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
             });
         };
 
+        /**
+         * A client that stops reading a large server stream (HTTP/2 flow control then stops the daemon, which stops the
+         * service), then resets the stream, drops the connection, or reads on to the end (every message, in order).
+         */
+        const slowReader = (id: string): Op => {
+          const end = random.pick(['rst', 'destroy', 'resume'] as const);
+          const repeat = 40 + random.int(80);
+          const waitMs = 20 + random.int(150);
+          const preferred = random.int(CHANNELS);
+          return () =>
+            withChannel(preferred, async (channel) => {
+              const level = (hint[channel] as bigint) + 1n;
+              const headers = tagged(id, channel, level, 'ok', 0, paymentHeaders(channel, level));
+              const socket = net.connect(port, '127.0.0.1');
+              socket.on('error', () => undefined);
+              const session = http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => socket });
+              session.on('error', () => undefined);
+              try {
+                const o = await new Promise<Observed & { messages: number; inOrder: boolean }>((resolve) => {
+                  const stream = session.request({ ':method': 'POST', ':path': `${SERVICE}ServerStream`, 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '10000m', ...headers });
+                  const chunks: Buffer[] = [];
+                  let responseHeaders: Record<string, string> = {};
+                  let trailers: Record<string, string> = {};
+                  let interfered = false;
+                  const guard = setTimeout(() => {
+                    fail(`${id} slow-reader-${end}: no outcome within the call's deadline`);
+                    socket.destroy();
+                  }, 15_000);
+                  stream.on('error', () => undefined);
+                  stream.on('data', (c: Buffer) => chunks.push(c));
+                  stream.on('trailers', (h: http2.IncomingHttpHeaders) => (trailers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]))));
+                  stream.on('response', (h: http2.IncomingHttpHeaders) => {
+                    responseHeaders = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
+                    if (responseHeaders['grpc-status'] !== undefined) return;
+                    stream.pause();
+                    setTimeout(() => {
+                      if (end === 'resume') stream.resume();
+                      else {
+                        interfered = true;
+                        if (end === 'rst') stream.close(http2.constants.NGHTTP2_CANCEL);
+                        else socket.destroy();
+                      }
+                    }, waitMs);
+                  });
+                  stream.on('close', () => {
+                    clearTimeout(guard);
+                    const source = trailers['grpc-status'] !== undefined ? trailers : responseHeaders;
+                    const code = source['grpc-status'] === undefined ? undefined : Number(source['grpc-status']);
+                    const { messages } = parseFrames(Buffer.concat(chunks));
+                    const inOrder = messages.every((m, i) => decodeEchoResponse(m).index === i);
+                    resolve({ code, details: decodeURIComponent(source['grpc-message'] ?? ''), trailers, headers: responseHeaders, interfered: interfered && code !== 0, messages: messages.length, inOrder });
+                  });
+                  stream.end(frame(serialize({ text: id, repeat, chunkBytes: 32 << 10 })));
+                });
+                settle(`slow-reader-${end}`, id, channel, level, 'ok', o);
+                if (end === 'resume' && o.code === 0 && (o.messages !== repeat || !o.inOrder)) fail(`${id} slow-reader: ${o.messages} of ${repeat} messages${o.inOrder ? '' : ', out of order'}`);
+                if (end === 'resume' && o.code !== 0 && !isPaymentRefusal(o)) fail(`${id} slow-reader: got ${o.code} ${o.details}`);
+              } finally {
+                session.destroy();
+                socket.destroy();
+              }
+            });
+        };
+
         const replay = (id: string): Op => {
           const pickIndex = random.next();
           return async () => {
@@ -684,6 +748,7 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           [8, replay],
           [8, concurrentOnChannel],
           [12, malformed],
+          [5, slowReader],
         ];
         const totalWeight = kinds.reduce((sum, [w]) => sum + w, 0);
         const plan: Op[] = [];
