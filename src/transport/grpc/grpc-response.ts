@@ -33,10 +33,16 @@ export class GrpcResponse implements CallResponse {
     appendHeaderList((this.#headers ??= []), headers);
   }
 
+  /**
+   * The service's own response headers (it answered with HEADERS, not trailers-only): they are sent at once, as the
+   * service sent them, so a status that follows without any message arrives as trailers after them. Folded into a
+   * trailers-only answer, a client would see them as trailers, not as response headers (grpc-js `metadata`).
+   */
   addHeaderList(headers: HeaderList): void {
     if (this.#headersSent) return;
     if (this.#headers === undefined) this.#headers = headers.slice();
     else for (const item of headers) this.#headers.push(item);
+    if (!this.#finished && !this.#stream.destroyed && !this.#stream.closed) this.#sendHeaders();
   }
 
   /** `:status`, content-type, then the headers set so far (a list: node:http2 copies no object for it). */
