@@ -81,8 +81,10 @@ export interface ResponseWriter {
    */
   setHeaders(headers: ReadonlyMetadata): void;
   /**
-   * Same as {@link setHeaders} for a flat {@link HeaderList} (e.g. a service's raw response headers,
-   * forwarded without building an object; repeated names stay separate lines). Ignored once sent.
+   * The service's own response headers as a flat {@link HeaderList} (forwarded without building an object;
+   * repeated names stay separate lines), together with anything {@link setHeaders} added. Unlike
+   * {@link setHeaders}, they are sent at once, as the service sent them: a status that follows without any
+   * message then reaches the client as trailers after these headers, not as a trailers-only answer. Ignored once sent.
    */
   addHeaderList(headers: HeaderList): void;
   /** Writes already framed bytes (5-byte prefix + message), e.g. a service's DATA chunks. */

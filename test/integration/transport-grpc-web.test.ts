@@ -124,17 +124,34 @@ describe('transport: gRPC-Web', () => {
     assert.equal(parsed.trailers?.['grpc-status'], '0');
   });
 
-  it('error: trailers-only gRPC-Web answer keeps the status in the headers', async () => {
+  it('error: a service that sent its headers and then failed without a message: headers stay headers, the status is a trailer frame', async () => {
     const response = await fetch(`${baseUrl}/snet.test.TestService/Unary`, {
       method: 'POST',
       headers: { 'content-type': 'application/grpc-web+proto' },
       body: frame(encodeEchoRequest({ failCode: 3, failMessage: 'bad arg' })),
     });
     assert.equal(response.status, 200);
-    // grpc-js sends its error after the response headers, so the status arrives in the trailer frame.
+    // The test service sends x-response-header, then its error: as its own answer is not trailers-only, neither is
+    // the daemon's (folded into one header block, the client would read the service's headers as trailers).
+    assert.equal(response.headers.get('x-response-header'), 'header-value');
+    assert.equal(response.headers.get('grpc-status'), null);
     const parsed = parseFrames(Buffer.from(await response.arrayBuffer()));
-    const status = parsed.trailers?.['grpc-status'] ?? response.headers.get('grpc-status');
-    assert.equal(status, '3');
+    assert.equal(parsed.messages.length, 0);
+    assert.equal(parsed.trailers?.['grpc-status'], '3');
+    assert.equal(parsed.trailers?.['grpc-message'], 'bad arg');
+  });
+
+  it('error: a daemon refusal is a trailers-only gRPC-Web answer (status in the headers, empty body)', async () => {
+    const response = await fetch(`${baseUrl}/snet.test.TestService/Unary`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/grpc-web+proto' },
+      // A frame announcing more bytes than the body has: refused by the daemon before the service answers.
+      body: Buffer.from([0, 0, 0, 0, 9, 1, 2]),
+    });
+    assert.equal(response.status, 200);
+    assert.notEqual(response.headers.get('grpc-status'), null);
+    assert.notEqual(response.headers.get('grpc-status'), '0');
+    assert.equal((await response.arrayBuffer()).byteLength, 0);
   });
 
   it('behavior: CORS preflight echoes the requested headers', async () => {

@@ -47,6 +47,9 @@ export class GrpcWebResponse implements CallResponse {
       else if (Array.isArray(existing)) existing.push(value);
       else target[key] = [existing, value];
     }
+    // The service answered with headers, not trailers-only: they go out now (as envoy's gRPC-Web filter does), so
+    // a status without any message follows as a trailer frame and the client sees these as response headers.
+    if (!this.#finished && !this.#out.isGone()) this.#head(undefined, false);
   }
 
   #head(extra: Record<string, string | string[]> | undefined, endStream: boolean): void {
