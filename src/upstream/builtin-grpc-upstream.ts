@@ -6,7 +6,7 @@ import type { GrpcUpstreamOptions } from './grpc-upstream.ts';
 import { GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
 import { forwardableResponseHeaders, headerObjectFromList, outcomeFromTrailers } from './grpc-outcome.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
-import { appendServiceRequestHeaders, serviceUnavailableError } from './service-request.ts';
+import { appendServiceRequestHeaders, cancelledCallError, serviceUnavailableError } from './service-request.ts';
 import { H2ClientConnection } from './h2/client-connection.ts';
 import type { H2ClientStream } from './h2/client-stream.ts';
 import { H2Error } from './h2/frame-constants.ts';
@@ -120,7 +120,7 @@ class BuiltinGrpcUpstream implements Upstream {
       };
       const cancel = (error: unknown): void => {
         // Settle first: the reset closes the stream synchronously, and its onClose must not win.
-        settle(undefined, error instanceof Error ? error : new SnetError('REQUEST_CANCELLED', 'the call was cancelled', { cause: error }));
+        settle(undefined, cancelledCallError(error));
         stream.cancel(H2Error.CANCEL);
       };
       const resume = (): void => stream.resume();

@@ -84,7 +84,6 @@ export function outcomeFromTrailers(trailers: http2.IncomingHttpHeaders): CallOu
   return rest === undefined ? { code, message } : { code, message, trailers: rest };
 }
 
-
 /**
  * A flat header list as the object node:http2 builds from it (`toHeaderObject`): repeated names are
  * joined with `, ` (`cookie` with `; `), `set-cookie` is an array, single-value headers keep the first.

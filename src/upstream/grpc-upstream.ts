@@ -5,7 +5,7 @@ import type { CallOutcome, Upstream, UpstreamCall } from './call.ts';
 import { GrpcStatus, grpcStatusFromHttp, grpcStatusFromRstCode } from './grpc-status.ts';
 import { forwardableResponseHeaders, outcomeFromTrailers } from './grpc-outcome.ts';
 import { parseServiceEndpoint, type ServiceEndpoint } from './service-endpoint.ts';
-import { appendServiceRequestHeaders, serviceUnavailableError } from './service-request.ts';
+import { appendServiceRequestHeaders, cancelledCallError, serviceUnavailableError } from './service-request.ts';
 
 const { NGHTTP2_CANCEL } = http2.constants;
 
@@ -139,7 +139,7 @@ class GrpcUpstream implements Upstream {
       };
       const cancel = (error: unknown): void => {
         if (!stream.closed) stream.close(NGHTTP2_CANCEL);
-        settle(undefined, error instanceof Error ? error : new SnetError('REQUEST_CANCELLED', 'the call was cancelled', { cause: error }));
+        settle(undefined, cancelledCallError(error));
       };
       const onAbort = (): void => {
         if (!settled) cancel(call.signal.reason);

@@ -40,3 +40,8 @@ export function serviceUnavailableError(authority: string, cause: unknown): Snet
     details: { endpoint: authority },
   });
 }
+
+/** The error a call cancelled with `reason` (its signal's abort reason) ends with on either engine. */
+export function cancelledCallError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new SnetError('REQUEST_CANCELLED', 'the call was cancelled', { cause: reason });
+}
