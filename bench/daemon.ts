@@ -2,7 +2,7 @@
  * snetd-ts transport as the benchmark runs it: the same pieces src/app wires (gRPC upstream,
  * registry with health, router, one-port server), no payment.
  * Usage: node bench/daemon.ts <servicePort> [builtin|nghttp2] [connections]: the service-hop engine
- * (`upstream_http2_engine`, default builtin as in the daemon) and `upstream_connections` (builtin only, default 1).
+ * (`upstream_http2_engine`, default builtin as in the daemon) and `upstream_connections` (builtin only, default 4 as in the daemon).
  * Prints `{"port":N}` once listening.
  */
 import { createSilentLogger } from '../src/shared/index.ts';
@@ -16,7 +16,7 @@ const logger = createSilentLogger();
 const engine = process.argv[3] ?? 'builtin';
 const endpoint = `127.0.0.1:${servicePort}`;
 const upstream =
-  engine === 'nghttp2' ? createGrpcUpstream({ logger }, { endpoint }) : createBuiltinGrpcUpstream({ logger }, { endpoint, connections: Number(process.argv[4] ?? 1) });
+  engine === 'nghttp2' ? createGrpcUpstream({ logger }, { endpoint }) : createBuiltinGrpcUpstream({ logger }, { endpoint, connections: Number(process.argv[4] ?? 4) });
 const registry = createServiceRegistry();
 registerHealthService(registry, createUpstreamHealthProbe(upstream));
 const handler = createRouter({ registry, fallback: createUpstreamHandler(upstream) });

@@ -5,7 +5,7 @@
  *   npm run bench                     # 3 runs × 6 s per unary point
  *   node bench/run.ts --runs 1 --seconds 3 --gib 0.25   # quick look ('--payments no' skips bench/payments.bench.ts)
  *   node bench/run.ts --only unary --runs 5 --seconds 4   # some parts only (unary, streams, big): medians printed, RESULTS.md untouched
- *   node bench/run.ts --only unary --connections 2        # default (builtin) engine with upstream_connections 2 (default 1)
+ *   node bench/run.ts --only unary --connections 2        # default (builtin) engine with upstream_connections 2 (default 4, as the daemon)
  *
  * Unary load: h2load (Debian nghttp2-client), 64 streams in flight (-c 4 -m 16), pre-built gRPC
  * frame; it counts HTTP 200 as success, so every target also gets a grpc-js pass that checks
@@ -31,7 +31,7 @@ const seconds = Number(args.get('seconds') ?? 6);
 const warmupSeconds = 2;
 const gib = Number(args.get('gib') ?? 1);
 /** `upstream_connections` of the daemon on the builtin (default) engine. */
-const builtinConnections = args.get('connections') ?? '1';
+const builtinConnections = args.get('connections') ?? '4';
 /** Parts to run (`--only unary,streams,big`); a partial run prints its medians and leaves RESULTS.md alone. */
 const only = args.has('only') ? new Set(String(args.get('only')).split(',')) : undefined;
 const wants = (part: 'unary' | 'streams' | 'big'): boolean => only === undefined || only.has(part);

@@ -173,8 +173,9 @@ export const configShape = {
       'HTTP/2 client for the daemon→service hop (gRPC services): `builtin` = the daemon\'s own lean HTTP/2 client (about 40 % less daemon CPU per small call than `nghttp2` and more throughput; retries calls the service refused unprocessed, e.g. during a graceful restart); `nghttp2` = node:http2, the previous default. See docs/operations.md; set `nghttp2` to switch back.',
     extension: true,
   }),
-  upstream_connections: doc(looseInt().default(1), {
-    description: 'Connections to the gRPC service with `upstream_http2_engine: builtin` (the default); calls are spread over them round-robin (1..64). Try 2–4 for large messages.',
+  upstream_connections: doc(looseInt().default(4), {
+    description:
+      'Most connections to the gRPC service with `upstream_http2_engine: builtin` (the default), 1..64. Calls share the first connection; another is opened only while every open one is held back by the service (its flow-control window spent, or its concurrent-stream limit reached), as with large messages to a grpc-js service (64 KiB connection window). 1 = always one connection.',
     extension: true,
   }),
   passthrough_enabled: doc(looseBoolean().default(true), { description: 'Off: echo mode (every call answers with its own request).' }),

@@ -13,7 +13,10 @@ import { H2Error } from './h2/frame-constants.ts';
 
 /** Options of {@link createBuiltinGrpcUpstream}: those of the node:http2 upstream plus the connection count. */
 export interface BuiltinGrpcUpstreamOptions extends GrpcUpstreamOptions {
-  /** Connections to the service; calls are spread over them round-robin. @default 1 */
+  /**
+   * Most connections to the service. Calls share the first; another is dialled only while every open one is
+   * held back by the service's flow control or stream limit (see `#connection`). @default 4
+   */
   readonly connections?: number | undefined;
   /** A connection attempt fails after this long. @default 20000 */
   readonly connectTimeoutMs?: number | undefined;
@@ -26,7 +29,7 @@ const onceOption = { once: true } as const;
 /**
  * The gRPC service behind the daemon over the built-in HTTP/2 client (`src/upstream/h2/`) instead
  * of node:http2: the same calls, headers, statuses and errors as {@link createGrpcUpstream}, with all
- * frames of an event-loop turn sent in one write. `connections` sessions are dialled lazily and
+ * frames of an event-loop turn sent in one write. Up to `connections` sessions, dialled when needed and
  * re-dialled after GOAWAY or a failure. A call the service refused unprocessed (GOAWAY, REFUSED_STREAM)
  * goes once more on a usable connection when its request is still held (see h2/README.md); node:http2's
  * upstream fails it. Throws `SnetError` CONFIG_INVALID when `endpoint` cannot be parsed.
@@ -34,7 +37,7 @@ const onceOption = { once: true } as const;
 export function createBuiltinGrpcUpstream(deps: { logger: Logger }, options: BuiltinGrpcUpstreamOptions): Upstream {
   const parsed = parseServiceEndpoint(options.endpoint);
   if (!parsed.ok) throw parsed.error;
-  const connections = options.connections ?? 1;
+  const connections = options.connections ?? 4;
   if (!Number.isInteger(connections) || connections < 1) throw new SnetError('CONFIG_INVALID', `upstream connections must be an integer of at least 1, got ${connections}`);
   return new BuiltinGrpcUpstream(deps.logger, parsed.value, options, connections);
 }
@@ -45,7 +48,6 @@ class BuiltinGrpcUpstream implements Upstream {
   readonly #options: BuiltinGrpcUpstreamOptions;
   readonly #userAgent: string;
   readonly #slots: (H2ClientConnection | undefined)[];
-  #next = 0;
   #closed = false;
 
   constructor(logger: Logger, endpoint: ServiceEndpoint, options: BuiltinGrpcUpstreamOptions, connections: number) {
@@ -56,13 +58,37 @@ class BuiltinGrpcUpstream implements Upstream {
     this.#slots = new Array<H2ClientConnection | undefined>(connections).fill(undefined);
   }
 
-  /** The connection of the next slot (round-robin), dialled when the slot has none usable. */
+  /**
+   * The connection for a new stream: the first usable one that holds nothing back (see
+   * {@link H2ClientConnection.backlog}), so that small calls share one connection and its batched writes;
+   * when every open one is held back by the service's flow control or stream limit, a new one is dialled
+   * into a free slot, else the one with the smallest backlog is used.
+   */
   #connection(): H2ClientConnection {
     if (this.#closed) throw new SnetError('DAEMON_SHUTTING_DOWN', 'the daemon is shutting down');
-    const slot = this.#next;
-    this.#next = (slot + 1) % this.#slots.length;
-    const existing = this.#slots[slot];
-    if (existing?.usable === true) return existing;
+    const slots = this.#slots;
+    let free = -1;
+    let least: H2ClientConnection | undefined;
+    let leastBacklog = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < slots.length; slot++) {
+      const connection = slots[slot];
+      if (connection === undefined || !connection.usable) {
+        if (free < 0) free = slot;
+        continue;
+      }
+      const backlog = connection.backlog;
+      if (backlog === 0) return connection;
+      if (backlog < leastBacklog) {
+        least = connection;
+        leastBacklog = backlog;
+      }
+    }
+    if (free >= 0 || least === undefined) return this.#dial(Math.max(free, 0));
+    return least;
+  }
+
+  /** A new connection in `slot` (the one there, if any, is unusable and closes by itself). */
+  #dial(slot: number): H2ClientConnection {
     const options = this.#options;
     const connection = new H2ClientConnection({
       host: this.#endpoint.host,

@@ -52,6 +52,14 @@ async function scriptedCall(
   }
 }
 
+/** A scripted service's OK answer to `streamId`: response headers, an EchoResponse with `text`, trailers. */
+function answer(peer: RawH2Peer, socket: net.Socket, streamId: number, text: string): void {
+  const message = Buffer.from([0, 0, 0, 0, 2 + text.length, 0x0a, text.length, ...Buffer.from(text)]);
+  peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, streamId, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc']), socket);
+  peer.send(FrameType.DATA, 0, streamId, message, socket);
+  peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, streamId, RawH2Peer.headerBlock(undefined, ['grpc-status', '0']), socket);
+}
+
 const bigMessages: grpc.ChannelOptions = { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 };
 
 /** A TCP forwarder in front of the service that counts the connections the daemon opens; `retarget` sends new ones elsewhere. */
@@ -85,7 +93,7 @@ async function countingForwarder(targetPort: number): Promise<{ port: number; co
 }
 
 describe('upstream: builtin HTTP/2 engine', () => {
-  it('behavior: calls spread over upstream_connections connections; 5 MB messages pass both ways', async () => {
+  it('behavior: concurrent 100 KB calls use at most upstream_connections connections; 5 MB messages pass both ways', async () => {
     const service = await startTestService();
     const forwarder = await countingForwarder(service.port);
     const daemon = await startTestDaemon({
@@ -103,7 +111,8 @@ describe('upstream: builtin HTTP/2 engine', () => {
         assert.equal(result.response?.text, `call ${i}`);
         assert.ok(result.response?.payload.equals(payload));
       }
-      assert.equal(forwarder.connections(), 3);
+      // How many are dialled depends on when the service's flow control holds the first back (next test).
+      assert.ok(forwarder.connections() >= 1 && forwarder.connections() <= 3, `${forwarder.connections()} connections`);
 
       const big = Buffer.alloc(5 << 20);
       for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
@@ -119,6 +128,79 @@ describe('upstream: builtin HTTP/2 engine', () => {
       await daemon.close();
       await forwarder.close();
       await service.stop();
+    }
+  });
+
+  it('behavior: calls share one service connection; another is dialled only while the open ones are held back by the service (up to upstream_connections)', { timeout: 30_000 }, async () => {
+    const isHeaders = (connection: number, from = 0) => (f: SeenFrame) => f.type === FrameType.HEADERS && f.connection === connection && f.streamId >= from;
+    const dataBytes = (peer: RawH2Peer, connection: number, streamId?: number) =>
+      peer.frames.filter((f) => f.type === FrameType.DATA && f.connection === connection && (streamId === undefined || f.streamId === streamId)).reduce((n, f) => n + f.payload.length, 0);
+    /** Until the connection's whole 64 KiB window is spent (RawH2Peer returns none of it). */
+    const windowSpent = async (peer: RawH2Peer, connection: number) => {
+      while (dataBytes(peer, connection) < 65_535) await peer.waitFor((f) => f.type === FrameType.DATA && f.connection === connection, peer.frames.length);
+    };
+    // RawH2Peer sends no WINDOW_UPDATE of its own: a body above the default 64 KiB connection window waits.
+    const peer = await RawH2Peer.start();
+    const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${peer.port}`, upstreamEngine: 'builtin', upstreamConnections: 2 });
+    const client = createTestClient(daemon.target);
+    const call = (text: string, payloadBytes = 0) => callUnary(client, { text, payload: Buffer.alloc(payloadBytes, 1) }, { deadlineMs: 10_000 });
+    try {
+      // Two small calls in turn: both on the first connection.
+      const small1 = call('s1');
+      const conn0 = await peer.nthConnection(0);
+      peer.send(FrameType.SETTINGS, 0, 0, Buffer.alloc(0), conn0);
+      const s1 = await peer.waitFor(isHeaders(0));
+      answer(peer, conn0, s1.streamId, 's1');
+      assert.equal((await small1).response?.text, 's1');
+      const small2 = call('s2');
+      const s2 = await peer.waitFor(isHeaders(0, s1.streamId + 2));
+      answer(peer, conn0, s2.streamId, 's2');
+      assert.equal((await small2).response?.text, 's2');
+      assert.equal(peer.sockets.length, 1, 'small calls share one connection');
+
+      // A 100 KB body spends the first connection's window and waits: the next call gets a second connection.
+      const big = call('big', 100_000);
+      const b = await peer.waitFor(isHeaders(0, s2.streamId + 2));
+      await windowSpent(peer, 0);
+      const small3 = call('s3');
+      const conn1 = await peer.nthConnection(1);
+      peer.send(FrameType.SETTINGS, 0, 0, Buffer.alloc(0), conn1);
+      const s3 = await peer.waitFor(isHeaders(1));
+      answer(peer, conn1, s3.streamId, 's3');
+      assert.equal((await small3).response?.text, 's3');
+
+      // Another 100 KB body holds the second connection back too: with upstream_connections 2 no third one is
+      // dialled; the next call waits on one of the two.
+      const big2 = call('big2', 100_000);
+      const b2 = await peer.waitFor(isHeaders(1, s3.streamId + 2));
+      await windowSpent(peer, 1);
+      const small4 = call('s4');
+      const s4 = await peer.waitFor((f) => f.type === FrameType.HEADERS && f.streamId > (f.connection === 0 ? b.streamId : b2.streamId));
+      assert.equal(peer.sockets.length, 2, 'never more than upstream_connections');
+
+      // Window returned: the bodies finish, every call answers; afterwards a small call is on the first connection again.
+      const windowUpdate = Buffer.alloc(4);
+      windowUpdate.writeUInt32BE(1 << 20, 0);
+      for (const socket of [conn0, conn1]) peer.send(FrameType.WINDOW_UPDATE, 0, 0, windowUpdate, socket);
+      for (const [stream, connection] of [[b, 0], [b2, 1]] as const) {
+        peer.send(FrameType.WINDOW_UPDATE, 0, stream.streamId, windowUpdate, connection === 0 ? conn0 : conn1);
+        await peer.waitFor((f) => f.type === FrameType.DATA && f.connection === connection && f.streamId === stream.streamId && (f.flags & FrameFlag.END_STREAM) !== 0);
+        const first = peer.frames.find((f) => f.type === FrameType.DATA && f.connection === connection && f.streamId === stream.streamId);
+        assert.equal(dataBytes(peer, connection, stream.streamId), 5 + (first?.payload.readUInt32BE(1) ?? 0), 'the whole request message');
+        answer(peer, connection === 0 ? conn0 : conn1, stream.streamId, connection === 0 ? 'big' : 'big2');
+      }
+      answer(peer, s4.connection === 0 ? conn0 : conn1, s4.streamId, 's4');
+      const results = await Promise.all([big, big2, small4]);
+      assert.deepEqual(results.map((r) => r.response?.text), ['big', 'big2', 's4']);
+      const small5 = call('s5');
+      const s5 = await peer.waitFor(isHeaders(0, Math.max(b.streamId, s4.connection === 0 ? s4.streamId : 0) + 2));
+      answer(peer, conn0, s5.streamId, 's5');
+      assert.equal((await small5).response?.text, 's5');
+      assert.equal(peer.sockets.length, 2);
+    } finally {
+      client.close();
+      await daemon.close();
+      await peer.close();
     }
   });
 
@@ -249,12 +331,6 @@ describe('upstream: builtin HTTP/2 engine', () => {
     const isEnd = (connection: number, streamId: number) => (f: SeenFrame) => f.type === FrameType.DATA && f.connection === connection && f.streamId === streamId && (f.flags & FrameFlag.END_STREAM) !== 0;
     const bodyOf = (peer: RawH2Peer, connection: number, streamId: number) =>
       Buffer.concat(peer.frames.filter((f) => f.type === FrameType.DATA && f.connection === connection && f.streamId === streamId).map((f) => f.payload));
-    const answer = (peer: RawH2Peer, socket: net.Socket, streamId: number, text: string) => {
-      const message = Buffer.from([0, 0, 0, 0, 2 + text.length, 0x0a, text.length, ...Buffer.from(text)]);
-      peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS, streamId, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc']), socket);
-      peer.send(FrameType.DATA, 0, streamId, message, socket);
-      peer.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, streamId, RawH2Peer.headerBlock(undefined, ['grpc-status', '0']), socket);
-    };
     for (const engine of engines) {
       const peer = await RawH2Peer.start();
       const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${peer.port}`, upstreamEngine: engine });

@@ -198,6 +198,16 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     return this.#streams.size + this.#waiting.length;
   }
 
+  /**
+   * Streams held back by this connection rather than by their own stream window: request DATA waiting for
+   * the service's connection window or for socket room, and streams waiting for MAX_CONCURRENT_STREAMS
+   * room. 0 with the connection window spent counts as 1: the next body would wait too.
+   */
+  get backlog(): number {
+    const held = this.#blocked.size + this.#waiting.length;
+    return held === 0 && this.#sendWindow <= 0 ? 1 : held;
+  }
+
   /** Resolves true once connected, false when the connection failed or `timeoutMs` passed first. */
   whenConnected(timeoutMs: number): Promise<boolean> {
     if (this.#dead) return Promise.resolve(false);
