@@ -54,6 +54,12 @@ export interface EtcdGroupCommit {
    * aborted before the member was sent (nothing changed). The caller validates the shape first.
    */
   submit(conditions: readonly StoreCondition[], operations: readonly StoreOperation[], signal?: AbortSignal): Promise<boolean>;
+  /**
+   * `submit([condition], [put key next])` for the payment path's compare-and-swap (`expected === undefined`: the
+   * key must be absent), built without the generic lists: the same member, the same etcd request and answers.
+   * `keyBytes` is `key` as UTF-8 (the caller may reuse one buffer per key; it is only read).
+   */
+  submitCompareAndSwap(key: string, keyBytes: Buffer, expected: Uint8Array | undefined, next: Uint8Array, signal?: AbortSignal): Promise<boolean>;
   /** Members waiting for a batch (for tests and metrics). */
   readonly queued: number;
   /** Batches sent and not yet answered. */
@@ -303,7 +309,45 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
     }
   };
 
+  /** Queues `member` (its `resolve`/`reject` already set) and watches its signal. */
+  const enqueue = (member: Member): void => {
+    const signal = member.signal;
+    if (signal !== undefined) {
+      member.onAbort = () => {
+        if (member.state !== queued) return;
+        settle(member);
+        member.reject(cancelledError(signal));
+      };
+      signal.addEventListener('abort', member.onAbort, { once: true });
+    }
+    queue.push(member);
+    schedule(inFlight === 0);
+  };
+
   return {
+    submitCompareAndSwap(key, keyBytes, expected, next, signal) {
+      if (signal?.aborted === true) return Promise.reject(cancelledError(signal));
+      return new Promise<boolean>((resolve, reject) => {
+        const condition: StoreCondition = expected === undefined ? { kind: 'absent', key } : { kind: 'equals', key, value: expected };
+        const keys = [key];
+        enqueue({
+          conditions: [condition],
+          keys,
+          compare: [toEtcdCompare(condition, keyBytes)],
+          success: [{ request_put: { key: keyBytes, value: Buffer.from(next) } }],
+          ranges: [{ request_range: { key: keyBytes } }],
+          rangeKeys: keys,
+          // As `submit` counts it: the compared key twice and its value (or 8), the put key and value.
+          bytes: 3 * keyBytes.length + (expected === undefined ? 8 : expected.length) + next.length,
+          signal,
+          resolve,
+          reject,
+          state: queued,
+          alone: false,
+          onAbort: undefined,
+        });
+      });
+    },
     submit(conditions, operations, signal) {
       if (signal?.aborted === true) return Promise.reject(cancelledError(signal));
       return new Promise<boolean>((resolve, reject) => {
@@ -342,16 +386,7 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
           alone: false,
           onAbort: undefined,
         };
-        if (signal !== undefined) {
-          member.onAbort = () => {
-            if (member.state !== queued) return;
-            settle(member);
-            reject(cancelledError(signal));
-          };
-          signal.addEventListener('abort', member.onAbort, { once: true });
-        }
-        queue.push(member);
-        schedule(inFlight === 0);
+        enqueue(member);
       });
     },
     get queued() {

@@ -17,7 +17,7 @@ import { transactionWrites } from './transaction-writes.ts';
 import { bytesEqual, prefixRangeEnd } from './bytes.ts';
 import { createKeyedMutex } from './keyed-mutex.ts';
 import { createEtcdGroupCommit } from './etcd-group-commit.ts';
-import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, throwIfAborted } from './store-validation.ts';
+import { assertOpen, assertValidKey, assertValidTransaction, assertValidTtl, assertValidValue, throwIfAborted } from './store-validation.ts';
 import type {
   AtomicStore,
   LockHandle,
@@ -234,6 +234,56 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
     return write('transaction', keys, callOptions, () => groupCommit.submit(conditions, operations, signal));
   };
 
+  // Key bytes per key string for the compare-and-swap path (a paid call writes its channel key twice, and each
+  // write names it three times: compare, put, failure-branch read). etcd3 only reads them. Bounded; dropped
+  // wholesale when full.
+  const casKeys = new Map<string, Buffer>();
+  const casKeyBytes = (key: string): Buffer => {
+    let bytes = casKeys.get(key);
+    if (bytes === undefined) {
+      bytes = keyBuffer(key);
+      if (casKeys.size >= 10_000) casKeys.clear();
+      casKeys.set(key, bytes);
+    }
+    return bytes;
+  };
+
+  // The payment path's write (two per paid call): `transaction([condition], [put])` as `transactionWrites` builds
+  // it, with the same checks in the same order, the same per-key queue, the same etcd request and error mapping,
+  // and the same tracking for close(); without the generic lists, the multi-key queue path and three async frames.
+  const compareAndSwap: AtomicStore['compareAndSwap'] = (key, expected, next, callOptions) => {
+    try {
+      assertValidValue(next);
+      assertValidKey(key);
+      if (expected !== undefined) assertValidValue(expected);
+      assertOpen(closed, 'transaction');
+      throwIfAborted(callOptions, 'transaction');
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const signal = callOptions?.signal;
+    const queued = mutex.run(
+      [key],
+      () => {
+        assertOpen(closed, 'transaction');
+        return groupCommit.submitCompareAndSwap(key, casKeyBytes(key), expected, next, signal);
+      },
+      signal,
+    );
+    const tracked: Promise<boolean> = queued.then(
+      (swapped) => {
+        inFlight.delete(tracked);
+        return swapped;
+      },
+      (error: unknown) => {
+        inFlight.delete(tracked);
+        throw storageError(error, 'transaction', true);
+      },
+    );
+    inFlight.add(tracked);
+    return tracked;
+  };
+
   const getEntry = async (key: string, callOptions?: StoreCallOptions): Promise<StoreEntry | undefined> => {
     assertValidKey(key);
     return read('get', callOptions, async () => {
@@ -295,6 +345,7 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
       });
     },
     ...transactionWrites(transaction),
+    compareAndSwap,
     async delete(key, callOptions) {
       assertValidKey(key);
       return write('delete', [key], callOptions, async () => {
