@@ -7,6 +7,8 @@
  *   ... --cpu-prof paid-lmdb       # also write a V8 CPU profile of that daemon (path printed at the end)
  *   ... --threads 1                # also print each daemon's CPU per call by thread name (main, GC helpers, LMDB, ...)
  *   ... --daemon-node-flags '--max-semi-space-size=8'   # node flags of the daemons (default: the bin's)
+ *   ... --only free,paid-lmdb      # just these daemons, medians printed, RESULTS-payments.md left alone
+ *   ... --workers 64               # calls in flight (one channel each; default 64)
  *
  * Setup: the dev network (hardhat chain, local IPFS, registered org/service, example Calculator service in this
  * process), a real etcd (Debian etcd-server), and three `snetd serve` children in front of the same Calculator:
@@ -53,7 +55,12 @@ const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()
 
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
 type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory';
-const targets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory'];
+const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory'];
+/** `--only free,paid-lmdb`: just those daemons (for A/B rounds); medians are printed, RESULTS-payments.md is left alone. */
+const only = args.get('only')?.split(',');
+const unknownTargets = only?.filter((t) => !(allTargets as string[]).includes(t)) ?? [];
+if (unknownTargets.length > 0) throw new Error(`--only: unknown daemon(s) ${unknownTargets.join(', ')}; choose from ${allTargets.join(', ')}`);
+const targets: Target[] = only === undefined ? allTargets : allTargets.filter((t) => only.includes(t));
 
 /** `snetd serve` as a child with `settings` as --set flags; resolves once its gRPC port accepts connections. */
 async function startDaemonChild(name: string, settings: Record<string, string>): Promise<{ child: ChildProcess; port: number; output: () => string }> {
@@ -267,12 +274,14 @@ async function main(): Promise<void> {
     console.error(`pre-signed ${perChannel * WORKERS} payments in ${(Number(process.hrtime.bigint() - signStart) / 1e9).toFixed(1)} s`);
 
     const base = Object.fromEntries(Object.entries(network.daemonConfig).map(([k, v]) => [k, String(v)]));
-    const daemons: Record<Target, Awaited<ReturnType<typeof startDaemonChild>>> = {
-      free: await startDaemonChild('free', { service_endpoint: network.serviceEndpoint, blockchain_enabled: 'false' }),
-      'paid-lmdb': await startDaemonChild('paid-lmdb', { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb') }),
-      'paid-etcd': await startDaemonChild('paid-etcd', { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint }),
-      'paid-memory': await startDaemonChild('paid-memory', { ...base, payment_channel_storage_type: 'memory' }),
+    const settings: Record<Target, Record<string, string>> = {
+      free: { service_endpoint: network.serviceEndpoint, blockchain_enabled: 'false' },
+      'paid-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb') },
+      'paid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint },
+      'paid-memory': { ...base, payment_channel_storage_type: 'memory' },
     };
+    const daemons = {} as Record<Target, Awaited<ReturnType<typeof startDaemonChild>>>;
+    for (const target of targets) daemons[target] = await startDaemonChild(target, settings[target]);
     const next: Record<Target, number[]> = { free: [], 'paid-lmdb': channelIds.map(() => 0), 'paid-etcd': channelIds.map(() => 0), 'paid-memory': channelIds.map(() => 0) };
     const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [] };
     for (let run = 0; run < runs; run++) {
@@ -282,6 +291,14 @@ async function main(): Promise<void> {
         results[target].push(result);
         console.error(target, `run ${run + 1}`, JSON.stringify(result));
       }
+    }
+
+    if (only !== undefined) {
+      for (const target of targets) {
+        const med = (pick: (r: LoadResult) => number): string => fmt(median(results[target].map(pick)));
+        console.log(`${target}: req/s ${med((r) => r.rps)}, daemon CPU µs/call ${med((r) => r.cpuUsPerCall)} (main thread ${med((r) => r.mainThreadCpuUsPerCall)}), client + service ${med((r) => r.benchCpuUsPerCall)}, failed ${results[target].reduce((n, r) => n + r.failed, 0)}`);
+      }
+      return;
     }
 
     // ---------- report ----------
