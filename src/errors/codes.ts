@@ -176,6 +176,11 @@ export const errorCatalogue = {
     meaning: 'The local etcd member (payment_channel_storage_server) did not become healthy in time or exited.',
     fix: 'Read the etcd log named in the message (ports in use, data_dir permissions, cluster settings).',
   },
+  STORAGE_SERVER_FOREIGN_ETCD: {
+    area: 'storage',
+    meaning: 'The client URL of the local etcd member (payment_channel_storage_server) is answered by another etcd (another name or peer URL, or a copy of this member the daemon did not start); start-up stops so channel state never goes to an etcd the daemon does not supervise.',
+    fix: 'Set payment_channel_storage_server.client_port and peer_port to free ports, or stop the other etcd (Debian etcd-server listens on 127.0.0.1:2379), or remove payment_channel_storage_server and list that etcd in payment_channel_storage_client.endpoints.',
+  },
   // --- payments (escrow / pay-per-call); client-facing texts and wire statuses: src/payments/README.md ---
   PAYMENT_HEADER_MISSING: {
     area: 'payments',

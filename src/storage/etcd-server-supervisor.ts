@@ -38,9 +38,12 @@ export interface EtcdServerSupervisorOptions {
 /** A supervised local etcd member. */
 export interface EtcdServerSupervisor {
   /**
-   * Starts the member and resolves once its `/health` says healthy. Rejects with
-   * STORAGE_ETCD_NOT_INSTALLED (no binary) or STORAGE_SERVER_FAILED (exited early or not healthy within
-   * `startupTimeoutMs`: the process is stopped, the message names the log file and its last lines).
+   * Starts the member and resolves once its `/health` says healthy AND the etcd answering on `clientUrl`
+   * is this member (its name and peer URL) while the child still runs. Rejects with
+   * STORAGE_ETCD_NOT_INSTALLED (no binary), STORAGE_SERVER_FOREIGN_ETCD (another etcd serves `clientUrl`;
+   * details `foreignMember`) or STORAGE_SERVER_FAILED (exited early or not healthy within
+   * `startupTimeoutMs`; details `addressInUse` when etcd could not bind a port). The child is stopped
+   * on every failure; the message names the log file and its last lines.
    */
   start(): Promise<void>;
   /** Stops the member by PID: SIGTERM, then SIGKILL after 10 s. Resolves when it has exited. */
@@ -78,6 +81,97 @@ function resolveBinary(explicit: string | undefined): string {
   return ['/usr/bin/etcd', '/usr/local/bin/etcd'].find(isExecutable) ?? 'etcd';
 }
 
+/** How long one probe of `/health` or the member list may take. */
+const probeTimeoutMs = 1000;
+
+type StartOutcome =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'foreign'; readonly member: AnsweringEtcdMember }
+  | { readonly kind: 'exited' }
+  | { readonly kind: 'timeout' };
+
+/** The etcd member that answered a request: `header.member_id` looked up in its own member list. */
+export interface AnsweringEtcdMember {
+  /** uint64 member id, as the decimal string etcd's JSON gateway sends. */
+  readonly id: string;
+  readonly name: string;
+  readonly peerUrls: readonly string[];
+  readonly clientUrls: readonly string[];
+}
+
+const stringList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/**
+ * Finds the answering member in the body of etcd's `POST /v3/cluster/member/list` (gRPC gateway JSON:
+ * uint64 ids are decimal strings, e.g. `{"header":{"member_id":"8645…"},"members":[{"ID":"8645…",
+ * "name":"a","peerURLs":[…],"clientURLs":[…]}]}`, checked against etcd 3.4.23). `undefined` when the body
+ * is not that shape or does not list the answering member.
+ * @internal exported for tests
+ */
+export function parseAnsweringMember(body: unknown): AnsweringEtcdMember | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { header, members } = body as { header?: unknown; members?: unknown };
+  if (typeof header !== 'object' || header === null || !Array.isArray(members)) return undefined;
+  // Ids stay strings: they exceed Number.MAX_SAFE_INTEGER.
+  const id = (header as { member_id?: unknown }).member_id;
+  if (typeof id !== 'string' || id === '') return undefined;
+  for (const member of members as unknown[]) {
+    if (typeof member !== 'object' || member === null) continue;
+    const entry = member as { ID?: unknown; name?: unknown; peerURLs?: unknown; clientURLs?: unknown };
+    if (entry.ID !== id) continue;
+    return {
+      id,
+      name: typeof entry.name === 'string' ? entry.name : '',
+      peerUrls: stringList(entry.peerURLs),
+      clientUrls: stringList(entry.clientURLs),
+    };
+  }
+  return undefined;
+}
+
+/** `scheme://host:port` with WHATWG normalisation (case, default port), so equal URLs compare equal. */
+function normalizeUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * True when `member` is the member named `name` that advertises `peerUrl` (etcd stores the advertised
+ * peer URLs it was bootstrapped with and republishes its `--name` on every start, before it serves clients).
+ * @internal exported for tests
+ */
+export function isOwnMember(member: AnsweringEtcdMember, name: string, peerUrl: string): boolean {
+  const wanted = normalizeUrl(peerUrl);
+  return member.name === name && member.peerUrls.some((url) => normalizeUrl(url) === wanted);
+}
+
+/** Asks whatever answers on `clientUrl` which etcd member it is; `undefined` when no etcd answers. */
+async function askMember(clientUrl: string, timeoutMs: number): Promise<AnsweringEtcdMember | undefined> {
+  try {
+    const response = await fetch(new URL('/v3/cluster/member/list', clientUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return parseAnsweringMember(await response.json());
+  } catch {
+    // refused, timed out, or not JSON: not an etcd we can identify
+    return undefined;
+  }
+}
+
+const describeMember = (member: AnsweringEtcdMember): string =>
+  `"${member.name}" (id ${member.id}, peer URLs ${member.peerUrls.join(', ') || 'none'})`;
+
 /**
  * Supervises a local etcd member as a child process (DECISIONS ops 17; the Go daemon embeds etcd
  * in-process). It is started once and never restarted: an unexpected exit is logged and reported
@@ -93,19 +187,61 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
 
   const tail = (): string => recentOutput.trim().split('\n').slice(-5).join('\n');
 
-  const waitHealthy = async (deadline: number, exited: () => boolean): Promise<boolean> => {
-    const url = new URL('/health', options.clientUrl);
-    while (Date.now() < deadline && !exited()) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-        const body = (await response.json()) as { health?: unknown };
-        if (response.ok && (body.health === true || body.health === 'true')) return true;
-      } catch {
-        // not listening yet
+  const isHealthy = async (): Promise<boolean> => {
+    try {
+      const response = await fetch(new URL('/health', options.clientUrl), { signal: AbortSignal.timeout(probeTimeoutMs) });
+      const body = (await response.json()) as { health?: unknown };
+      return response.ok && (body.health === true || body.health === 'true');
+    } catch {
+      return false; // not listening yet
+    }
+  };
+
+  // Healthy is not enough: any etcd on clientUrl answers /health (Debian's etcd-server on 2379, or a
+  // test's member on a "free" port another test took first), and our child then dies of "address
+  // already in use" while we would keep channel state in a store nobody supervises.
+  const waitReady = async (deadline: number, exited: () => boolean): Promise<StartOutcome> => {
+    while (Date.now() < deadline) {
+      if (exited()) return { kind: 'exited' };
+      if (await isHealthy()) {
+        const member = await askMember(options.clientUrl, probeTimeoutMs);
+        if (member !== undefined) {
+          if (!isOwnMember(member, options.name, options.peerUrl)) return { kind: 'foreign', member };
+          // Checked after the answer, so a child that died of "address in use" meanwhile is never accepted.
+          return exited() ? { kind: 'exited' } : { kind: 'ours' };
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return false;
+    return exited() ? { kind: 'exited' } : { kind: 'timeout' };
+  };
+
+  const foreignError = (member: AnsweringEtcdMember, outcome: string): SnetError => {
+    const sameName = member.name === options.name;
+    return new SnetError(
+      'STORAGE_SERVER_FOREIGN_ETCD',
+      isOwnMember(member, options.name, options.peerUrl)
+        ? `${options.clientUrl} is already served by an etcd this daemon did not start: member ${describeMember(member)} ` +
+            `has the name and peer URL of the local member of payment_channel_storage_server; ${outcome}`
+        : `${options.clientUrl} is served by another etcd: member ${describeMember(member)}, not the local member "${options.name}" ` +
+            `(peer URL ${options.peerUrl}) of payment_channel_storage_server; ${outcome}`,
+      {
+        hint:
+          'Set payment_channel_storage_server.client_port and peer_port to free ports, or stop the other etcd ' +
+          "(Debian's etcd-server listens on 127.0.0.1:2379: systemctl stop etcd), or, to keep channel state in that etcd, " +
+          `remove payment_channel_storage_server and list ${options.clientUrl} in payment_channel_storage_client.endpoints.` +
+          (sameName
+            ? ' A member of the same name may be a copy of this member left running by an earlier daemon (stop it by its PID), ' +
+              'or this data_dir was created with another host/peer_port: etcd keeps the peer URL a member was created with.'
+            : ''),
+        details: {
+          clientUrl: options.clientUrl,
+          peerUrl: options.peerUrl,
+          logFile,
+          foreignMember: { id: member.id, name: member.name, peerUrls: member.peerUrls, clientUrls: member.clientUrls },
+        },
+      },
+    );
   };
 
   const stop = async (): Promise<void> => {
@@ -137,6 +273,10 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
         });
       }
       const binary = resolveBinary(options.etcdBinary);
+      // An etcd already answering here cannot be ours (ours is not started yet): refuse before spawning, so
+      // even a copy of this very member (same name and peer URL, e.g. left by a daemon killed with -9) is caught.
+      const occupant = await askMember(options.clientUrl, probeTimeoutMs);
+      if (occupant !== undefined) throw foreignError(occupant, 'the local member was not started.');
       mkdirSync(options.logDir, { recursive: true });
       mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
       const log: WriteStream = createWriteStream(logFile, { flags: 'a' });
@@ -183,8 +323,10 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
           resolve();
         });
       });
+      // exitCode/signalCode are set on 'exit', before 'close' waits for the output pipes.
+      const exited = (): boolean => spawnError !== undefined || spawned.exitCode !== null || spawned.signalCode !== null;
 
-      const healthy = await waitHealthy(Date.now() + options.startupTimeoutMs, () => spawnError !== undefined || exitInfo !== undefined);
+      const outcome = await waitReady(Date.now() + options.startupTimeoutMs, exited);
       if (spawnError !== undefined) {
         child = undefined;
         if (spawnError.code === 'ENOENT') {
@@ -192,17 +334,27 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
         }
         throw new SnetError('STORAGE_SERVER_FAILED', `cannot start etcd (${binary}): ${spawnError.message}`, { cause: spawnError });
       }
-      if (!healthy) {
-        const early = exitInfo !== undefined;
+      if (outcome.kind === 'foreign') {
         await stop();
+        throw foreignError(outcome.member, `the local member was stopped; its log: ${logFile}`);
+      }
+      if (outcome.kind !== 'ours') {
+        await stop();
+        if (outcome.kind === 'exited') {
+          // Say who holds the port when an etcd does (the usual reason our member could not bind it).
+          const occupantNow = await askMember(options.clientUrl, probeTimeoutMs);
+          if (occupantNow !== undefined) {
+            throw foreignError(occupantNow, `the local member exited (code ${String(exitInfo?.code)}); see ${logFile}:\n${tail()}`);
+          }
+        }
         throw new SnetError(
           'STORAGE_SERVER_FAILED',
-          early
+          outcome.kind === 'exited'
             ? `local etcd member ${options.name} exited during start-up (code ${String(exitInfo?.code)}); see ${logFile}:\n${tail()}`
             : `etcd server took too long to start: ${options.name} (not healthy within ${options.startupTimeoutMs} ms); see ${logFile}:\n${tail()}`,
           {
             hint: 'Check that the client and peer ports are free, the data_dir is writable, and the cluster settings match.',
-            details: { logFile, clientUrl: options.clientUrl },
+            details: { logFile, clientUrl: options.clientUrl, addressInUse: /address already in use/.test(recentOutput) },
           },
         );
       }

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { createEtcdServerSupervisor } from '../../src/storage/index.ts';
 import type { EtcdServerSupervisor } from '../../src/storage/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
+import { isSnetError } from '../../src/errors/index.ts';
 import type { Logger } from '../../src/shared/index.ts';
 
 /** A running test etcd member. */
@@ -28,12 +29,38 @@ export function ensureEtcdInstalled(): void {
 export { freePort as findFreePort } from './ports.ts';
 import { freePort as findFreePort } from './ports.ts';
 
+/** Start attempts before giving up when the "free" ports keep being taken by someone else. */
+const maxPortAttempts = 5;
+
 /**
- * Starts etcd on free 127.0.0.1 ports with a temporary data directory and waits until healthy.
- * Call `stop()` in teardown.
+ * True when a start failed only because the ports were taken between {@link findFreePort} and etcd's
+ * bind (another test's child got them first): our child died of "address in use", or another etcd
+ * answered on the client URL. Such a start is retried on new ports; any other failure is not.
+ */
+function isPortTaken(error: unknown): boolean {
+  return (
+    isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD') ||
+    (isSnetError(error, 'STORAGE_SERVER_FAILED') && error.details?.['addressInUse'] === true)
+  );
+}
+
+/**
+ * Starts etcd on free 127.0.0.1 ports with a temporary data directory and waits until healthy (the
+ * supervisor checks the member answering is this one). When the ports were taken meanwhile it picks new
+ * ones and starts again, up to 5 times: this retries port allocation, not a test. Call `stop()` in teardown.
  */
 export async function startEtcd(options: { readonly name?: string; readonly logger?: Logger } = {}): Promise<TestEtcd> {
   ensureEtcdInstalled();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnFreePorts(options);
+    } catch (error) {
+      if (attempt >= maxPortAttempts || !isPortTaken(error)) throw error;
+    }
+  }
+}
+
+async function startEtcdOnFreePorts(options: { readonly name?: string; readonly logger?: Logger }): Promise<TestEtcd> {
   const name = options.name ?? 'test-etcd';
   const dataDir = mkdtempSync(join(tmpdir(), 'snetd-etcd-'));
   const clientPort = await findFreePort();
@@ -55,6 +82,8 @@ export async function startEtcd(options: { readonly name?: string; readonly logg
   try {
     await supervisor.start();
   } catch (error) {
+    // A failed start stops its child by PID; make sure, so no member outlives a failed attempt.
+    await supervisor.stop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }

@@ -1,0 +1,226 @@
+// The local etcd supervisor accepts only its own member on its client URL (real etcd 3.4 members,
+// Debian etcd-server). Another etcd on that URL (Debian's on 2379, another test's member on a "free"
+// port) must never become the daemon's channel store.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEtcdServerSupervisor, createEtcdStore } from '../../src/storage/index.ts';
+import type { EtcdServerSupervisor, EtcdServerSupervisorOptions } from '../../src/storage/index.ts';
+import { createSilentLogger } from '../../src/shared/index.ts';
+import { isSnetError } from '../../src/errors/index.ts';
+import { ensureEtcdInstalled } from '../harness/etcd.ts';
+import { freePort, isProcessAlive } from '../harness/ports.ts';
+
+const logger = createSilentLogger();
+const dirs: string[] = [];
+const bytes = (value: string): Uint8Array => new TextEncoder().encode(value);
+const text = (value: Uint8Array | undefined): string => new TextDecoder().decode(value);
+
+async function memberOptions(name: string, clientUrl?: string): Promise<EtcdServerSupervisorOptions> {
+  const dir = mkdtempSync(join(tmpdir(), 'snetd-etcd-identity-'));
+  dirs.push(dir);
+  const peerUrl = `http://127.0.0.1:${await freePort()}`;
+  return {
+    name,
+    dataDir: join(dir, 'data'),
+    clientUrl: clientUrl ?? `http://127.0.0.1:${await freePort()}`,
+    peerUrl,
+    initialCluster: `${name}=${peerUrl}`,
+    token: `token-${name}`,
+    logDir: dir,
+    startupTimeoutMs: 20_000,
+    logger,
+  };
+}
+
+/** PIDs of running processes whose argv holds `--name <name>` (etcd members of that name). */
+function pidsOfMember(name: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const at = argv.indexOf('--name');
+      if (at >= 0 && argv[at + 1] === name) found.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/** A stand-in etcd binary: records its PID, resumes the frozen member `resumePid`, then runs `then`. */
+function wrapperBinary(dir: string, resumePid: number, then: string): { binary: string; pidFile: string } {
+  const pidFile = join(dir, 'child.pid');
+  const binary = join(dir, 'etcd-wrapper.sh');
+  writeFileSync(binary, `#!/bin/sh\necho $$ > '${pidFile}'\nkill -CONT ${String(resumePid)}\nexec ${then}\n`, { mode: 0o755 });
+  return { binary, pidFile };
+}
+
+async function memberList(clientUrl: string): Promise<{ header: { member_id: string }; members: { ID: string; name: string }[] }> {
+  const response = await fetch(new URL('/v3/cluster/member/list', clientUrl), { method: 'POST', body: '{}' });
+  assert.equal(response.status, 200);
+  return (await response.json()) as { header: { member_id: string }; members: { ID: string; name: string }[] };
+}
+
+describe('createEtcdServerSupervisor(): the member answering is the one it started', () => {
+  let a: EtcdServerSupervisor;
+  let aOptions: EtcdServerSupervisorOptions;
+  let aPid: number;
+  let aId: string;
+
+  before(async () => {
+    ensureEtcdInstalled();
+    aOptions = await memberOptions('identity-a');
+    a = createEtcdServerSupervisor(aOptions);
+    await a.start();
+    assert.ok(a.pid !== undefined);
+    aPid = a.pid;
+    const store = await createEtcdStore({ endpoints: [aOptions.clientUrl], logger });
+    await store.put('a/owned', bytes('by-a'));
+    await store.close();
+    aId = (await memberList(aOptions.clientUrl)).header.member_id;
+  });
+
+  after(async () => {
+    if (isProcessAlive(aPid)) process.kill(aPid, 'SIGCONT');
+    await a.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Member A still runs as the same process, answers as itself and keeps its data. */
+  async function assertAUntouched(): Promise<void> {
+    assert.equal(a.pid, aPid);
+    assert.ok(isProcessAlive(aPid));
+    const list = await memberList(aOptions.clientUrl);
+    assert.equal(list.header.member_id, aId);
+    assert.deepEqual(list.members.map((member) => member.name), ['identity-a']);
+    const store = await createEtcdStore({ endpoints: [aOptions.clientUrl], logger });
+    try {
+      assert.equal(text(await store.get('a/owned')), 'by-a');
+      assert.deepEqual((await store.getByPrefix('')).map((entry) => entry.key), ['a/owned']);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('behavior: a member on free ports starts, answers as itself and is stopped by PID', async () => {
+    const options = await memberOptions('identity-c');
+    const c = createEtcdServerSupervisor(options);
+    await c.start();
+    const pid = c.pid;
+    assert.ok(pid !== undefined && isProcessAlive(pid));
+    const list = await memberList(options.clientUrl);
+    assert.deepEqual(list.members.find((member) => member.ID === list.header.member_id)?.name, 'identity-c');
+    await c.stop();
+    assert.equal(c.pid, undefined);
+    assert.equal(isProcessAlive(pid), false);
+  });
+
+  it("error: a member configured with another etcd's client URL is refused with STORAGE_SERVER_FOREIGN_ETCD; nothing is started", async () => {
+    const options = await memberOptions('identity-b', aOptions.clientUrl);
+    const b = createEtcdServerSupervisor(options);
+    try {
+      await assert.rejects(b.start(), (error: unknown) => {
+        assert.ok(isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD'), String(error));
+        assert.equal(
+          error.message,
+          `${aOptions.clientUrl} is served by another etcd: member "identity-a" (id ${aId}, peer URLs ${aOptions.peerUrl}), ` +
+            `not the local member "identity-b" (peer URL ${options.peerUrl}) of payment_channel_storage_server; the local member was not started.`,
+        );
+        assert.match(error.hint ?? '', /client_port and peer_port to free ports/);
+        assert.match(error.hint ?? '', /stop the other etcd/);
+        assert.match(error.hint ?? '', new RegExp(`list ${aOptions.clientUrl} in payment_channel_storage_client\\.endpoints`));
+        assert.deepEqual(error.details?.['foreignMember'], {
+          id: aId,
+          name: 'identity-a',
+          peerUrls: [aOptions.peerUrl],
+          clientUrls: [aOptions.clientUrl],
+        });
+        return true;
+      });
+    } finally {
+      await b.stop(); // a regression that accepts B must not leave its child running
+    }
+    assert.equal(b.pid, undefined);
+    assert.deepEqual(pidsOfMember('identity-b'), [], 'no etcd named identity-b runs');
+    assert.equal(existsSync(options.dataDir), false, 'no data_dir was created');
+    await assertAUntouched();
+  });
+
+  it('error: a copy of the same member (same name and peer URL) that this supervisor did not start is refused', async () => {
+    const b = createEtcdServerSupervisor({ ...aOptions, dataDir: join(aOptions.logDir, 'copy-data') });
+    try {
+      await assert.rejects(b.start(), (error: unknown) => {
+        assert.ok(isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD'), String(error));
+        assert.equal(
+          error.message,
+          `${aOptions.clientUrl} is already served by an etcd this daemon did not start: member "identity-a" (id ${aId}, ` +
+            `peer URLs ${aOptions.peerUrl}) has the name and peer URL of the local member of payment_channel_storage_server; ` +
+            'the local member was not started.',
+        );
+        assert.match(error.hint ?? '', /left running by an earlier daemon/);
+        return true;
+      });
+    } finally {
+      await b.stop(); // a regression that accepts B must not leave its child running
+    }
+    assert.equal(b.pid, undefined);
+    assert.deepEqual(pidsOfMember('identity-a'), [aPid], 'only A runs under its name');
+    await assertAUntouched();
+  });
+
+  it('error: another etcd that starts answering after the pre-start check is refused, and our still-running child is stopped by PID', async () => {
+    // A is frozen during B's pre-start check (the probe times out), and the stand-in binary resumes it
+    // and stays alive: a child that has not bound its ports yet while another etcd answers.
+    const options = await memberOptions('identity-b2', aOptions.clientUrl);
+    const { binary, pidFile } = wrapperBinary(options.logDir, aPid, 'sleep 600');
+    const b = createEtcdServerSupervisor({ ...options, etcdBinary: binary });
+    process.kill(aPid, 'SIGSTOP');
+    try {
+      await assert.rejects(b.start(), (error: unknown) => {
+        assert.ok(isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD'), String(error));
+        assert.equal(
+          error.message,
+          `${aOptions.clientUrl} is served by another etcd: member "identity-a" (id ${aId}, peer URLs ${aOptions.peerUrl}), ` +
+            `not the local member "identity-b2" (peer URL ${options.peerUrl}) of payment_channel_storage_server; ` +
+            `the local member was stopped; its log: ${b.logFile}`,
+        );
+        return true;
+      });
+    } finally {
+      await b.stop(); // a regression that accepts B must not leave its child running
+    }
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(childPid > 0);
+    assert.equal(isProcessAlive(childPid), false, `our child ${String(childPid)} was stopped`);
+    assert.equal(b.pid, undefined);
+    await assertAUntouched();
+  });
+
+  it('error: our member dying of "address already in use" while another etcd answers is never accepted', async () => {
+    const options = await memberOptions('identity-b3', aOptions.clientUrl);
+    const { binary, pidFile } = wrapperBinary(options.logDir, aPid, '/usr/bin/etcd "$@"');
+    const b = createEtcdServerSupervisor({ ...options, etcdBinary: binary });
+    process.kill(aPid, 'SIGSTOP');
+    try {
+      await assert.rejects(b.start(), (error: unknown) => {
+        assert.ok(isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD'), String(error));
+        // Whether the foreign answer or our child's exit is seen first, the answer names the other etcd.
+        assert.match(error.message, /is served by another etcd: member "identity-a"/);
+        assert.match(error.message, /the local member (was stopped|exited)/);
+        return true;
+      });
+    } finally {
+      await b.stop(); // a regression that accepts B must not leave its child running
+    }
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(childPid > 0);
+    assert.equal(isProcessAlive(childPid), false);
+    assert.deepEqual(pidsOfMember('identity-b3'), []);
+    assert.equal(b.pid, undefined);
+    await assertAUntouched();
+  });
+});
