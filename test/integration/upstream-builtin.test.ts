@@ -326,6 +326,29 @@ describe('upstream: builtin HTTP/2 engine', () => {
     }
   });
 
+  it('error: a response whose DATA does not add up to its content-length fails that call only (builtin; stream error PROTOCOL_ERROR)', async () => {
+    // node:http2 (the nghttp2 engine) fails the whole connection with GOAWAY INTERNAL_ERROR instead, every call on it.
+    const headers = (contentLength: string[]) => (p: RawH2Peer, id: number) =>
+      p.send(FrameType.HEADERS, FrameFlag.END_HEADERS, id, RawH2Peer.headerBlock('200', ['content-type', 'application/grpc', ...contentLength]));
+    const message = (p: RawH2Peer, id: number) => p.send(FrameType.DATA, 0, id, emptyMessage);
+    const trailers = (p: RawH2Peer, id: number) => p.send(FrameType.HEADERS, FrameFlag.END_HEADERS | FrameFlag.END_STREAM, id, RawH2Peer.headerBlock(undefined, ['grpc-status', '0']));
+    const scenarios: { what: string; steps: ((p: RawH2Peer, id: number) => void)[]; code: grpc.status; reset?: number }[] = [
+      { what: 'more DATA than the content-length', steps: [headers(['content-length', '2']), message, trailers], code: grpc.status.INTERNAL, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'less DATA than the content-length at the end', steps: [headers(['content-length', '100']), message, trailers], code: grpc.status.INTERNAL, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'a content-length that is not a number', steps: [headers(['content-length', '5x'])], code: grpc.status.UNAVAILABLE, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'two content-length fields', steps: [headers(['content-length', '5', 'content-length', '5'])], code: grpc.status.UNAVAILABLE, reset: H2Error.PROTOCOL_ERROR },
+      { what: 'DATA equal to the content-length', steps: [headers(['content-length', String(emptyMessage.length)]), message, trailers], code: grpc.status.OK },
+    ];
+    for (const scenario of scenarios) {
+      // scriptedCall also checks that the connection still answers a PING afterwards.
+      const { result, reset } = await scriptedCall('builtin', (p, id) => {
+        for (const step of scenario.steps) step(p, id);
+      });
+      assert.equal(result.status.code, scenario.code, `${scenario.what}: ${result.status.details}`);
+      assert.equal(reset, scenario.reset, `${scenario.what}: RST_STREAM code`);
+    }
+  });
+
   it('behavior: a call above the last-stream-id of a GOAWAY goes again on a new connection (builtin; nghttp2 answers UNAVAILABLE)', async () => {
     const isHeaders = (connection: number, not?: number) => (f: SeenFrame) => f.type === FrameType.HEADERS && f.connection === connection && f.streamId !== not;
     const isEnd = (connection: number, streamId: number) => (f: SeenFrame) => f.type === FrameType.DATA && f.connection === connection && f.streamId === streamId && (f.flags & FrameFlag.END_STREAM) !== 0;

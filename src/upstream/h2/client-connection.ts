@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { HpackDecoder } from './hpack-decoder.ts';
 import { literalFieldBound, writeIndexedField, writeLiteralField } from './hpack-encoder.ts';
 import { FrameParser, type FrameHandler } from './frame-parser.ts';
-import { checkResponseFields } from './field-validation.ts';
+import { checkResponseFields, contentLengthOf } from './field-validation.ts';
 import { H2ClientStream, type ClientStreamEvents, type StreamOwner } from './client-stream.ts';
 import {
   CLIENT_PREFACE,
@@ -577,7 +577,13 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
   /** @internal */
   onData(chunk: Buffer): void {
     const stream = this.#dataStream;
-    if (stream !== undefined && !stream.closed) stream.events.onData(chunk);
+    if (stream === undefined || stream.closed) return;
+    stream.dataBytes += chunk.length;
+    if (stream.contentLength >= 0 && stream.dataBytes > stream.contentLength) {
+      this.#streamError(stream, H2Error.PROTOCOL_ERROR, `the service sent more DATA than its content-length of ${stream.contentLength}`);
+      return;
+    }
+    stream.events.onData(chunk);
   }
 
   /** @internal */
@@ -585,7 +591,15 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
     const stream = this.#dataStream;
     this.#dataStream = undefined;
     if (stream === undefined || stream.closed || (this.#dataFlags & FrameFlag.END_STREAM) === 0) return;
+    if (this.#shortOfContentLength(stream)) return;
     this.#remoteEnd(stream);
+  }
+
+  /** At the end of the stream: DATA below the response's content-length is a stream error (§8.1.1); true then. */
+  #shortOfContentLength(stream: H2ClientStream): boolean {
+    if (stream.contentLength < 0 || stream.dataBytes === stream.contentLength) return false;
+    this.#streamError(stream, H2Error.PROTOCOL_ERROR, `the service ended its stream after ${stream.dataBytes} of the ${stream.contentLength} bytes of its content-length`);
+    return true;
   }
 
   #remoteEnd(stream: H2ClientStream): void {
@@ -627,11 +641,17 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
       // Interim 1xx responses (§8.1) are skipped; gRPC services do not send them.
       if ((list[1] as string).charCodeAt(0) === 49 && !endStream) return;
       stream.headersSeen = true;
+      stream.contentLength = contentLengthOf(list);
+      if (stream.contentLength === -2) {
+        this.#streamError(stream, H2Error.PROTOCOL_ERROR, 'the service sent an invalid response header: a content-length that is not one decimal number');
+        return;
+      }
     } else if (!endStream) {
       // Trailers must end the stream (§8.1).
       this.#streamError(stream, H2Error.PROTOCOL_ERROR, 'the service sent trailers without END_STREAM');
       return;
     }
+    if (endStream && this.#shortOfContentLength(stream)) return;
     stream.events.onHeaders(list, endStream);
     if (endStream && !stream.closed) this.#remoteEnd(stream);
   }

@@ -54,6 +54,10 @@ export class H2ClientStream implements ByteSink {
   remoteEnded = false;
   /** @internal final response headers were received. */
   headersSeen = false;
+  /** @internal the response's content-length, -1 when it has none: its DATA must add up to it (RFC 9113 §8.1.1). */
+  contentLength = -1;
+  /** @internal DATA payload bytes received. */
+  dataBytes = 0;
   closed = false;
   /** @internal received bytes not yet returned with WINDOW_UPDATE. */
   recvUnacked = 0;

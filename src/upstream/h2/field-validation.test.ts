@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkResponseFields } from './field-validation.ts';
+import { checkResponseFields, contentLengthOf } from './field-validation.ts';
 
 const check = (list: string[], trailers = false): { result: string | undefined; list: string[] } => {
   const copy = list.slice();
@@ -44,5 +44,13 @@ describe('checkResponseFields', () => {
       assert.deepEqual(check([':status', '200', 'k1', '1', ...field, 'k2', '2']), { result: undefined, list: [':status', '200', 'k1', '1', 'k2', '2'] }, JSON.stringify(field));
       assert.deepEqual(check(['grpc-status', '0', ...field], true), { result: undefined, list: ['grpc-status', '0'] }, JSON.stringify(field));
     }
+  });
+
+  it('behavior: content-length is read as nghttp2 does (absent -1; not one decimal number -2)', () => {
+    assert.equal(contentLengthOf([':status', '200', 'content-type', 'application/grpc']), -1);
+    assert.equal(contentLengthOf([':status', '200', 'content-length', '0']), 0);
+    assert.equal(contentLengthOf([':status', '200', 'x', 'y', 'content-length', '100000']), 100_000);
+    for (const bad of ['', '5x', '-1', '+5', ' 5', '0x10', '1.5']) assert.equal(contentLengthOf([':status', '200', 'content-length', bad]), -2, JSON.stringify(bad));
+    assert.equal(contentLengthOf([':status', '200', 'content-length', '5', 'content-length', '5']), -2, 'repeated');
   });
 });

@@ -100,6 +100,24 @@ export function checkResponseFields(list: string[], trailers: boolean): string |
   return undefined;
 }
 
+/**
+ * The `content-length` of a checked response header list (RFC 9113 §8.1.1): -1 when there is none, -2 when it
+ * is not a decimal number or appears more than once (a malformed response, as nghttp2 judges it).
+ */
+export function contentLengthOf(list: readonly string[]): number {
+  let found = -1;
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i] as string;
+    if (name.length !== 14 || name !== 'content-length') continue;
+    if (found !== -1) return -2;
+    const value = list[i + 1] as string;
+    if (value.length === 0) return -2;
+    for (let j = 0; j < value.length; j++) if (!isDigit(value, j)) return -2;
+    found = Number(value);
+  }
+  return found;
+}
+
 function isDigit(text: string, at: number): boolean {
   const c = text.charCodeAt(at);
   return c >= 48 && c <= 57;
