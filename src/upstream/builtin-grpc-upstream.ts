@@ -133,6 +133,7 @@ class BuiltinGrpcUpstream implements Upstream {
         reject(this.#unavailable(error));
         return;
       }
+      const sentAt = call.timeoutMs === undefined ? 0 : performance.now();
       let settled = false;
       let responded = false;
       let retried = false;
@@ -203,7 +204,9 @@ class BuiltinGrpcUpstream implements Upstream {
               settle(undefined, this.#unavailable(failure));
               return;
             }
-            next.adopt(stream);
+            // The service gets the time left, not the time the call had when it was first sent.
+            if (call.timeoutMs === undefined) next.adopt(stream);
+            else next.adopt(stream, call.method, this.#requestHeaders(call, call.timeoutMs - (performance.now() - sentAt)));
             if (!started && !stream.closed) start();
             return;
           }
@@ -233,8 +236,8 @@ class BuiltinGrpcUpstream implements Upstream {
   }
 
   /** The regular request headers (the connection adds `:method`, `:scheme`, `:authority`, `:path`). */
-  #requestHeaders(call: UpstreamCall): string[] {
-    return appendServiceRequestHeaders([], call, this.#options.contentSubtype, this.#userAgent);
+  #requestHeaders(call: UpstreamCall, timeoutMs = call.timeoutMs): string[] {
+    return appendServiceRequestHeaders([], call, this.#options.contentSubtype, this.#userAgent, timeoutMs);
   }
 
   #unavailable(cause: unknown): SnetError {

@@ -14,12 +14,19 @@ const requestHeadersNotForwarded: ReadonlySet<string> = new Set([...reservedRequ
 /**
  * Appends the regular request headers of `call` to `headers` (a flat `name, value, …` list, e.g. already holding
  * the pseudo-headers): content-type, te, user-agent, grpc-timeout, grpc-encoding, then the forwarded metadata.
+ * `timeoutMs` is the time left for `grpc-timeout` (a call sent again later has less than `call.timeoutMs`).
  */
-export function appendServiceRequestHeaders(headers: string[], call: UpstreamCall, contentSubtype: 'proto' | 'json' | undefined, userAgent: string): string[] {
+export function appendServiceRequestHeaders(
+  headers: string[],
+  call: UpstreamCall,
+  contentSubtype: 'proto' | 'json' | undefined,
+  userAgent: string,
+  timeoutMs: number | undefined = call.timeoutMs,
+): string[] {
   const metadata = call.metadata;
   const encoding = call.request.encoding;
   headers.push('content-type', contentSubtype === undefined ? contentTypeOf(metadata) : `application/grpc+${contentSubtype}`, 'te', 'trailers', 'user-agent', userAgent);
-  if (call.timeoutMs !== undefined) headers.push('grpc-timeout', `${Math.max(1, Math.ceil(call.timeoutMs))}m`);
+  if (timeoutMs !== undefined) headers.push('grpc-timeout', `${Math.max(1, Math.ceil(timeoutMs))}m`);
   // The encoding of the frames as forwarded wins over a grpc-encoding an interceptor left in the metadata.
   const encoded = encoding !== 'identity';
   if (encoded) headers.push('grpc-encoding', encoding);

@@ -246,9 +246,11 @@ export class H2ClientConnection implements FrameHandler, StreamOwner {
   /**
    * Opens on this connection a stream another connection to the same service refused before the service
    * processed it (`stream.replayable`, closed with REFUSED_STREAM): the same request header block, then the
-   * body written so far, then its end if it was ended. Its events go on to the same callbacks.
+   * body written so far, then its end if it was ended. Its events go on to the same callbacks. With `path` and
+   * `headerList`, a new header block replaces the one it was first sent with (e.g. a smaller grpc-timeout).
    */
-  adopt(stream: H2ClientStream): void {
+  adopt(stream: H2ClientStream, path?: string, headerList?: readonly string[]): void {
+    if (path !== undefined && headerList !== undefined) stream.headerBlock = this.#encodeRequest(path, headerList);
     stream.rebind(this);
     this.#start(stream);
   }
