@@ -29,6 +29,15 @@ export function ensureEtcdInstalled(): void {
 export { freePort as findFreePort } from './ports.ts';
 import { freePort as findFreePort } from './ports.ts';
 
+/** Options of {@link startEtcd}. */
+export interface StartEtcdOptions {
+  /** Member name. @default test-etcd */
+  readonly name?: string;
+  readonly logger?: Logger;
+  /** Picks each client/peer port; tests of the retry hand out taken ports. @default findFreePort */
+  readonly pickPort?: () => Promise<number>;
+}
+
 /** Start attempts before giving up when the "free" ports keep being taken by someone else. */
 const maxPortAttempts = 5;
 
@@ -49,7 +58,7 @@ function isPortTaken(error: unknown): boolean {
  * supervisor checks the member answering is this one). When the ports were taken meanwhile it picks new
  * ones and starts again, up to 5 times: this retries port allocation, not a test. Call `stop()` in teardown.
  */
-export async function startEtcd(options: { readonly name?: string; readonly logger?: Logger } = {}): Promise<TestEtcd> {
+export async function startEtcd(options: StartEtcdOptions = {}): Promise<TestEtcd> {
   ensureEtcdInstalled();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -60,12 +69,13 @@ export async function startEtcd(options: { readonly name?: string; readonly logg
   }
 }
 
-async function startEtcdOnFreePorts(options: { readonly name?: string; readonly logger?: Logger }): Promise<TestEtcd> {
+async function startEtcdOnFreePorts(options: StartEtcdOptions): Promise<TestEtcd> {
   const name = options.name ?? 'test-etcd';
+  const pickPort = options.pickPort ?? findFreePort;
   const dataDir = mkdtempSync(join(tmpdir(), 'snetd-etcd-'));
-  const clientPort = await findFreePort();
-  let peerPort = await findFreePort();
-  while (peerPort === clientPort) peerPort = await findFreePort();
+  const clientPort = await pickPort();
+  let peerPort = await pickPort();
+  while (peerPort === clientPort) peerPort = await pickPort();
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const supervisor = createEtcdServerSupervisor({

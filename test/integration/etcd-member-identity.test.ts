@@ -4,13 +4,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEtcdServerSupervisor, createEtcdStore } from '../../src/storage/index.ts';
 import type { EtcdServerSupervisor, EtcdServerSupervisorOptions } from '../../src/storage/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { isSnetError } from '../../src/errors/index.ts';
-import { ensureEtcdInstalled } from '../harness/etcd.ts';
+import { ensureEtcdInstalled, startEtcd } from '../harness/etcd.ts';
 import { freePort, isProcessAlive } from '../harness/ports.ts';
 
 const logger = createSilentLogger();
@@ -221,6 +224,35 @@ describe('createEtcdServerSupervisor(): the member answering is the one it start
     assert.equal(isProcessAlive(childPid), false);
     assert.deepEqual(pidsOfMember('identity-b3'), []);
     assert.equal(b.pid, undefined);
+    await assertAUntouched();
+  });
+
+  it('behavior: the test harness starts again on new ports when its ports were taken (by an etcd, or by any listener)', async () => {
+    // A listener that accepts and never answers (the harness's probes of it time out).
+    const blocker = createServer();
+    const sockets = new Set<Socket>();
+    blocker.on('connection', (socket) => sockets.add(socket));
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const blockedPort = (blocker.address() as AddressInfo).port;
+    const aPort = Number(new URL(aOptions.clientUrl).port);
+    // Client ports of the first two attempts: A's (another etcd answers), then the plain listener's.
+    const taken = [aPort, blockedPort];
+    let picks = 0;
+    const pickPort = async (): Promise<number> => (picks++ % 2 === 0 ? taken.shift() : undefined) ?? freePort();
+    const etcd = await startEtcd({ name: 'identity-retry', pickPort });
+    try {
+      assert.deepEqual(taken, [], 'both taken ports were tried');
+      assert.ok(!etcd.endpoint.endsWith(`:${String(aPort)}`) && !etcd.endpoint.endsWith(`:${String(blockedPort)}`));
+      const list = await memberList(etcd.endpoint);
+      assert.equal(list.members.find((member) => member.ID === list.header.member_id)?.name, 'identity-retry');
+      assert.deepEqual(pidsOfMember('identity-retry'), [etcd.supervisor.pid], 'failed attempts left no member running');
+    } finally {
+      await etcd.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => blocker.close(() => done()));
+    }
+    assert.deepEqual(pidsOfMember('identity-retry'), []);
     await assertAUntouched();
   });
 });
