@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants, createWriteStream, mkdirSync } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SnetError } from '../errors/index.ts';
@@ -43,7 +43,9 @@ export interface EtcdServerSupervisor {
    * STORAGE_ETCD_NOT_INSTALLED (no binary), STORAGE_SERVER_FOREIGN_ETCD (another etcd serves `clientUrl`;
    * details `foreignMember`) or STORAGE_SERVER_FAILED (exited early or not healthy within
    * `startupTimeoutMs`; details `addressInUse` when etcd could not bind a port). The child is stopped
-   * on every failure; the message names the log file and its last lines.
+   * on every failure; the message names the log file and its last lines. First, a member of this name and
+   * data dir that an earlier supervisor started and never stopped (its daemon was killed with -9; found through
+   * `<logDir>/etcd-<name>.pid`) is stopped by PID.
    */
   start(): Promise<void>;
   /** Stops the member by PID: SIGTERM, then SIGKILL after 10 s. Resolves when it has exited. */
@@ -169,6 +171,61 @@ async function askMember(clientUrl: string, timeoutMs: number): Promise<Answerin
   }
 }
 
+/**
+ * The PID in `pidFile` when it is a running etcd member of `dataDir` named `name`: one a previous daemon started
+ * and left running when it was killed without stopping it (kill -9). etcd locks its data dir, so a live process
+ * with these arguments is that member and no other. `undefined` otherwise (no file, exited, a reused PID).
+ * @internal exported for tests
+ */
+export function leftoverMemberPid(pidFile: string, dataDir: string, name: string): number | undefined {
+  let pid: number;
+  let argv: string[];
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1 || !isRunning(pid)) return undefined;
+    argv = readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined;
+  }
+  const valueOf = (flag: string): string | undefined => {
+    const at = argv.indexOf(flag);
+    return at < 0 ? undefined : argv[at + 1];
+  };
+  return valueOf('--data-dir') === dataDir && valueOf('--name') === name ? pid : undefined;
+}
+
+/** True while `pid` runs (not exited, not a zombie waiting to be reaped). Linux /proc. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves once `pid` no longer runs (or 12 s passed). */
+async function stopByPid(pid: number): Promise<void> {
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const started = Date.now();
+  let killed = false;
+  while (isRunning(pid) && Date.now() - started < 12_000) {
+    if (!killed && Date.now() - started >= 10_000) {
+      killed = true;
+      signal('SIGKILL');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const describeMember = (member: AnsweringEtcdMember): string =>
   `"${member.name}" (id ${member.id}, peer URLs ${member.peerUrls.join(', ') || 'none'})`;
 
@@ -180,6 +237,8 @@ const describeMember = (member: AnsweringEtcdMember): string =>
 export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions): EtcdServerSupervisor {
   const logger = options.logger.child({ component: 'storage', etcdMember: options.name });
   const logFile = join(options.logDir, `etcd-${options.name}.log`);
+  // The running member's PID, so that a daemon started after one killed with -9 can stop the member it left.
+  const pidFile = join(options.logDir, `etcd-${options.name}.pid`);
   let child: ChildProcess | undefined;
   let exitPromise: Promise<void> | undefined;
   let stopping = false;
@@ -244,6 +303,15 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
     );
   };
 
+  /** Removes the PID file when it names `pid` (a failed start leaves the file of the member it found alone). */
+  const forgetPid = (pid: number | undefined): void => {
+    try {
+      if (pid !== undefined && readFileSync(pidFile, 'utf8').trim() === String(pid)) rmSync(pidFile, { force: true });
+    } catch {
+      // no file
+    }
+  };
+
   const stop = async (): Promise<void> => {
     const running = child;
     if (running === undefined || exitPromise === undefined) return;
@@ -256,6 +324,7 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
     }
     await exitPromise;
     child = undefined;
+    forgetPid(running.pid);
     logger.info({ pid: running.pid }, 'local etcd member stopped');
   };
 
@@ -273,8 +342,13 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
         });
       }
       const binary = resolveBinary(options.etcdBinary);
-      // An etcd already answering here cannot be ours (ours is not started yet): refuse before spawning, so
-      // even a copy of this very member (same name and peer URL, e.g. left by a daemon killed with -9) is caught.
+      const leftover = leftoverMemberPid(pidFile, options.dataDir, options.name);
+      if (leftover !== undefined) {
+        logger.warn({ pid: leftover, dataDir: options.dataDir }, 'the local etcd member of an earlier daemon (stopped without stopping it, e.g. kill -9) still runs on this data dir; stopping it by PID');
+        await stopByPid(leftover);
+      }
+      // An etcd still answering here cannot be ours (ours is not started yet): refuse before spawning, so even a
+      // copy of this very member that is not the one in the PID file (e.g. started by hand) is caught.
       const occupant = await askMember(options.clientUrl, probeTimeoutMs);
       if (occupant !== undefined) throw foreignError(occupant, 'the local member was not started.');
       mkdirSync(options.logDir, { recursive: true });
@@ -359,6 +433,7 @@ export function createEtcdServerSupervisor(options: EtcdServerSupervisorOptions)
         );
       }
       ready = true;
+      writeFileSync(pidFile, `${String(spawned.pid)}\n`);
       logger.info({ pid: spawned.pid, clientUrl: options.clientUrl, logFile }, 'local etcd member healthy');
     },
     stop,

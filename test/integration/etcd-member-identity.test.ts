@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -253,6 +254,58 @@ describe('createEtcdServerSupervisor(): the member answering is the one it start
       await new Promise<void>((done) => blocker.close(() => done()));
     }
     assert.deepEqual(pidsOfMember('identity-retry'), []);
+    await assertAUntouched();
+  });
+
+  it('behavior: a daemon killed with -9 leaves its member running; the next start stops that member by PID and starts on the same data', async () => {
+    const options = await memberOptions('identity-orphan');
+    // The first "daemon": a node process running the supervisor, killed with SIGKILL once its member is healthy.
+    const script = [
+      `import { createEtcdServerSupervisor } from ${JSON.stringify(new URL('../../src/storage/index.ts', import.meta.url).href)};`,
+      `import { createSilentLogger } from ${JSON.stringify(new URL('../../src/shared/index.ts', import.meta.url).href)};`,
+      `const s = createEtcdServerSupervisor({ ...JSON.parse(process.argv[1]), logger: createSilentLogger() });`,
+      `await s.start();`,
+      `process.stdout.write(String(s.pid) + '\\n');`,
+      `setInterval(() => {}, 1000);`,
+    ].join('\n');
+    const { logger: _logger, ...plain } = options;
+    const daemon = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(plain)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let orphanPid: number;
+    try {
+      const exited = once(daemon, 'exit').then(([code]) => {
+        throw new Error(`the first daemon exited (code ${String(code)}) before its member was healthy`);
+      });
+      exited.catch(() => {}); // the kill below ends it too, after the race is decided
+      const [line] = (await Promise.race([once(daemon.stdout, 'data'), exited])) as [Buffer];
+      orphanPid = Number(line.toString().trim());
+      assert.ok(Number.isInteger(orphanPid) && isProcessAlive(orphanPid), `member ${line.toString()}`);
+      const store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
+      await store.put('orphan/key', bytes('kept'));
+      await store.close();
+    } finally {
+      daemon.kill('SIGKILL');
+    }
+    await once(daemon, 'exit');
+    assert.ok(isProcessAlive(orphanPid), 'the member outlived its daemon');
+
+    const next = createEtcdServerSupervisor(options);
+    try {
+      await next.start();
+      assert.ok(next.pid !== undefined && next.pid !== orphanPid);
+      assert.deepEqual(pidsOfMember('identity-orphan'), [next.pid], 'the leftover member was stopped');
+      const store = await createEtcdStore({ endpoints: [options.clientUrl], logger });
+      try {
+        assert.equal(text(await store.get('orphan/key')), 'kept', 'same data dir, same channel state');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await next.stop();
+      // A regression that does not stop the leftover member must not leave it running after the test.
+      if (isProcessAlive(orphanPid)) process.kill(orphanPid, 'SIGKILL');
+    }
+    assert.deepEqual(pidsOfMember('identity-orphan'), []);
+    assert.equal(existsSync(join(options.logDir, 'etcd-identity-orphan.pid')), false, 'the PID file goes with the member');
     await assertAUntouched();
   });
 });
