@@ -193,13 +193,16 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           client?: grpc.Client;
           /** When the client cancels; `ms` also bounds the other points (a hanging unary call sends no headers). */
           cancel?: { at: 'start' | 'headers' | 'first-message' | 'ms'; ms: number };
+          /** Bytes of `payload` in every request message (large ones outrun a grpc-js service's 64 KiB connection window). */
+          padBytes?: number;
         }): Promise<Observed> =>
           new Promise((resolve) => {
             const client = args.client ?? random.pick(clients);
             const metadata = toMetadata(args.headers);
             const options: grpc.CallOptions = { deadline: Date.now() + args.deadlineMs };
             const path = `${SERVICE}${args.method}`;
-            const request = { text: args.id, repeat: args.messages };
+            const pad = args.padBytes === undefined || args.padBytes === 0 ? {} : { payload: Buffer.alloc(args.padBytes, 0x61) };
+            const request = { text: args.id, repeat: args.messages, ...pad };
             let headers: grpc.Metadata | undefined;
             let cancelled = false;
             type AnyCall = grpc.ClientUnaryCall | grpc.ClientReadableStream<unknown> | grpc.ClientWritableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
@@ -214,14 +217,14 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
                 break;
               case 'ClientStream': {
                 const stream = client.makeClientStreamRequest(path, serialize, deserialize, metadata, options, ignore);
-                for (let i = 0; i < args.messages; i++) stream.write({ text: `${args.id}.${i}` });
+                for (let i = 0; i < args.messages; i++) stream.write({ text: `${args.id}.${i}`, ...pad });
                 stream.end();
                 call = stream;
                 break;
               }
               case 'Bidi': {
                 const stream = client.makeBidiStreamRequest(path, serialize, deserialize, metadata, options);
-                for (let i = 0; i < args.messages; i++) stream.write({ text: `${args.id}.${i}` });
+                for (let i = 0; i < args.messages; i++) stream.write({ text: `${args.id}.${i}`, ...pad });
                 stream.end();
                 call = stream;
                 break;
@@ -461,10 +464,13 @@ void describe(`chaos through the real daemon (seed ${SEED})`, () => {
           const delayMs = 5 + random.int(60);
           const messages = 1 + random.int(3);
           const preferred = random.int(CHANNELS);
+          // One paid call in four sends 40–150 KB messages: the service's flow control holds them back, so the
+          // builtin engine spreads calls over its connections (upstream_connections) while the others go on.
+          const padBytes = random.int(4) === 0 ? 40_000 + random.int(110_000) : 0;
           return () =>
             withChannel(preferred, async (channel) => {
               const level = (hint[channel] as bigint) + 1n;
-              const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 15_000, messages });
+              const o = await grpcCall({ id, method, headers: tagged(id, channel, level, behaviour, delayMs, paymentHeaders(channel, level)), deadlineMs: 15_000, messages, padBytes });
               settle(`grpc-${method}`, id, channel, level, behaviour, o);
               expectServiceOutcome(id, `grpc-${method}`, behaviour, o);
               // The service sent its headers before failing: the client gets them as response headers, not as trailers.
