@@ -1,12 +1,15 @@
 /**
  * In-process micro-benchmark of the escrow payment handler: `reserve` + `commit` on the memory store, a fake
  * chain (fixed block, no reads after the first), native signature recovery, no transport. It measures what the
- * daemon's paid path adds in our own code: wall and CPU µs per call, and bytes allocated per call.
+ * daemon's paid path adds in our own code: wall and CPU µs per call (and of it the main thread's), and bytes
+ * allocated per call.
  *
  *   ./node_modules/.bin/node bench/escrow-handler.bench.ts                    # this checkout's src/
  *   ./node_modules/.bin/node bench/escrow-handler.bench.ts --src /tmp/base/src  # another checkout (A/B)
  *   options: --calls 20000 (per round) --rounds 3 --channels 16 (calls in flight, one per channel)
- *            --store memory|lmdb (lmdb: a durable file in a temporary directory, removed at the end)
+ *            --store memory|lmdb|etcd (lmdb: a durable file in a temporary directory; etcd: a local member
+ *            through the test harness; both removed at the end) --threads 1 (signature recovery on a worker
+ *            thread, as the daemon does; default 0: on the main thread)
  *
  * Allocation is measured in a separate window of `--alloc-calls` (default 1000) calls during which no garbage
  * collection may run: the bench re-runs itself with a 64 MiB semi-space and reports heap growth ÷ calls (the
@@ -14,12 +17,13 @@
  * `--max-semi-space-size=2`, so GC cost is included as in production.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { startEtcd } from '../test/harness/etcd.ts';
 
 type Payments = typeof import('../src/payments/index.ts');
 type Blockchain = typeof import('../src/blockchain/index.ts');
@@ -88,11 +92,19 @@ const chain = {
   peekBlockNumber: () => 1000n,
 };
 const storeKind = args.get('store') ?? 'memory';
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const lmdbDir = storeKind === 'lmdb' ? mkdtempSync(path.join(os.tmpdir(), 'escrow-bench-')) : undefined;
-const store = lmdbDir === undefined ? storage.createMemoryStore() : storage.createLmdbStore({ path: path.join(lmdbDir, 'state.mdb'), logger: shared.createSilentLogger() });
+// etcd: a real local member (Debian etcd-server, through the test harness), removed at the end.
+const etcd = storeKind === 'etcd' ? await startEtcd() : undefined;
+const store =
+  etcd !== undefined
+    ? await storage.createEtcdStore({ endpoints: [etcd.endpoint], logger: shared.createSilentLogger() })
+    : lmdbDir === undefined
+      ? storage.createMemoryStore()
+      : storage.createLmdbStore({ path: path.join(lmdbDir, 'state.mdb'), logger: shared.createSilentLogger() });
 const repository = payments.createChannelRepository({ store, chain }, { mpePrefix: `snetd-ts/1/local/org/G=/${MPE}`, groupId: GROUP, recipient: RECIPIENT });
 const handler = payments.createEscrowPaymentHandler(
-  { repository, chain, recoverer: blockchain.createSignatureRecoverer({ requireNative: true }), logger: shared.createSilentLogger() },
+  { repository, chain, recoverer: blockchain.createSignatureRecoverer({ requireNative: true, threads: Number(args.get('threads') ?? 0) }), logger: shared.createSilentLogger() },
   { mpeAddress: MPE, expirationThresholdBlocks: 100n, priceOf: payments.createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }) },
 );
 const next = Array.from({ length: channels }, () => 0);
@@ -115,16 +127,25 @@ async function run(n: number): Promise<void> {
   );
 }
 
+/** CPU µs of this process's main thread (its task has the process id), from /proc: the recovery threads are not in it. */
+function mainThreadCpuUs(): number {
+  const stat = readFileSync(`/proc/self/task/${String(process.pid)}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+}
+
 await run(200 * channels); // warm-up, and every channel is stored and cached
 const label = path.relative(process.cwd(), src) || src;
 if (mode === 'time') {
   for (let round = 0; round < rounds; round++) {
     const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuUs();
     const t0 = process.hrtime.bigint();
     await run(calls);
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000 / calls;
     const cpu = process.cpuUsage(cpu0);
-    console.log(`${label} round ${round + 1}: ${wallUs.toFixed(1)} µs wall/call, ${((cpu.user + cpu.system) / calls).toFixed(1)} µs CPU/call`);
+    const mainUs = (mainThreadCpuUs() - main0) / calls;
+    console.log(`${label} round ${round + 1}: ${wallUs.toFixed(1)} µs wall/call, ${((cpu.user + cpu.system) / calls).toFixed(1)} µs CPU/call, of which main thread ${mainUs.toFixed(1)}`);
   }
 } else if (mode === 'heap-profile') {
   // Where the bytes come from: V8's sampling heap profiler, counting objects minor/major GCs already collected.
@@ -171,3 +192,4 @@ const closable = handler as { close?: () => void };
 closable.close?.();
 await store.close();
 if (lmdbDir !== undefined) rmSync(lmdbDir, { recursive: true, force: true });
+await etcd?.stop();
