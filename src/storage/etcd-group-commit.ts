@@ -123,6 +123,9 @@ interface Member {
   onAbort: (() => void) | undefined;
 }
 
+/** What a submission asks etcd for; the rest of a {@link Member} is its queue state. */
+type MemberRequest = Pick<Member, 'conditions' | 'keys' | 'compare' | 'success' | 'ranges' | 'rangeKeys' | 'bytes'>;
+
 function cancelledError(signal: AbortSignal): SnetError {
   return new SnetError('REQUEST_CANCELLED', 'storage transaction was cancelled before it was sent; nothing changed', {
     cause: signal.reason,
@@ -309,28 +312,30 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
     }
   };
 
-  /** Queues `member` (its `resolve`/`reject` already set) and watches its signal. */
-  const enqueue = (member: Member): void => {
-    const signal = member.signal;
-    if (signal !== undefined) {
-      member.onAbort = () => {
-        if (member.state !== queued) return;
-        settle(member);
-        member.reject(cancelledError(signal));
-      };
-      signal.addEventListener('abort', member.onAbort, { once: true });
-    }
-    queue.push(member);
-    schedule(inFlight === 0);
+  /** Queues a member made of `request` and watches its signal; resolves with the member's outcome. */
+  const enqueue = (request: MemberRequest, signal: AbortSignal | undefined): Promise<boolean> => {
+    if (signal?.aborted === true) return Promise.reject(cancelledError(signal));
+    return new Promise<boolean>((resolve, reject) => {
+      const member: Member = { ...request, signal, resolve, reject, state: queued, alone: false, onAbort: undefined };
+      if (signal !== undefined) {
+        member.onAbort = () => {
+          if (member.state !== queued) return;
+          settle(member);
+          reject(cancelledError(signal));
+        };
+        signal.addEventListener('abort', member.onAbort, { once: true });
+      }
+      queue.push(member);
+      schedule(inFlight === 0);
+    });
   };
 
   return {
     submitCompareAndSwap(key, keyBytes, expected, next, signal) {
-      if (signal?.aborted === true) return Promise.reject(cancelledError(signal));
-      return new Promise<boolean>((resolve, reject) => {
-        const condition: StoreCondition = expected === undefined ? { kind: 'absent', key } : { kind: 'equals', key, value: expected };
-        const keys = [key];
-        enqueue({
+      const condition: StoreCondition = expected === undefined ? { kind: 'absent', key } : { kind: 'equals', key, value: expected };
+      const keys = [key];
+      return enqueue(
+        {
           conditions: [condition],
           keys,
           compare: [toEtcdCompare(condition, keyBytes)],
@@ -339,55 +344,32 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
           rangeKeys: keys,
           // As `submit` counts it: the compared key twice and its value (or 8), the put key and value.
           bytes: 3 * keyBytes.length + (expected === undefined ? 8 : expected.length) + next.length,
-          signal,
-          resolve,
-          reject,
-          state: queued,
-          alone: false,
-          onAbort: undefined,
-        });
-      });
+        },
+        signal,
+      );
     },
     submit(conditions, operations, signal) {
-      if (signal?.aborted === true) return Promise.reject(cancelledError(signal));
-      return new Promise<boolean>((resolve, reject) => {
-        const keys = new Set<string>();
-        const compare: ICompare[] = [];
-        const ranges: IRequestOp[] = [];
-        const rangeKeys: string[] = [];
-        let bytes = 0;
-        for (const condition of conditions) {
-          const key = keyBuffer(condition.key);
-          compare.push(toEtcdCompare(condition, key));
-          bytes += 2 * key.length + (condition.kind === 'equals' ? condition.value.length : 8);
-          if (!keys.has(condition.key)) {
-            keys.add(condition.key);
-            rangeKeys.push(condition.key);
-            ranges.push({ request_range: { key } });
-          }
+      const keys = new Set<string>();
+      const compare: ICompare[] = [];
+      const ranges: IRequestOp[] = [];
+      const rangeKeys: string[] = [];
+      let bytes = 0;
+      for (const condition of conditions) {
+        const key = keyBuffer(condition.key);
+        compare.push(toEtcdCompare(condition, key));
+        bytes += 2 * key.length + (condition.kind === 'equals' ? condition.value.length : 8);
+        if (!keys.has(condition.key)) {
+          keys.add(condition.key);
+          rangeKeys.push(condition.key);
+          ranges.push({ request_range: { key } });
         }
-        const success = operations.map(toEtcdRequestOp);
-        for (const operation of operations) {
-          keys.add(operation.key);
-          bytes += Buffer.byteLength(operation.key) + (operation.kind === 'put' ? operation.value.length : 0);
-        }
-        const member: Member = {
-          conditions,
-          keys: [...keys],
-          compare,
-          success,
-          ranges,
-          rangeKeys,
-          bytes,
-          signal,
-          resolve,
-          reject,
-          state: queued,
-          alone: false,
-          onAbort: undefined,
-        };
-        enqueue(member);
-      });
+      }
+      const success = operations.map(toEtcdRequestOp);
+      for (const operation of operations) {
+        keys.add(operation.key);
+        bytes += Buffer.byteLength(operation.key) + (operation.kind === 'put' ? operation.value.length : 0);
+      }
+      return enqueue({ conditions, keys: [...keys], compare, success, ranges, rangeKeys, bytes }, signal);
     },
     get queued() {
       return queue.filter((member) => member.state === queued).length;
