@@ -176,22 +176,20 @@ describe('createEtcdServerSupervisor(): the member answering is the one it start
     await assertAUntouched();
   });
 
-  it('error: another etcd that starts answering after the pre-start check is refused, and our still-running child is stopped by PID', async () => {
-    // A is frozen during B's pre-start check (the probe times out), and the stand-in binary resumes it
-    // and stays alive: a child that has not bound its ports yet while another etcd answers.
-    const options = await memberOptions('identity-b2', aOptions.clientUrl);
-    const { binary, pidFile } = wrapperBinary(options.logDir, aPid, 'sleep 600');
+  /**
+   * Starts member `name` on A's client URL through a stand-in binary that resumes A (frozen for B's pre-start
+   * check) and then runs `then`; B's start must be refused as `check` says. Returns the PID B's child had, once
+   * B was stopped, after checking that child is gone and A is untouched.
+   */
+  async function refusedBesideA(name: string, then: string, check: (error: Error & { message: string }, b: EtcdServerSupervisor, options: EtcdServerSupervisorOptions) => void): Promise<number> {
+    const options = await memberOptions(name, aOptions.clientUrl);
+    const { binary, pidFile } = wrapperBinary(options.logDir, aPid, then);
     const b = createEtcdServerSupervisor({ ...options, etcdBinary: binary });
     process.kill(aPid, 'SIGSTOP');
     try {
       await assert.rejects(b.start(), (error: unknown) => {
         assert.ok(isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD'), String(error));
-        assert.equal(
-          error.message,
-          `${aOptions.clientUrl} is served by another etcd: member "identity-a" (id ${aId}, peer URLs ${aOptions.peerUrl}), ` +
-            `not the local member "identity-b2" (peer URL ${options.peerUrl}) of payment_channel_storage_server; ` +
-            `the local member was stopped; its log: ${b.logFile}`,
-        );
+        check(error, b, options);
         return true;
       });
     } finally {
@@ -202,30 +200,29 @@ describe('createEtcdServerSupervisor(): the member answering is the one it start
     assert.equal(isProcessAlive(childPid), false, `our child ${String(childPid)} was stopped`);
     assert.equal(b.pid, undefined);
     await assertAUntouched();
+    return childPid;
+  }
+
+  it('error: another etcd that starts answering after the pre-start check is refused, and our still-running child is stopped by PID', async () => {
+    // A is frozen during B's pre-start check (the probe times out), and the stand-in binary resumes it
+    // and stays alive: a child that has not bound its ports yet while another etcd answers.
+    await refusedBesideA('identity-b2', 'sleep 600', (error, b, options) => {
+      assert.equal(
+        error.message,
+        `${aOptions.clientUrl} is served by another etcd: member "identity-a" (id ${aId}, peer URLs ${aOptions.peerUrl}), ` +
+          `not the local member "identity-b2" (peer URL ${options.peerUrl}) of payment_channel_storage_server; ` +
+          `the local member was stopped; its log: ${b.logFile}`,
+      );
+    });
   });
 
   it('error: our member dying of "address already in use" while another etcd answers is never accepted', async () => {
-    const options = await memberOptions('identity-b3', aOptions.clientUrl);
-    const { binary, pidFile } = wrapperBinary(options.logDir, aPid, '/usr/bin/etcd "$@"');
-    const b = createEtcdServerSupervisor({ ...options, etcdBinary: binary });
-    process.kill(aPid, 'SIGSTOP');
-    try {
-      await assert.rejects(b.start(), (error: unknown) => {
-        assert.ok(isSnetError(error, 'STORAGE_SERVER_FOREIGN_ETCD'), String(error));
-        // Whether the foreign answer or our child's exit is seen first, the answer names the other etcd.
-        assert.match(error.message, /is served by another etcd: member "identity-a"/);
-        assert.match(error.message, /the local member (was stopped|exited)/);
-        return true;
-      });
-    } finally {
-      await b.stop(); // a regression that accepts B must not leave its child running
-    }
-    const childPid = Number(readFileSync(pidFile, 'utf8'));
-    assert.ok(childPid > 0);
-    assert.equal(isProcessAlive(childPid), false);
+    await refusedBesideA('identity-b3', '/usr/bin/etcd "$@"', (error) => {
+      // Whether the foreign answer or our child's exit is seen first, the answer names the other etcd.
+      assert.match(error.message, /is served by another etcd: member "identity-a"/);
+      assert.match(error.message, /the local member (was stopped|exited)/);
+    });
     assert.deepEqual(pidsOfMember('identity-b3'), []);
-    assert.equal(b.pid, undefined);
-    await assertAUntouched();
   });
 
   it('behavior: the test harness starts again on new ports when its ports were taken (by an etcd, or by any listener)', async () => {
