@@ -22,6 +22,23 @@ function recordingResponse(): CallResponse & { outcomes: CallOutcome[] } {
   };
 }
 
+/** A runner over `handler` with one gRPC call started on it; `clientGone()` is the client going away. */
+function startCall(handler: CallHandler, response: CallResponse = recordingResponse()): { runner: CallRunner; clientGone: () => void } {
+  const runner = new CallRunner(createSilentLogger(), handler, { maxMessageBytes: 1024, serviceTimeoutMs: 0, dropMetadata: new Set() });
+  let gone: () => void = () => undefined;
+  runner.run({
+    method: '/p.S/M',
+    protocol: 'grpc',
+    httpVersion: '2',
+    headers: {},
+    remoteAddress: undefined,
+    body: new PassThrough(),
+    response,
+    onClientGone: (listener) => (gone = listener),
+  });
+  return { runner, clientGone: () => gone() };
+}
+
 describe('CallRunner', () => {
   it('behavior: a cancelled call leaves activeCalls at once but handlersRunning only when its handler returns', async () => {
     let handlerReturn: (outcome: CallOutcome) => void = () => undefined;
@@ -33,19 +50,8 @@ describe('CallRunner', () => {
         ctx.signal.addEventListener('abort', () => aborted());
         handlerReturn = resolve;
       });
-    const runner = new CallRunner(createSilentLogger(), handler, { maxMessageBytes: 1024, serviceTimeoutMs: 0, dropMetadata: new Set() });
     const response = recordingResponse();
-    let clientGone: () => void = () => undefined;
-    runner.run({
-      method: '/p.S/M',
-      protocol: 'grpc',
-      httpVersion: '2',
-      headers: {},
-      remoteAddress: undefined,
-      body: new PassThrough(),
-      response,
-      onClientGone: (listener) => (clientGone = listener),
-    });
+    const { runner, clientGone } = startCall(handler, response);
     assert.deepEqual({ active: runner.activeCalls, running: runner.handlersRunning }, { active: 1, running: 1 });
     clientGone();
     await abortSeen;
@@ -60,18 +66,7 @@ describe('CallRunner', () => {
   it('behavior: idle() waits for the handler of a cancelled call (its payment release), not only for its status', async () => {
     let handlerReturn: (outcome: CallOutcome) => void = () => undefined;
     const handler: CallHandler = () => new Promise((resolve) => (handlerReturn = resolve));
-    const runner = new CallRunner(createSilentLogger(), handler, { maxMessageBytes: 1024, serviceTimeoutMs: 0, dropMetadata: new Set() });
-    let clientGone: () => void = () => undefined;
-    runner.run({
-      method: '/p.S/M',
-      protocol: 'grpc',
-      httpVersion: '2',
-      headers: {},
-      remoteAddress: undefined,
-      body: new PassThrough(),
-      response: recordingResponse(),
-      onClientGone: (listener) => (clientGone = listener),
-    });
+    const { runner, clientGone } = startCall(handler);
     clientGone();
     let idle = false;
     const waiting = runner.idle().then(() => (idle = true));
