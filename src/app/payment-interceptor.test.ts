@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDynamicPricing, type EscrowPaymentHandler, type PriceResult, type Reservation } from '../payments/index.ts';
-import type { CallContext, CallOutcome } from '../pipeline/index.ts';
+import { createContextValues, paymentInfoKey, type CallContext, type CallOutcome } from '../pipeline/index.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 
 function recordingHandler(): EscrowPaymentHandler & { events: string[] } {
   const events: string[] = [];
-  const reservation: Reservation = { channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
+  const reservation: Reservation = { type: 'escrow', channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
   return {
     events,
     reserve: (metadata) => {
@@ -27,7 +27,7 @@ function recordingHandler(): EscrowPaymentHandler & { events: string[] } {
 }
 
 const ctx = (requestMetadata: Record<string, string> = {}): CallContext =>
-  ({ method: '/x.Y/z', requestMetadata, upstreamMetadata: { 'snet-user-address': 'spoofed' }, signal: new AbortController().signal }) as unknown as CallContext;
+  ({ method: '/x.Y/z', requestMetadata, upstreamMetadata: { 'snet-user-address': 'spoofed' }, signal: new AbortController().signal, values: createContextValues() }) as unknown as CallContext;
 
 describe('createPaymentInterceptor()', () => {
   it('behavior: overrides snet-user-address with the channel sender and commits on OK', async () => {
@@ -40,6 +40,7 @@ describe('createPaymentInterceptor()', () => {
     })(call);
     assert.equal(outcome.code, 0);
     assert.deepEqual(handler.events, ['reserve', 'commit']);
+    assert.equal(call.values.get(paymentInfoKey)?.priceCogs, 10n, 'observers see the accepted payment');
   });
 
   it('behavior: releases on a non-OK status and on a throw', async () => {
@@ -75,12 +76,12 @@ describe('createPaymentInterceptor() with dynamic pricing', () => {
       async reserve(_metadata, _method, _signal, estimatePrice) {
         if (estimatePrice === undefined) {
           prices.push('static');
-          return { channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
+          return { type: 'escrow', channelId: 1n, nonce: 0n, amount: 10n, priceCogs: 10n, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
         }
         const price = await estimatePrice('0x2c7536E3605D9C16a7a3D7b1898e529396a65c23');
         prices.push(price);
         if (!price.ok) throw price.error;
-        return { channelId: 1n, nonce: 0n, amount: price.value, priceCogs: price.value, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
+        return { type: 'escrow', channelId: 1n, nonce: 0n, amount: price.value, priceCogs: price.value, userAddress: '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23' };
       },
       commit: () => Promise.resolve(),
       release: () => Promise.resolve(),
@@ -94,6 +95,7 @@ describe('createPaymentInterceptor() with dynamic pricing', () => {
       upstreamMetadata: { 'x-tag': 'client', 'snet-user-address': '0xspoofed' },
       signal: new AbortController().signal,
       deadline: undefined,
+      values: createContextValues(),
       firstCalls: 0,
       request: {
         first: () => {

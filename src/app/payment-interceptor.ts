@@ -1,20 +1,22 @@
-// The thin pipeline adapter around the transport-agnostic escrow handler (payments/ imports nothing from
-// pipeline/, STYLE §B.1): reserve before the service, commit on OK, release on any failure.
-import type { DynamicPricing, EscrowPaymentHandler, PriceResult } from '../payments/index.ts';
+// The thin pipeline adapter around the transport-agnostic payment handlers (payments/ imports nothing from
+// pipeline/): reserve before the service, commit on OK, release on any failure, whatever the payment type.
+import type { DynamicPricing, PaymentHandler, PriceResult } from '../payments/index.ts';
 import { HEADER_DAEMON_DEBUG, HEADER_USER_ADDRESS } from '../payments/index.ts';
-import { isOkOutcome, remainingMs, type CallContext, type Interceptor, type Metadata } from '../pipeline/index.ts';
+import { isOkOutcome, paymentInfoKey, remainingMs, type CallContext, type Interceptor, type Metadata } from '../pipeline/index.ts';
 
 /**
- * The paid-call interceptor (spec §1.3): a refused payment throws its `PaymentError` (the transport maps
- * the code to the status) and the service is never called; an accepted one sets `snet-user-address` to
- * the channel sender and `snet-daemon-debug` to `streamIntercept` (overriding anything the client sent) and is committed only when the service ends
+ * The paid-call interceptor (Go `handler/stream_interceptor.go`): `handler` is the payment dispatcher (one
+ * handler per `snet-payment-type`). A refused payment throws its `PaymentError` (the transport maps the code to
+ * the status) and the service is never called; an accepted one sets `snet-user-address` to the payer (channel
+ * sender, free-call user, token holder) and `snet-daemon-debug` to `streamIntercept` (overriding anything the
+ * client sent), is recorded under `paymentInfoKey` for observers, and is committed only when the service ends
  * with OK. A cancelled or failed call releases the reservation, so it costs nothing.
  *
  * `dynamicPricing` (only with `enable_dynamic_pricing`, read per call so metadata reload can swap it): a
  * method its protos mark is priced by the service's estimate method on the call's first request message
  * (spec §6.1); every other method keeps the metadata price with no extra work.
  */
-export function createPaymentInterceptor(handler: EscrowPaymentHandler, dynamicPricing?: () => DynamicPricing | undefined): Interceptor {
+export function createPaymentInterceptor(handler: PaymentHandler, dynamicPricing?: () => DynamicPricing | undefined): Interceptor {
   return (next) => async (ctx) => {
     const pricing = dynamicPricing?.();
     const estimateMethod = pricing?.estimateMethodOf(ctx.method);
@@ -22,6 +24,7 @@ export function createPaymentInterceptor(handler: EscrowPaymentHandler, dynamicP
       estimateMethod === undefined || pricing === undefined
         ? await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal)
         : await handler.reserve(ctx.requestMetadata, ctx.method, ctx.signal, (payer) => estimate(pricing, estimateMethod, ctx, payer));
+    ctx.values.set(paymentInfoKey, reservation);
     ctx.upstreamMetadata[HEADER_USER_ADDRESS] = reservation.userAddress;
     // The reference marks calls that passed its stream interceptor (Go handler/stream_interceptor.go).
     ctx.upstreamMetadata[HEADER_DAEMON_DEBUG] = 'streamIntercept';

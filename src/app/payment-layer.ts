@@ -29,6 +29,7 @@ import { SnetError } from '../errors/index.ts';
 import {
   createChannelRepository,
   createDynamicPricing,
+  createPaymentDispatcher,
   createEscrowPaymentHandler,
   describeEstimateMethods,
   priceUndefinedError,
@@ -360,8 +361,11 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         leaseMs: parseGoDurationMs(config.payment_reservation_lease) ?? RESERVATION_LEASE_MS,
       },
     );
+    // One interceptor, one handler per snet-payment-type (Go components.go registers escrow, free-call,
+    // prepaid-call and train-call; train-call answers UNIMPLEMENTED here).
+    const payments = createPaymentDispatcher({ escrow: handler });
     context.onClose(() => {
-      handler.close();
+      payments.close();
       return Promise.resolve();
     });
 
@@ -449,7 +453,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       serviceType: service.serviceType,
       groupIdBase64: orgGroup.groupId.base64,
       registryAddress: network.registryAddress,
-      interceptors: [createPaymentInterceptor(handler, estimateCall === undefined ? undefined : () => live.dynamicPricing)],
+      interceptors: [createPaymentInterceptor(payments, estimateCall === undefined ? undefined : () => live.dynamicPricing)],
       registerServices(registry: ServiceRegistry) {
         registerChannelStateService(registry, servicesDeps, servicesOptions);
         registerProviderControlService(registry, servicesDeps, servicesOptions);

@@ -294,8 +294,13 @@ export const errorCatalogue = {
   },
   PAYMENT_TYPE_UNSUPPORTED: {
     area: 'payments',
-    meaning: 'The client asked for a payment type (free-call, prepaid-call, train-call) that this daemon does not serve yet; only escrow (pay per call on an MPE channel) is served.',
+    meaning: 'The client asked for a payment type that this daemon does not serve in its current configuration.',
     fix: 'Client: send snet-payment-type "escrow" (or omit the header) with the escrow payment headers.',
+  },
+  PAYMENT_TYPE_UNIMPLEMENTED: {
+    area: 'payments',
+    meaning: 'The client sent snet-payment-type "train-call": this daemon offers no training API (training.Daemon), so there is nothing to pay for.',
+    fix: 'Client: call the service with escrow, prepaid-call or free-call payments; training is not offered by snetd-ts.',
   },
   PAYMENT_SERVICE_REJECTED: {
     area: 'payments',

@@ -41,6 +41,7 @@ export {
   nonceMismatchError,
   paymentTypeUnknownError,
   paymentTypeUnsupportedError,
+  trainCallUnimplementedError,
   priceUndefinedError,
   serviceRejectedError,
   signatureInvalidError,
@@ -50,6 +51,8 @@ export {
   type PaymentErrorCode,
 } from './payment-error.ts';
 export * from './pricing/index.ts';
+export type { AcceptedPayment, PaymentHandler } from './payment-handler.ts';
+export { createPaymentDispatcher, type PaymentHandlers } from './payment-dispatcher.ts';
 export {
   channelStateVersion,
   decodeChannelState,

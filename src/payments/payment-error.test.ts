@@ -22,6 +22,7 @@ import {
   nonceMismatchError,
   paymentTypeUnknownError,
   paymentTypeUnsupportedError,
+  trainCallUnimplementedError,
   priceUndefinedError,
   serviceRejectedError,
   signatureInvalidError,
@@ -73,7 +74,12 @@ const cases: [PaymentError, string, string][] = [
   [
     paymentTypeUnsupportedError('free-call'),
     'PAYMENT_TYPE_UNSUPPORTED',
-    'payment type "free-call" is not supported by this daemon yet; use "escrow" (pay per call on an MPE channel)',
+    'payment type "free-call" is not supported by this daemon; use "escrow" (pay per call on an MPE channel)',
+  ],
+  [
+    trainCallUnimplementedError(),
+    'PAYMENT_TYPE_UNIMPLEMENTED',
+    'payment type "train-call" is not implemented: this daemon does not offer the training API (training.Daemon); call the service with escrow, prepaid-call or free-call payments',
   ],
   [serviceRejectedError('incorrect signature'), 'PAYMENT_SERVICE_REJECTED', 'incorrect signature'],
 ];

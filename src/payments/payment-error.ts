@@ -149,11 +149,20 @@ export function commitFailedError(cause?: unknown): PaymentError {
   return new PaymentError('PAYMENT_COMMIT_FAILED', 'unable to store new payment channel state', { cause });
 }
 
-/** INVALID_ARGUMENT: a known payment type this daemon does not serve yet (free-call, prepaid-call, train-call). */
+/** INVALID_ARGUMENT: a known payment type this daemon does not serve in its configuration. */
 export function paymentTypeUnsupportedError(type: string): PaymentError {
-  return new PaymentError('PAYMENT_TYPE_UNSUPPORTED', `payment type "${displayValue(type)}" is not supported by this daemon yet; use "escrow" (pay per call on an MPE channel)`, {
+  return new PaymentError('PAYMENT_TYPE_UNSUPPORTED', `payment type "${displayValue(type)}" is not supported by this daemon; use "escrow" (pay per call on an MPE channel)`, {
     details: { paymentType: type },
   });
+}
+
+/** UNIMPLEMENTED: `train-call` pays for the reference's training API (`training.Daemon`), which this daemon does not offer. */
+export function trainCallUnimplementedError(): PaymentError {
+  return new PaymentError(
+    'PAYMENT_TYPE_UNIMPLEMENTED',
+    'payment type "train-call" is not implemented: this daemon does not offer the training API (training.Daemon); call the service with escrow, prepaid-call or free-call payments',
+    { details: { paymentType: 'train-call' } },
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 export { remainingMs, type CallContext, type CallProtocol } from './call-context.ts';
 export { createContextKey, createContextValues, type ContextKey, type ContextValues } from './context-values.ts';
+export { paymentInfoKey, type PaymentInfo } from './payment-info.ts';
 export { applyInterceptors, isOkOutcome, type CallHandler, type Interceptor } from './interceptor.ts';
 export {
   createServiceRegistry,

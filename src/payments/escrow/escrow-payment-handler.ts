@@ -21,11 +21,11 @@ import {
   insufficientFundsError,
   nonceMismatchError,
   PaymentError,
-  paymentTypeUnsupportedError,
   signatureInvalidError,
   wrongSignerError,
 } from '../payment-error.ts';
-import { type HeaderMap, parseEscrowPaymentHeaders, parsePaymentType, type EscrowPaymentHeaders } from './payment-headers.ts';
+import { parseEscrowPaymentHeaders, type EscrowPaymentHeaders, type HeaderMap } from './payment-headers.ts';
+import type { AcceptedPayment, PaymentHandler } from '../payment-handler.ts';
 import type { ChannelRepository, ChainReadResult, StoredChannel } from './channel-repository.ts';
 import {
   channelStateHead,
@@ -70,7 +70,8 @@ export interface EscrowPaymentHandlerDeps {
  * A payment accepted for one call and reserved in storage. Hand it back to `commit` when the service
  * answered OK or to `release` when it failed; exactly one of them, once.
  */
-export interface Reservation {
+export interface Reservation extends AcceptedPayment {
+  readonly type: 'escrow';
   readonly channelId: bigint;
   readonly nonce: bigint;
   /** The cumulative amount now authorised. */
@@ -86,25 +87,22 @@ export interface Reservation {
  * and reserves the payment (one storage write); `commit`/`release` finish it (one more write). Errors are
  * `PaymentError`s with the reference's client texts; the transport maps their codes to statuses.
  */
-export interface EscrowPaymentHandler {
+export interface EscrowPaymentHandler extends PaymentHandler<Reservation> {
   /**
-   * Validates and reserves; throws a `PaymentError` (nothing changed) when the call must be refused.
-   * `estimatePrice` (dynamic pricing, spec §6.1) replaces `priceOf` for this call: it is awaited once, at the
-   * price step (§5.3 step 7, after the nonce, signature, expiry and funds checks, with the channel held), with
-   * the channel sender (EIP-55) as `payer`; a price error it returns refuses the call; if it rejects, `reserve`
-   * rejects with that error. Nothing is reserved in either case.
+   * Validates and reserves the escrow payment (the payment type is the dispatcher's to check); throws a
+   * `PaymentError` (nothing changed) when the call must be refused. `estimatePrice` (dynamic pricing) replaces
+   * `priceOf` for this call: it is awaited once, at the price step (Go `escrow/validation.go` order: after the
+   * nonce, signature, expiry and funds checks, with the channel held), with the channel sender (EIP-55) as
+   * `payer`; a price error it returns refuses the call; if it rejects, `reserve` rejects with that error.
+   * Nothing is reserved in either case. `commit` never throws (a failed write leaves a reservation that counts
+   * as accepted); `release` restores the previous authorisation; `close` stops the lease sweeper.
    */
   reserve(metadata: HeaderMap, methodPath: string, signal?: AbortSignal, estimatePrice?: (payer: string) => Promise<PriceResult>): Promise<Reservation>;
-  /** The service answered OK: the payment is final. Never throws (a failed write leaves a reservation that counts as accepted). */
-  commit(reservation: Reservation): Promise<void>;
-  /** The service failed: the call is free, the previous authorisation is restored. Never throws. */
-  release(reservation: Reservation): Promise<void>;
-  /** Stops the lease sweeper (reservations still in flight are no longer renewed). Idempotent. */
-  close(): void;
 }
 
 /** A reservation as this handler tracks it; callers only see the {@link Reservation} fields. */
 class EscrowReservation implements Reservation {
+  readonly type = 'escrow';
   readonly channelId: bigint;
   readonly nonce: bigint;
   readonly amount: bigint;
@@ -475,9 +473,6 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
 
   const handler: EscrowPaymentHandler = {
     async reserve(metadata, methodPath, signal, estimatePrice) {
-      const type = parsePaymentType(metadata);
-      if (!type.ok) throw type.error;
-      if (type.value !== 'escrow') throw paymentTypeUnsupportedError(type.value);
       const parsed = parseEscrowPaymentHeaders(metadata);
       if (!parsed.ok) throw parsed.error;
       const call: PaymentCall = { payment: parsed.value, price: estimatePrice === undefined ? options.priceOf(methodPath) : undefined, estimate: estimatePrice, recovered: undefined };
