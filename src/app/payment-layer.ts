@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Address } from 'viem';
 import {
+  addressToBytes,
   createChainClient,
   createSignatureRecoverer,
   findGroup,
@@ -359,6 +360,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         },
         priceOf: (path) => live.priceOf(path),
         leaseMs: parseGoDurationMs(config.payment_reservation_lease) ?? RESERVATION_LEASE_MS,
+        ...(config.allowed_user_flag ? { allowedSigners: config.allowed_user_addresses.map((address) => addressToBytes(address)) } : {}),
       },
     );
     // One interceptor, one handler per snet-payment-type (Go components.go registers escrow, free-call,

@@ -12,6 +12,7 @@ import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildPaymentLayer } from './payment-layer.ts';
+import { buildCurationLayer } from './curation-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 import { createEtcdServerSupervisor } from '../storage/index.ts';
 import { etcdServerOptionsFrom, loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
@@ -86,6 +87,11 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
         });
       }
     }
+    const curation = payments === undefined ? buildCurationLayer(config) : undefined;
+    if (curation !== undefined) {
+      cleanups.push(() => curation.close());
+      logger.info({ allowedUsers: config.allowed_user_addresses.length }, 'blockchain off with allowed_user_flag: only allowed users are served (free, signed calls)');
+    }
     const encoding = payments?.encoding ?? 'proto';
     let upstream: Upstream | undefined;
     let fallback: CallHandler;
@@ -120,7 +126,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const server = createDaemonServer(
       {
         logger,
-        handler: createRouter({ registry, fallback: applyInterceptors(fallback, payments?.interceptors ?? []) }),
+        handler: createRouter({ registry, fallback: applyInterceptors(fallback, payments?.interceptors ?? curation?.interceptors ?? []) }),
         httpRoutes: {
           heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await heartbeat.render() }),
           encoding: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${encoding}\n` }),

@@ -302,6 +302,11 @@ export const errorCatalogue = {
     meaning: 'The client sent snet-payment-type "train-call": this daemon offers no training API (training.Daemon), so there is nothing to pay for.',
     fix: 'Client: call the service with escrow, prepaid-call or free-call payments; training is not offered by snetd-ts.',
   },
+  PAYMENT_USER_NOT_ALLOWED: {
+    area: 'payments',
+    meaning: 'Curation is on (allowed_user_flag) and the address that signed the call is not in allowed_user_addresses.',
+    fix: 'Owner: add the address to allowed_user_addresses (or turn allowed_user_flag off). Client: sign with an allowed key.',
+  },
   PAYMENT_SERVICE_REJECTED: {
     area: 'payments',
     meaning: 'A daemon payment service (GetChannelState, ProviderControlService) refused the request; the message is the reference daemon\'s text and the status is UNKNOWN, as the reference sends it.',

@@ -42,6 +42,7 @@ export {
   paymentTypeUnknownError,
   paymentTypeUnsupportedError,
   trainCallUnimplementedError,
+  userNotAllowedError,
   priceUndefinedError,
   serviceRejectedError,
   signatureInvalidError,
@@ -53,6 +54,7 @@ export {
 export * from './pricing/index.ts';
 export type { AcceptedPayment, PaymentHandler } from './payment-handler.ts';
 export { createPaymentDispatcher, type PaymentHandlers } from './payment-dispatcher.ts';
+export { createAllowedUserHandler, type AllowedUserHandlerOptions } from './curation/allowed-user-handler.ts';
 export {
   channelStateVersion,
   decodeChannelState,

@@ -23,6 +23,7 @@ import {
   paymentTypeUnknownError,
   paymentTypeUnsupportedError,
   trainCallUnimplementedError,
+  userNotAllowedError,
   priceUndefinedError,
   serviceRejectedError,
   signatureInvalidError,
@@ -81,6 +82,7 @@ const cases: [PaymentError, string, string][] = [
     'PAYMENT_TYPE_UNIMPLEMENTED',
     'payment type "train-call" is not implemented: this daemon does not offer the training API (training.Daemon); call the service with escrow, prepaid-call or free-call payments',
   ],
+  [userNotAllowedError('0x2c7536E3605D9C16a7a3D7b1898e529396a65c23'), 'PAYMENT_USER_NOT_ALLOWED', 'you are not Authorized to call this service during curation process'],
   [serviceRejectedError('incorrect signature'), 'PAYMENT_SERVICE_REJECTED', 'incorrect signature'],
 ];
 

@@ -166,6 +166,14 @@ export function trainCallUnimplementedError(): PaymentError {
 }
 
 /**
+ * PERMISSION_DENIED: curation is on and `<address>` is not an allowed user. The text is the reference's
+ * (Go `escrow/validation.go` `checkCurationValidations`); the address is in the details for logs.
+ */
+export function userNotAllowedError(address: string): PaymentError {
+  return new PaymentError('PAYMENT_USER_NOT_ALLOWED', 'you are not Authorized to call this service during curation process', { details: { address } });
+}
+
+/**
  * UNKNOWN: a refusal of the daemon's own payment services (GetChannelState, ProviderControlService), with the
  * reference's plain-error text (§3.4, §8). `cause` stays in logs.
  */

@@ -38,6 +38,16 @@ describe('createServiceRegistry()', () => {
     assert.ok(list);
     await assert.rejects(list(fakeCtx('/grpc.health.v1.Health/List')), (error: unknown) => isSnetError(error, 'METHOD_UNIMPLEMENTED') && error.message === 'method List not implemented');
   });
+  it('behavior: every service of a daemon-owned package is the daemon\'s, never the AI service\'s', async () => {
+    const registry = createServiceRegistry();
+    registry.registerUnary('/escrow.PaymentChannelStateService/GetChannelState', () => Promise.resolve(new Uint8Array()));
+    const other = registry.lookup('/escrow.TrainingStateService/Get');
+    assert.ok(other, 'an unknown service of the escrow package is answered by the daemon');
+    await assert.rejects(other(fakeCtx('/escrow.TrainingStateService/Get')), (error: unknown) => isSnetError(error, 'METHOD_UNIMPLEMENTED') && error.message === 'method Get not implemented');
+    assert.equal(registry.lookup('/escrowx.Service/Get'), undefined, 'only the exact package');
+    assert.equal(registry.lookup('/escrow.sub.Service/Get'), undefined, 'a sub-package is another package');
+    assert.equal(registry.lookup('/Calculator/add'), undefined, 'a service without a package is not ours');
+  });
   it('error: malformed paths and duplicates are start-up bugs', () => {
     const registry = createServiceRegistry();
     assert.throws(() => registry.registerUnary('Health/Check', () => Promise.resolve(new Uint8Array())), /not a \/package.Service\/Method path/);

@@ -23,14 +23,16 @@ export interface MethodOptions {
 
 /**
  * The daemon's own gRPC methods, keyed by full path (`/grpc.health.v1.Health/Check`). They are
- * served on the daemon's port and never proxied; any other method of a registered service answers
- * UNIMPLEMENTED instead of reaching the AI service (spec §1.1).
+ * served on the daemon's port and never proxied. The proto packages of registered services are the
+ * daemon's (`escrow`, `grpc.health.v1`, …): any other method or service of such a package answers
+ * UNIMPLEMENTED instead of reaching the AI service (the reference registers these services on its own
+ * gRPC server, Go `snetd/cmd/serve.go`, so the AI service never sees them either).
  */
 export interface ServiceRegistry {
   registerUnary(path: string, method: UnaryMethod, options?: MethodOptions): void;
   registerServerStreaming(path: string, method: ServerStreamingMethod, options?: MethodOptions): void;
   registerStreaming(path: string, method: StreamingMethod, options?: MethodOptions): void;
-  /** The handler for `path`; `undefined` when neither the method nor its service is registered. */
+  /** The handler for `path`; `undefined` when neither the method nor its package is the daemon's. */
   lookup(path: string): CallHandler | undefined;
 }
 
@@ -39,14 +41,15 @@ const okOutcome: CallOutcome = { code: 0, message: '' };
 /** Creates an empty {@link ServiceRegistry}. Throws on a malformed path or a duplicate registration (start-up bugs). */
 export function createServiceRegistry(): ServiceRegistry {
   const methods = new Map<string, CallHandler>();
-  const services = new Set<string>();
+  /** Proto packages of the registered services (`escrow` of `escrow.TokenService`). */
+  const packages = new Set<string>();
 
   const add = (path: string, handler: CallHandler, options: MethodOptions | undefined): void => {
     const match = /^\/([^/]+)\/[^/]+$/.exec(path);
     if (match === null) throw new Error(`service registry: "${path}" is not a /package.Service/Method path`);
     if (methods.has(path)) throw new Error(`service registry: "${path}" is registered twice`);
     methods.set(path, applyInterceptors(handler, options?.interceptors ?? []));
-    services.add(match[1] as string);
+    packages.add(packageOf(match[1] as string));
   };
 
   return {
@@ -87,10 +90,16 @@ export function createServiceRegistry(): ServiceRegistry {
       const handler = methods.get(path);
       if (handler !== undefined) return handler;
       const slash = path.indexOf('/', 1);
-      if (slash === -1 || !services.has(path.slice(1, slash))) return undefined;
+      if (slash === -1 || !packages.has(packageOf(path.slice(1, slash)))) return undefined;
       return unimplemented;
     },
   };
+}
+
+/** `escrow` of `escrow.TokenService`, `grpc.health.v1` of `grpc.health.v1.Health`, '' for a service with no package. */
+function packageOf(service: string): string {
+  const dot = service.lastIndexOf('.');
+  return dot === -1 ? '' : service.slice(0, dot);
 }
 
 const unimplemented: CallHandler = (ctx) =>

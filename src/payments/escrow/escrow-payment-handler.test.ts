@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import {
+  addressToBytes,
   buildClaimMessage,
   createSignatureRecoverer,
   privateKeyToAddress,
@@ -209,6 +210,22 @@ for (const threads of [0, 1]) describe(`createEscrowPaymentHandler() (signature 
   it('error: a chain failure on an unknown channel is PAYMENT_CHANNEL_READ_FAILED', async () => {
     chain.failReads = true;
     await rejects(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n }), 'PAYMENT_CHANNEL_READ_FAILED', 'payment channel error: chain down');
+  });
+
+  it('error: with curation on, a signer outside the allow-list is refused (PAYMENT_USER_NOT_ALLOWED) and changes nothing', async () => {
+    handler.close();
+    handler = createEscrowPaymentHandler(
+      { repository, chain, recoverer, logger: createSilentLogger(), now: () => clock },
+      { mpeAddress: MPE, expirationThresholdBlocks: THRESHOLD, priceOf: createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }), allowedSigners: [addressToBytes(RECIPIENT)] },
+    );
+    await rejects(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 10n }), 'PAYMENT_USER_NOT_ALLOWED', 'you are not Authorized to call this service during curation process');
+    handler.close();
+    handler = createEscrowPaymentHandler(
+      { repository, chain, recoverer, logger: createSilentLogger(), now: () => clock },
+      { mpeAddress: MPE, expirationThresholdBlocks: THRESHOLD, priceOf: createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }), allowedSigners: [addressToBytes(RECIPIENT), addressToBytes(CLIENT)] },
+    );
+    await pay(10n);
+    assert.equal((await repository.readStored(1n))?.state.authorizedAmount, 10n);
   });
 
   it('error: header problems are refused before any storage access', async () => {

@@ -5,6 +5,7 @@ import {
   buildClaimMessage,
   hashSignedMessage,
   publicKeyToAddressBytes,
+  toChecksumAddress,
   type SignatureRecoverer,
 } from '../../blockchain/index.ts';
 import { SnetError } from '../../errors/index.ts';
@@ -22,6 +23,7 @@ import {
   nonceMismatchError,
   PaymentError,
   signatureInvalidError,
+  userNotAllowedError,
   wrongSignerError,
 } from '../payment-error.ts';
 import { parseEscrowPaymentHeaders, type EscrowPaymentHeaders, type HeaderMap } from './payment-headers.ts';
@@ -54,6 +56,12 @@ export interface EscrowPaymentHandlerOptions {
    * the last renewal. @default 30000
    */
   readonly leaseMs?: number;
+  /**
+   * Curation (`allowed_user_flag`): when set, only these signers may pay (20 address bytes, compared as bytes);
+   * any other signer is refused with PAYMENT_USER_NOT_ALLOWED (the reference's curation text, Go
+   * `escrow/validation.go` `checkCurationValidations`; the reference hides it behind `payment signature is not valid`).
+   */
+  readonly allowedSigners?: readonly Uint8Array[];
 }
 
 /** Dependencies of {@link createEscrowPaymentHandler}. */
@@ -217,6 +225,11 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     return swapped;
   };
 
+  const allowedSigners = options.allowedSigners;
+  /** The signer, or the curation refusal when an allow-list is set and does not name it. */
+  const curated = (signer: Uint8Array): Uint8Array | PaymentError =>
+    allowedSigners === undefined || allowedSigners.some((allowed) => bytesEqual(allowed, signer)) ? signer : userNotAllowedError(toChecksumAddress(signer));
+
   /** The digest the client signed for `payment` (EIP-191 over the §3.1 claim message). */
   const digestOf = (p: EscrowPaymentHeaders): Uint8Array =>
     hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: p.channelId, nonce: p.nonce, amount: p.amount }));
@@ -225,7 +238,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   const signerOf = (call: PaymentCall, key: string): Uint8Array | PaymentError => {
     if (call.recovered === undefined) {
       const result = recoverer.recoverPublicKey(digestOf(call.payment), call.payment.signature);
-      call.recovered = result.ok ? addressOfKey(key, result.value) : signatureInvalidError(result.error.message);
+      call.recovered = result.ok ? curated(addressOfKey(key, result.value)) : signatureInvalidError(result.error.message);
     }
     return call.recovered;
   };
@@ -486,7 +499,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       try {
         if (recovering !== undefined) {
           const result = await recovering;
-          call.recovered = result.ok ? addressOfKey(key, result.value) : signatureInvalidError(result.error.message);
+          call.recovered = result.ok ? curated(addressOfKey(key, result.value)) : signatureInvalidError(result.error.message);
         }
         if (signal?.aborted === true) throw new SnetError('REQUEST_CANCELLED', 'storage call cancelled before it was sent; nothing changed', { cause: signal.reason });
         for (let i = 0; i < MAX_ATTEMPTS && reservation === undefined; i++) reservation = await attempt(call, key, i > 0);

@@ -23,6 +23,7 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_TYPE_UNKNOWN: GrpcStatus.INVALID_ARGUMENT,
   PAYMENT_TYPE_UNSUPPORTED: GrpcStatus.INVALID_ARGUMENT,
   PAYMENT_TYPE_UNIMPLEMENTED: GrpcStatus.UNIMPLEMENTED,
+  PAYMENT_USER_NOT_ALLOWED: GrpcStatus.PERMISSION_DENIED, // the reference: INTERNAL `internal error: …` (not a server fault)
   PAYMENT_CHANNEL_LOCK_FAILED: GrpcStatus.INTERNAL,
   PAYMENT_CONCURRENT_CALL: GrpcStatus.FAILED_PRECONDITION,
   PAYMENT_CHANNEL_READ_FAILED: GrpcStatus.UNAVAILABLE, // the reference: INTERNAL; a chain/storage outage is "try later" (issue #4)
