@@ -97,7 +97,7 @@ void describe('curation with the blockchain off (allowed_user_flag)', () => {
   });
 });
 
-void describe('curation with the blockchain on (dev chain)', () => {
+void describe('curation and payment types with the blockchain on (dev chain)', () => {
   let net: DevNetwork;
   let paid: PaidDaemon;
 
@@ -130,6 +130,23 @@ void describe('curation with the blockchain on (dev chain)', () => {
       assert.equal(ok.value, 3);
     } finally {
       again.close();
+    }
+  });
+
+  void it('error: train-call is UNIMPLEMENTED (no training API) and an unknown type INVALID_ARGUMENT, before any check', async () => {
+    const calculator = createCalculatorClient(paid.target, net.serviceProtoFile);
+    try {
+      const metadata = escrowMetadata({ privateKey: net.client.privateKey, mpe: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount: 4n });
+      metadata.set('snet-payment-type', 'train-call');
+      const training = await calculator.call('add', 1, 2, metadata);
+      assert.equal(training.error?.code, grpc.status.UNIMPLEMENTED);
+      assert.match(training.error?.details ?? '', /^payment type "train-call" is not implemented: this daemon does not offer the training API/);
+      metadata.set('snet-payment-type', 'bitcoin');
+      const unknown = await calculator.call('add', 1, 2, metadata);
+      assert.equal(unknown.error?.code, grpc.status.INVALID_ARGUMENT);
+      assert.equal(unknown.error?.details, 'unexpected "snet-payment-type", value: "bitcoin"');
+    } finally {
+      calculator.close();
     }
   });
 });
