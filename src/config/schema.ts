@@ -291,5 +291,9 @@ export const daemonConfigSchema = z.object(configShape);
 /** The validated daemon configuration (snake_case, as in the file). */
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
 
-/** Keys whose values are masked wherever they are shown. */
-export const secretKeyPattern = /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$/;
+/**
+ * Keys whose values are masked wherever they are shown. `service_credentials.<n>.value` is the API key an http
+ * service expects (the entry's `key` and `location` stay visible).
+ */
+export const secretKeyPattern =
+  /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$|^service_credentials\.\d+\.value$/;

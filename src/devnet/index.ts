@@ -4,7 +4,7 @@ export { startChainProcess, type ChainProcess, type ChainProcessOptions } from '
 export { startIpfsServer, type IpfsServer, type IpfsServerOptions } from './ipfs-server.ts';
 export { createDevClients, type DevClients } from './dev-clients.ts';
 export { deployContracts, LEGACY_LOCAL_ADDRESSES, type DevContracts } from './deploy.ts';
-export { createDevActions, publishJson, type DevActions, type OpenChannelArgs } from './dev-actions.ts';
+export { createDevActions, publishBytes, publishJson, type DevActions, type OpenChannelArgs } from './dev-actions.ts';
 export { buildOrgMetadata, buildServiceMetadata, devGroupId, type DevOrgMetadataArgs, type DevServiceMetadataArgs } from './dev-metadata.ts';
 export { startDevNetwork, type DevNetwork, type DevNetworkOptions, type DevNetworkAccount } from './start-dev-network.ts';
 export { startExampleService, EXAMPLE_SERVICE_PROTO, EXAMPLE_SERVICE_METHODS, type ExampleService } from './example-service/example-service.ts';

@@ -41,6 +41,8 @@ function answerOf(method: string, params: Record<string, unknown>, jsonRpc: bool
     case 'add':
       // `extra` is not a field of Result: the daemon drops it. camelCase `opName` is protojson's spelling.
       return reply({ value: Number(params['a'] ?? 0) + Number(params['b'] ?? 0), big_count: params['big_count'] ?? '0', opName: 'add', extra: { nested: true } });
+    case 'mul':
+      return reply({ value: Number(params['a'] ?? 0) * Number(params['b'] ?? 0) });
     case 'fail':
       return jsonRpc ? { status: 200, body: JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'division by zero' }, id }) } : { status: 200, body: '[1,2]' };
     case 'down':
