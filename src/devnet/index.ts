@@ -9,3 +9,4 @@ export { buildOrgMetadata, buildServiceMetadata, devGroupId, type DevOrgMetadata
 export { startDevNetwork, type DevNetwork, type DevNetworkOptions, type DevNetworkAccount } from './start-dev-network.ts';
 export { startExampleService, EXAMPLE_SERVICE_PROTO, EXAMPLE_SERVICE_METHODS, type ExampleService } from './example-service/example-service.ts';
 export { tarFiles } from './tar-files.ts';
+export { DEV_SERVICE_TYPES, startTranslatedExample, type DevServiceType, type TranslatedExample } from './example-service/translated-examples.ts';
