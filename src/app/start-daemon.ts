@@ -10,6 +10,7 @@ import { registerDisabledEscrowServices, registerHealthService } from '../servic
 import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
+import { createTranslatingUpstream, TRANSLATED_SERVICE_TYPES } from './translating-upstream.ts';
 import type { Logger } from '../shared/index.ts';
 import { buildPaymentLayer } from './payment-layer.ts';
 import { buildCurationLayer } from './curation-layer.ts';
@@ -81,9 +82,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       payments = await buildPaymentLayer(config, { logger });
       const built = payments;
       cleanups.push(() => built.close());
-      if (payments.serviceType !== 'grpc') {
-        throw new SnetError('CONFIG_UNSUPPORTED', `service_type "${payments.serviceType}" in the service metadata is not served yet; only "grpc" is`, {
-          hint: 'Publish the service as a gRPC service, or run a build that supports this service type.',
+      if (payments.serviceType !== 'grpc' && !TRANSLATED_SERVICE_TYPES.has(payments.serviceType)) {
+        throw new SnetError('CONFIG_UNSUPPORTED', `service_type "${payments.serviceType}" in the service metadata is not a known service type`, {
+          hint: 'Publish the service metadata with service_type grpc, jsonrpc, http or process.',
         });
       }
     }
@@ -93,14 +94,15 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       logger.info({ allowedUsers: config.allowed_user_addresses.length }, 'blockchain off with allowed_user_flag: only allowed users are served (free, signed calls)');
     }
     const encoding = payments?.encoding ?? 'proto';
+    const serviceType = payments?.serviceType ?? 'grpc';
     let upstream: Upstream | undefined;
     let fallback: CallHandler;
     if (config.passthrough_enabled) {
-      upstream = createServiceUpstream(
-        { logger },
-        config,
-        { endpoint: config.service_endpoint, userAgent: `snetd-ts/${deps.version}`, contentSubtype: payments === undefined ? undefined : encoding },
-      );
+      const userAgent = `snetd-ts/${deps.version}`;
+      upstream =
+        serviceType === 'grpc'
+          ? createServiceUpstream({ logger }, config, { endpoint: config.service_endpoint, userAgent, contentSubtype: payments === undefined ? undefined : encoding })
+          : await createTranslatingUpstream({ logger }, config, { serviceType, encoding, userAgent });
       const opened = upstream;
       cleanups.push(() => opened.close());
       fallback = createUpstreamHandler(upstream);

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.ts';
+import { SnetError } from '../errors/index.ts';
 import { createLogger, DEFAULT_LOGGING_OPTIONS } from '../ops/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 import { daemonVersion } from './version.ts';
@@ -14,6 +15,14 @@ interface DevOptions {
   readonly dataDir: string;
   readonly port: string;
   readonly free?: boolean;
+  readonly serviceType: string;
+}
+
+const SERVICE_TYPES = ['grpc', 'jsonrpc', 'http', 'process'] as const;
+type ServiceType = (typeof SERVICE_TYPES)[number];
+
+function isServiceType(value: string): value is ServiceType {
+  return (SERVICE_TYPES as readonly string[]).includes(value);
 }
 
 /** Registers `snetd dev` and `snetd dev call`. */
@@ -24,6 +33,7 @@ export function registerDevCommand(program: Command, io: CliIo, setExitCode: (co
     .option('--data-dir <dir>', 'where config, logs, chain config and channel state go', '.snetd-dev')
     .option('--port <port>', 'daemon port on 127.0.0.1', '7000')
     .option('--free', 'run the daemon without payments (blockchain_enabled: false)')
+    .option('--service-type <type>', 'the example service behind the daemon: grpc, jsonrpc (a JSON-RPC server), http (a REST server) or process (a script run per call)', 'grpc')
     .action(async (options: DevOptions) => {
       await runDev(options, io);
       setExitCode(0);
@@ -32,6 +42,15 @@ export function registerDevCommand(program: Command, io: CliIo, setExitCode: (co
 }
 
 async function runDev(options: DevOptions, io: CliIo): Promise<void> {
+  const serviceType = options.serviceType;
+  if (!isServiceType(serviceType)) {
+    throw new SnetError('CONFIG_INVALID', `--service-type "${serviceType}" is not one of ${SERVICE_TYPES.join(', ')}`, { hint: 'Pick one of the listed service types.' });
+  }
+  if (serviceType !== 'grpc' && options.free === true) {
+    throw new SnetError('CONFIG_INVALID', `--service-type ${serviceType} needs payments on: the daemon learns the service type from the service metadata, which --free skips`, {
+      hint: 'Drop --free (snetd dev call pays from the funded dev channel).',
+    });
+  }
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const port = Number(options.port);
@@ -39,7 +58,7 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
   // Loaded on demand: hardhat, viem and helia are only needed here.
   const { startDevNetwork } = await import('../devnet/index.ts');
   const { startDaemon } = await import('../app/index.ts');
-  const devnet = await startDevNetwork({ logger: devLogging.logger, dataDir, daemonEndpoint: `http://127.0.0.1:${port}`, blockIntervalMs: 2000 });
+  const devnet = await startDevNetwork({ logger: devLogging.logger, dataDir, daemonEndpoint: `http://127.0.0.1:${port}`, blockIntervalMs: 2000, serviceType });
   try {
     const configPath = join(dataDir, 'snetd.config.json');
     const config = {
@@ -79,12 +98,13 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
   }
 }
 
-function printNextSteps(io: CliIo, devnet: { rpcUrl: string; ipfsUrl: string; orgId: string; serviceId: string; client: { address: string; privateKey: string }; channel: { id: bigint } }, state: DevState, dataDir: string, configPath: string): void {
+function printNextSteps(io: CliIo, devnet: { rpcUrl: string; ipfsUrl: string; orgId: string; serviceId: string; serviceType: string; serviceEndpoint: string; client: { address: string; privateKey: string }; channel: { id: bigint } }, state: DevState, dataDir: string, configPath: string): void {
   const lines = [
     '',
     '=== snetd dev: local SingularityNET network is up (127.0.0.1 only; Ctrl-C stops everything) ===',
     `daemon        ${state.daemonAddress}  (gRPC, gRPC-Web, /heartbeat, /encoding)${state.paid ? '' : '  — free mode, no payments'}`,
     `service       ${devnet.orgId}/${devnet.serviceId}: example_service.Calculator/{add,sub,mul,div}, ${state.priceCogs} cog per call`,
+    `service type  ${devnet.serviceType}: ${devnet.serviceEndpoint}`,
     `chain         ${devnet.rpcUrl}  (chain id ${state.chainId}, MPE ${state.mpeAddress})`,
     `ipfs          ${devnet.ipfsUrl}`,
     `client        ${devnet.client.address}, channel ${devnet.channel.id} (dev-only key in ${join(dataDir, 'dev-state.json')})`,

@@ -179,7 +179,17 @@ export const configShape = {
     extension: true,
   }),
   passthrough_enabled: doc(looseBoolean().default(true), { description: 'Off: echo mode (every call answers with its own request).' }),
-  executable_path: doc(looseString().optional(), { description: 'Executable for the `process` service type.' }),
+  executable_path: doc(looseString().optional(), {
+    description: 'Executable for the `process` service type: run once per call with the method name as its argument (no shell); the request message on standard input, the reply on standard output, standard error to the log.',
+  }),
+  process_max_running: doc(looseInt().default(0), {
+    description: '`process` service type: most processes running at once; 0 = 4 per CPU core. Further calls wait in a queue (process_max_queued).',
+    extension: true,
+  }),
+  process_max_queued: doc(looseInt().default(256), {
+    description: '`process` service type: most calls waiting for a process slot; beyond it a call answers RESOURCE_EXHAUSTED.',
+    extension: true,
+  }),
   service_credentials: doc(z.array(serviceCredentialSchema).optional(), {
     description: 'For the `http` service type: `[{key, value, location: header|query|body}]` added to each request.',
   }),
@@ -281,5 +291,9 @@ export const daemonConfigSchema = z.object(configShape);
 /** The validated daemon configuration (snake_case, as in the file). */
 export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
 
-/** Keys whose values are masked wherever they are shown. */
-export const secretKeyPattern = /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$/;
+/**
+ * Keys whose values are masked wherever they are shown. `service_credentials.<n>.value` is the API key an http
+ * service expects (the entry's `key` and `location` stay visible).
+ */
+export const secretKeyPattern =
+  /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$|^service_credentials\.\d+\.value$/;

@@ -109,6 +109,12 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   checkDuration(problems, 'payment_channel_storage_client.request_timeout', config.payment_channel_storage_client.request_timeout);
   checkDuration(problems, 'payment_channel_storage_server.startup_timeout', config.payment_channel_storage_server.startup_timeout);
 
+  if (!Number.isInteger(config.process_max_running) || config.process_max_running < 0 || config.process_max_running > 4096) {
+    problems.push({ key: 'process_max_running', problem: 'must be an integer between 0 (4 per CPU core) and 4096' });
+  }
+  if (!Number.isInteger(config.process_max_queued) || config.process_max_queued < 0 || config.process_max_queued > 1_000_000) {
+    problems.push({ key: 'process_max_queued', problem: 'must be an integer between 0 and 1000000' });
+  }
   if (!Number.isInteger(config.upstream_connections) || config.upstream_connections < 1 || config.upstream_connections > 64) {
     problems.push({ key: 'upstream_connections', problem: 'must be an integer between 1 and 64' });
   }

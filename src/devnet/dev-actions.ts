@@ -135,9 +135,13 @@ export async function publishJson(ipfsUrl: string, document: unknown): Promise<{
     new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'gu'),
     '$1',
   );
-  const bytes = new TextEncoder().encode(text);
+  return publishBytes(ipfsUrl, new TextEncoder().encode(text), 'metadata.json');
+}
+
+/** Publishes bytes (e.g. a proto tarball) to a kubo-RPC endpoint with `POST /api/v0/add`; returns `ipfs://<cid>`. */
+export async function publishBytes(ipfsUrl: string, bytes: Uint8Array, fileName: string): Promise<{ uri: string; cid: string; bytes: Uint8Array }> {
   const form = new FormData();
-  form.append('file', new Blob([bytes]), 'metadata.json');
+  form.append('file', new Blob([bytes]), fileName);
   const response = await fetch(`${ipfsUrl}/api/v0/add`, { method: 'POST', body: form });
   if (!response.ok) throw new Error(`IPFS add failed: HTTP ${response.status} ${await response.text()}`);
   const line = (await response.text()).trim().split('\n')[0] ?? '';

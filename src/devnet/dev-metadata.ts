@@ -60,6 +60,10 @@ export interface DevServiceMetadataArgs {
   /** Daemon endpoints clients should call. */
   readonly endpoints: readonly string[];
   readonly serviceApiSource?: string;
+  /** `service_type`: grpc, jsonrpc, http or process. @default "grpc" */
+  readonly serviceType?: string;
+  /** `encoding` of the messages: proto or json. @default "proto" */
+  readonly encoding?: 'proto' | 'json';
   /** @default 0 */
   readonly freeCalls?: number;
   readonly freeCallSignerAddress?: Address;
@@ -89,8 +93,8 @@ export function buildServiceMetadata(args: DevServiceMetadataArgs): Record<strin
   const metadata: Record<string, unknown> = {
     version: 1,
     display_name: args.displayName ?? 'snetd dev example service',
-    encoding: 'proto',
-    service_type: 'grpc',
+    encoding: args.encoding ?? 'proto',
+    service_type: args.serviceType ?? 'grpc',
     mpe_address: args.mpeAddress,
     groups: [group],
     service_description: { url: '', description: 'Example calculator service of snetd dev', short_description: 'calculator' },

@@ -9,7 +9,8 @@ import { createDevActions, publishJson } from './dev-actions.ts';
 import { createDevClients } from './dev-clients.ts';
 import { buildOrgMetadata, buildServiceMetadata, devGroupId } from './dev-metadata.ts';
 import { deployContracts } from './deploy.ts';
-import { EXAMPLE_SERVICE_PROTO, startExampleService, type ExampleService } from './example-service/example-service.ts';
+import { EXAMPLE_SERVICE_PROTO, startExampleService } from './example-service/example-service.ts';
+import { startTranslatedExample, type DevServiceType, type TranslatedExample } from './example-service/translated-examples.ts';
 import { startIpfsServer, type IpfsServer } from './ipfs-server.ts';
 import { tarFiles } from './tar-files.ts';
 
@@ -36,6 +37,8 @@ export interface DevNetworkOptions {
   readonly priceCogs?: bigint;
   /** Funds in the client's channel, in cogs (AGIX has 8 decimals). @default 1000 AGIX */
   readonly channelValueCogs?: bigint;
+  /** The example service's type (service metadata `service_type`): the gRPC calculator or a translated one. @default "grpc" */
+  readonly serviceType?: DevServiceType;
 }
 
 /** A dev account as printed for the developer (public test keys; dev chains only). */
@@ -59,7 +62,9 @@ export interface DevNetwork {
   readonly groupId: { readonly hex: Hex; readonly base64: string };
   readonly orgMetadataUri: string;
   readonly serviceMetadataUri: string;
-  /** The example AI service (`service_endpoint`) and its proto. */
+  /** The example service's `service_type`. */
+  readonly serviceType: DevServiceType;
+  /** The example AI service (`service_endpoint`, or `executable_path` for the process type) and its proto. */
   readonly serviceEndpoint: string;
   readonly serviceProtoFile: string;
   /** What the metadata advertises to clients. */
@@ -97,19 +102,26 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
   try {
     if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
     // allSettled, not all: when one part fails, the others must be stopped too, even if they finish later.
+    const serviceType = options.serviceType ?? 'grpc';
     const [chainResult, ipfsResult, serviceResult] = await Promise.allSettled([
       startChainProcess(
         { logger: options.logger },
         { port: options.chainPort ?? 0, blockIntervalMs: options.blockIntervalMs ?? 0, ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }) },
       ),
       startIpfsServer({ logger: options.logger }, { port: options.ipfsPort ?? 0 }),
-      startExampleService({ logger: options.logger }, { port: options.servicePort ?? 0 }),
+      serviceType === 'grpc'
+        ? startExampleService({ logger: options.logger }, { port: options.servicePort ?? 0 }).then((grpc) => ({
+            daemonConfig: { service_endpoint: grpc.endpoint },
+            location: grpc.endpoint,
+            stop: () => grpc.stop(),
+          }))
+        : startTranslatedExample({ logger: options.logger }, serviceType, { port: options.servicePort ?? 0 }),
     ]);
     for (const result of [chainResult, ipfsResult, serviceResult]) if (result.status === 'fulfilled') started.push(result.value);
     for (const result of [chainResult, ipfsResult, serviceResult]) if (result.status === 'rejected') throw result.reason;
     const chain = (chainResult as PromiseFulfilledResult<ChainProcess>).value;
     const ipfs = (ipfsResult as PromiseFulfilledResult<IpfsServer>).value;
-    const service = (serviceResult as PromiseFulfilledResult<ExampleService>).value;
+    const service = (serviceResult as PromiseFulfilledResult<TranslatedExample>).value;
     const clients = createDevClients(chain.rpcUrl, chain.chainId);
     const contracts = await deployContracts(clients);
     const actions = createDevActions(clients, contracts);
@@ -135,6 +147,7 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
         endpoints: [daemonEndpoint],
         priceCogs,
         serviceApiSource: `ipfs://${protoCid}`,
+        serviceType,
       }),
     );
     await actions.createOrganization({ ownerIndex: DEV_ROLES.owner, orgId, metadataUri: orgMetadata.uri });
@@ -155,7 +168,7 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       organization_id: orgId,
       service_id: serviceId,
       daemon_group_name: groupName,
-      service_endpoint: service.endpoint,
+      ...service.daemonConfig,
     };
     let deployFile: string | undefined;
     if (options.dataDir !== undefined) {
@@ -163,7 +176,7 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       const facts = { chainId: chain.chainId, rpcUrl: chain.rpcUrl, registry: contracts.registry, mpe: contracts.mpe, token: contracts.token, deployBlock: String(contracts.deployBlock), ipfsUrl: ipfs.url, daemonConfig };
       await writeFile(deployFile, `${JSON.stringify(facts, null, 2)}\n`);
     }
-    log.info({ rpcUrl: chain.rpcUrl, ipfsUrl: ipfs.url, serviceEndpoint: service.endpoint, orgId, serviceId, channelId }, 'dev network ready');
+    log.info({ rpcUrl: chain.rpcUrl, ipfsUrl: ipfs.url, serviceType, service: service.location, orgId, serviceId, channelId }, 'dev network ready');
     let stopping: Promise<void> | undefined;
     return {
       rpcUrl: chain.rpcUrl,
@@ -178,7 +191,8 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       groupId,
       orgMetadataUri: orgMetadata.uri,
       serviceMetadataUri: serviceMetadata.uri,
-      serviceEndpoint: service.endpoint,
+      serviceType,
+      serviceEndpoint: service.location,
       serviceProtoFile: EXAMPLE_SERVICE_PROTO,
       daemonEndpoint,
       priceCogs,

@@ -70,8 +70,19 @@ export const errorCatalogue = {
   },
   METHOD_UNIMPLEMENTED: {
     area: 'transport',
-    meaning: 'The method belongs to a service the daemon serves itself (e.g. grpc.health.v1.Health) but does not exist there.',
-    fix: 'Check the method name against the daemon-owned service definition; such services are never proxied.',
+    meaning:
+      'The method does not exist: in a service the daemon serves itself (e.g. grpc.health.v1.Health), or, for a jsonrpc, http or process service, in the service protos of the metadata.',
+    fix: 'Check the method name against the service definition (for a translated service: the protos published with its metadata).',
+  },
+  REQUEST_NOT_UNARY: {
+    area: 'transport',
+    meaning: 'A jsonrpc, http or process service takes exactly one request message per call; the client sent none or more than one.',
+    fix: 'Call the method as a unary call (one request message); only gRPC services take client streams.',
+  },
+  REQUEST_UNDECODABLE: {
+    area: 'transport',
+    meaning: 'The request message of a call to a jsonrpc or http service cannot be read: not JSON where JSON is expected, or not a valid message of the method input type.',
+    fix: 'Send the message in the encoding the daemon announces at /encoding (application/grpc+json for JSON messages), built from the service protos.',
   },
   // --- upstream service ---
   UPSTREAM_UNAVAILABLE: {
@@ -81,8 +92,13 @@ export const errorCatalogue = {
   },
   UPSTREAM_FAILED: {
     area: 'upstream',
-    meaning: 'The AI service answered in a way the daemon could not use (HTTP error, bad JSON, process failure).',
+    meaning: 'The AI service answered in a way the daemon could not use (JSON-RPC error, bad JSON, process failure).',
     fix: 'Read the service logs; the message names what the daemon received.',
+  },
+  UPSTREAM_BUSY: {
+    area: 'upstream',
+    meaning: 'Every process slot of a process service is taken (process_max_running) and its queue is full (process_max_queued).',
+    fix: 'Retry later, or raise process_max_running / process_max_queued if the machine has room.',
   },
   // --- blockchain / metadata ---
   CHAIN_UNAVAILABLE: {

@@ -1,7 +1,7 @@
 /**
- * The contract between the daemon's call pipeline and whatever answers a call (the gRPC service,
- * later JSON-RPC, HTTP and process upstreams, or the daemon's own services). It is byte-level on
- * purpose: the service's proto is never compiled in, messages travel as the client framed them.
+ * The contract between the daemon's call pipeline and whatever answers a call (the gRPC service, the
+ * JSON-RPC, HTTP and process translators, or the daemon's own services). It is byte-level on purpose:
+ * the gRPC passthrough never compiles the service's proto, messages travel as the client framed them.
  */
 
 /**
@@ -110,7 +110,7 @@ export interface UpstreamCall {
 }
 
 /**
- * Something that answers calls: the gRPC service behind the daemon, later JSON-RPC/HTTP/process.
+ * Something that answers calls: the gRPC service behind the daemon, or a JSON-RPC/HTTP/process translator.
  * `invoke` resolves with the final status, including error statuses the service chose; it rejects
  * (with an `SnetError`) only when the call could not be carried out (service down, bad frames).
  */

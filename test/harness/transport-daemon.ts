@@ -29,6 +29,8 @@ export interface TestDaemonOptions {
   readonly upstreamEngine?: UpstreamEngine;
   /** `upstream_connections` (builtin engine only). @default 1 */
   readonly upstreamConnections?: number;
+  /** An upstream built by the test (a jsonrpc, http or process one); wins over `serviceEndpoint`. Closed by `close()`. */
+  readonly upstream?: Upstream;
 }
 
 export type UpstreamEngine = 'nghttp2' | 'builtin';
@@ -46,14 +48,15 @@ export function useUpstreamEngine(engine: UpstreamEngine): void {
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const logger = createSilentLogger();
   const upstream =
-    options.serviceEndpoint === undefined
+    options.upstream ??
+    (options.serviceEndpoint === undefined
       ? undefined
       : (options.upstreamEngine ?? defaultEngine) === 'builtin'
         ? createBuiltinGrpcUpstream(
             { logger },
             { endpoint: options.serviceEndpoint, connections: options.upstreamConnections ?? 1, ...(options.serviceCa === undefined ? {} : { ca: options.serviceCa }) },
           )
-        : createGrpcUpstream({ logger }, { endpoint: options.serviceEndpoint, ...(options.serviceCa === undefined ? {} : { ca: options.serviceCa }) });
+        : createGrpcUpstream({ logger }, { endpoint: options.serviceEndpoint, ...(options.serviceCa === undefined ? {} : { ca: options.serviceCa }) }));
   const registry = createServiceRegistry();
   const probe = options.healthProbe ?? (upstream === undefined ? { check: () => Promise.resolve('SERVING' as const) } : createUpstreamHealthProbe(upstream, 1000));
   registerHealthService(registry, probe, options.watchIntervalMs === undefined ? {} : { watchIntervalMs: options.watchIntervalMs });

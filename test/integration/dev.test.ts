@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSnetd, startSnetd, type RunningCli } from '../harness/run-cli.ts';
+import { startSnetd, type RunningCli } from '../harness/run-cli.ts';
+import { assertTwoPaidDevCalls } from '../harness/dev-calls.ts';
 import { freePort, isProcessAlive as isAlive } from '../harness/ports.ts';
 
 describe('snetd dev', () => {
@@ -29,12 +30,7 @@ describe('snetd dev', () => {
   });
 
   it('behavior: `snetd dev call` makes paid calls through the daemon, one price more each time', async () => {
-    const first = await runSnetd(['dev', 'call', 'add', '2', '3', '--data-dir', join(dir, 'dev')], { cwd: dir });
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /add\(2, 3\) = 5 {2}\(paid 1 cogs signed on channel 0\)/);
-    const second = await runSnetd(['dev', 'call', 'mul', '4', '5', '--data-dir', join(dir, 'dev')], { cwd: dir });
-    assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /mul\(4, 5\) = 20 {2}\(paid 2 cogs signed on channel 0\)/);
+    await assertTwoPaidDevCalls(join(dir, 'dev'), dir);
   });
 
   it('behavior: SIGINT stops the daemon and every child process', async () => {

@@ -15,6 +15,9 @@ describe('grpcStatusFromError()', () => {
       METHOD_UNIMPLEMENTED: 12,
       UPSTREAM_UNAVAILABLE: 14,
       UPSTREAM_FAILED: 13,
+      UPSTREAM_BUSY: 8,
+      REQUEST_NOT_UNARY: 3,
+      REQUEST_UNDECODABLE: 3,
       INTERNAL: 13,
     });
   });

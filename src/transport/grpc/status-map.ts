@@ -16,6 +16,9 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   METHOD_UNIMPLEMENTED: GrpcStatus.UNIMPLEMENTED,
   UPSTREAM_UNAVAILABLE: GrpcStatus.UNAVAILABLE, // the reference sends INTERNAL here (STYLE appendix, item 7)
   UPSTREAM_FAILED: GrpcStatus.INTERNAL,
+  UPSTREAM_BUSY: GrpcStatus.RESOURCE_EXHAUSTED,
+  REQUEST_NOT_UNARY: GrpcStatus.INVALID_ARGUMENT,
+  REQUEST_UNDECODABLE: GrpcStatus.INVALID_ARGUMENT,
   // Payments (src/payments/README.md; Go escrow/payment_handler.go paymentErrorToGrpcError).
   PAYMENT_HEADER_MISSING: GrpcStatus.INVALID_ARGUMENT,
   PAYMENT_HEADER_REPEATED: GrpcStatus.INVALID_ARGUMENT,
