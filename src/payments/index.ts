@@ -86,3 +86,14 @@ export {
   type EscrowPaymentHandlerOptions,
   type Reservation,
 } from './escrow/escrow-payment-handler.ts';
+export {
+  goFreeCallUserDataCodec,
+  goPaymentChannelDataCodec,
+  goPaymentCodec,
+  goPrePaidDataCodec,
+  type GoFreeCallUserData,
+  type GoPayment,
+  type GoPaymentChannelData,
+  type GoPrePaidData,
+} from './go-state/go-values.ts';
+export type { GobStructCodec } from './go-state/gob-struct-codec.ts';
