@@ -2,16 +2,22 @@
 // through test/go-gob, under the Go daemon's keys for this network/org/group/MPE). `snetd storage import
 // --from-go-etcd` moves it into snetd-ts's store (here the same etcd, under snetd-ts/1/), a paid call continues
 // the channel at the next amount, `storage export --to-go-etcd` writes the result back in Go's format (Go
-// decodes it), and the owner claims the Go-era plus snetd-ts-era total on chain with the exported signature.
+// decodes it); the official npm snet-sdk continues the channel on snetd-ts, the owner starts the claim through
+// the control service, rolls back, and claims the Go-era plus snetd-ts-era total on chain with the claim that
+// Go's decoder reads from the Go layout.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildClaimMessage, signMessage, toChecksumAddress } from '../../src/blockchain/index.ts';
+import { buildClaimMessage, decodeUint, signMessage, toChecksumAddress } from '../../src/blockchain/index.ts';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { buildStoragePrefixes, createEtcdStore, type AtomicStore } from '../../src/storage/index.ts';
 import { startEtcd, type TestEtcd } from '../harness/etcd.ts';
 import { buildGoGobTool, goDecode, goEncode, type GoGobTool, type GoValue } from '../harness/go-gob.ts';
-import { createCalculatorClient, escrowMetadata, multiChannelClaim, startPaidDaemon } from '../harness/payments.ts';
+import { createOfficialSdkClient, loadDevMetadata } from '../harness/payments-official-sdk.ts';
+import { createCalculatorClient, escrowMetadata, multiChannelClaim, startClaimsAsOwner, startPaidDaemon } from '../harness/payments.ts';
 import { runCliInProcess } from '../harness/run-cli.ts';
 
 const PRICE = 4n;
@@ -129,7 +135,42 @@ void describe('switching from the Go daemon: storage import --from-go-etcd / exp
     const total = goEraAmount + PRICE;
     assert.deepEqual(decoded.value, { ...goChannel.value, authorizedAmount: total, signature: sign(total) });
 
-    // The owner claims the Go-era plus snetd-ts-era total on chain with the signature read back from Go's state.
-    await multiChannelClaim(net, [{ channelId: net.channel.id, amount: total, signature: (decoded.value as { signature: Uint8Array }).signature }]);
+    // The official npm SDK continues the channel on snetd-ts: it learns the signed amount from GetChannelState
+    // and pays one price more. The owner then starts the claim through the control service (Go-era plus
+    // snetd-ts-era total), rolls back again, and claims on chain with the claim Go's decoder reads back.
+    const restarted = await startPaidDaemon(net, { payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': [etcd.endpoint] });
+    const workDir = await mkdtemp(join(tmpdir(), 'snetd-go-sdk-'));
+    const claimTotal = total + PRICE;
+    try {
+      const sdk = await createOfficialSdkClient(net, restarted.target, await loadDevMetadata(net), workDir);
+      assert.equal(await sdk.call('add', 20, 22), 42);
+      assert.deepEqual(await sdk.channelState(), { nonce: '0', currentSignedAmount: claimTotal.toString() });
+      const started = await startClaimsAsOwner(net, restarted.target, [net.channel.id]);
+      assert.equal(started.error, undefined, started.error?.message);
+      assert.equal(decodeUint(started.payments?.[0]?.['signedAmount'] as Uint8Array), claimTotal);
+    } finally {
+      await restarted.stop();
+      await rm(workDir, { recursive: true, force: true });
+    }
+
+    const rolledBack = await cli(['storage', 'export', '--to-go-etcd', etcd.endpoint, ...setFlags]);
+    assert.equal(rolledBack.code, 0, rolledBack.out);
+    assert.match(rolledBack.out, /channels: 2 \(1 updated, 1 unchanged\)/);
+    assert.match(rolledBack.out, new RegExp(`claims in progress: 2 \\(1 copied, 1 unchanged\\), ${claimTotal + 55n} cogs`));
+    const claimGobBack = await goStore.get(`${goMpe}//payment/storage/${net.channel.id}/0`);
+    const channelGobBack = await goStore.get(channelKey(net.channel.id));
+    assert.ok(claimGobBack !== undefined && channelGobBack !== undefined);
+    const [goClaim, goChannelBack] = await goDecode(tool, [
+      { type: 'Payment', gob: claimGobBack },
+      { type: 'PaymentChannelData', gob: channelGobBack },
+    ]);
+    assert.ok(goClaim !== undefined && !('error' in goClaim) && goClaim.type === 'Payment', 'Go decodes the exported claim');
+    assert.deepEqual(goClaim.value, { mpeContractAddress: new Uint8Array(20), channelId: net.channel.id, channelNonce: 0n, amount: claimTotal, signature: sign(claimTotal) });
+    assert.ok(goChannelBack !== undefined && !('error' in goChannelBack) && goChannelBack.type === 'PaymentChannelData');
+    assert.equal(goChannelBack.value.nonce, 1n, 'the Go layout has the channel at the next nonce, as a Go StartClaim leaves it');
+    assert.equal(goChannelBack.value.authorizedAmount, 0n);
+
+    // The owner claims the Go-era plus snetd-ts-era total on chain with the claim read back from Go's state.
+    await multiChannelClaim(net, [{ channelId: net.channel.id, amount: claimTotal, signature: goClaim.value.signature }]);
   });
 });
