@@ -4,6 +4,7 @@ import { SnetError } from '../errors/index.ts';
 import { createSilentLogger } from '../shared/index.ts';
 import { addConfigFlags, collectConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
+import { addGoEtcdOptions, runGoEtcdMigration } from './go-etcd-migration.ts';
 
 // Operator commands over the payment channel storage (Go `snetd list channels|claims`, `snetd channel --unlock`).
 // They open the same storage the daemon uses (metadata → group → prefixes), never the chain's money.
@@ -39,7 +40,8 @@ function parseChannelId(text: string): bigint {
 
 /**
  * Registers `snetd list channels`, `snetd list claims`, `snetd channel unlock <id>` (alias `snetd channel --unlock <id>`)
- * and `snetd storage export [file]` / `snetd storage import <file> [--force]` (this group's keys, JSON lines).
+ * and `snetd storage export [file]` / `snetd storage import <file> [--force]` (this group's keys, JSON lines), or with
+ * `--to-go-etcd` / `--from-go-etcd <endpoints>` the channels and claims in the Go daemon's etcd layout.
  */
 export function registerPaymentCommands(program: Command, io: CliIo): void {
   const list = program.command('list').description('list payment channel state kept by this daemon group');
@@ -91,27 +93,49 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
   });
 
   const storage = program.command('storage').description('copy this group\'s payment state between storage backends (JSON lines)');
-  addConfigFlags(storage.command('export').description('write every key of this daemon group to a file (or stdout)').argument('[file]', 'output file; stdout when absent')).action(
-    async (file: string | undefined, flags: Record<string, unknown>, command: Command) => {
-      const { exportStore } = await import('../storage/index.ts');
-      await withPaymentContext(io, flags, command, async ({ store, storagePrefixes }) => {
-        const { createWriteStream } = await import('node:fs');
-        const out = file === undefined ? io.stdout : createWriteStream(file, { flags: 'wx' });
-        const result = await exportStore(store, storagePrefixes.base, out);
-        if (file !== undefined) {
-          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err == null ? resolve() : reject(err))));
-          writeLine(io.stderr, `exported ${JSON.stringify(result)} to ${file}`);
-        }
-      });
-    },
-  );
   addConfigFlags(
-    storage
-      .command('import')
-      .description('write the keys of an export file into this daemon group\'s storage (absent keys only unless --force)')
-      .argument('<file>', 'a file written by `snetd storage export`')
-      .option('--force', 'overwrite keys that hold a different value'),
-  ).action(async (file: string, flags: Record<string, unknown>, command: Command) => {
+    addGoEtcdOptions(
+      storage
+        .command('export')
+        .description('write every key of this daemon group to a file (or stdout), or with --to-go-etcd the channels and claims into the Go daemon\'s etcd layout (rollback)')
+        .argument('[file]', 'output file; stdout when absent')
+        .option('--to-go-etcd <endpoints>', 'the Go daemon\'s etcd, e.g. http://127.0.0.1:2379,http://10.0.0.2:2379'),
+    ),
+  ).action(async (file: string | undefined, flags: Record<string, unknown>, command: Command) => {
+    const toGo = flags['toGoEtcd'];
+    if (typeof toGo === 'string') {
+      if (file !== undefined) throw new SnetError('CONFIG_INVALID', 'give either an output file or --to-go-etcd, not both');
+      await withPaymentContext(io, flags, command, (context, config) => runGoEtcdMigration('export', toGo, flags, context, config, io));
+      return;
+    }
+    const { exportStore } = await import('../storage/index.ts');
+    await withPaymentContext(io, flags, command, async ({ store, storagePrefixes }) => {
+      const { createWriteStream } = await import('node:fs');
+      const out = file === undefined ? io.stdout : createWriteStream(file, { flags: 'wx' });
+      const result = await exportStore(store, storagePrefixes.base, out);
+      if (file !== undefined) {
+        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err == null ? resolve() : reject(err))));
+        writeLine(io.stderr, `exported ${JSON.stringify(result)} to ${file}`);
+      }
+    });
+  });
+  addConfigFlags(
+    addGoEtcdOptions(
+      storage
+        .command('import')
+        .description('write the keys of an export file into this daemon group\'s storage (absent keys only unless --force), or with --from-go-etcd the Go daemon\'s channels and claims')
+        .argument('[file]', 'a file written by `snetd storage export`')
+        .option('--force', 'overwrite keys that hold a different value (file import)')
+        .option('--from-go-etcd <endpoints>', 'the Go daemon\'s etcd, e.g. http://127.0.0.1:2379,http://10.0.0.2:2379'),
+    ),
+  ).action(async (file: string | undefined, flags: Record<string, unknown>, command: Command) => {
+    const fromGo = flags['fromGoEtcd'];
+    if (typeof fromGo === 'string') {
+      if (file !== undefined) throw new SnetError('CONFIG_INVALID', 'give either an export file or --from-go-etcd, not both');
+      await withPaymentContext(io, flags, command, (context, config) => runGoEtcdMigration('import', fromGo, flags, context, config, io));
+      return;
+    }
+    if (file === undefined) throw new SnetError('CONFIG_INVALID', 'usage: snetd storage import <file> [--force], or snetd storage import --from-go-etcd <endpoints>');
     const { importStore } = await import('../storage/index.ts');
     const { force, ...configFlags } = flags;
     await withPaymentContext(io, configFlags, command, async ({ store }) => {

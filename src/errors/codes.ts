@@ -162,6 +162,16 @@ export const errorCatalogue = {
     meaning: 'Stored or imported data is not in the expected format (bad record header, bad JSON line, unknown format version).',
     fix: 'Check that the file or database was written by snetd-ts; restore it from a backup or export.',
   },
+  STORAGE_GO_FORMAT_INVALID: {
+    area: 'storage',
+    meaning: "A value under the Go daemon's etcd keys is not the encoding/gob value the Go daemon writes there, or a value cannot be written in that form.",
+    fix: 'Check that the endpoints and the network/org/group/MPE of the config are those of the Go daemon; inspect the named key with etcdctl.',
+  },
+  STORAGE_MIGRATION_INCOMPLETE: {
+    area: 'storage',
+    meaning: '`snetd storage import --from-go-etcd` / `export --to-go-etcd` left channels or claims behind (Go lock held, call in flight, unreadable value, record changed meanwhile, different claim); everything else was copied.',
+    fix: 'Read the listed channels, stop every daemon of the group, then run the same command again: it only writes what is missing or older.',
+  },
   STORAGE_CLOSED: {
     area: 'storage',
     meaning: 'A storage operation was attempted after the store was closed (daemon shutting down).',

@@ -86,3 +86,26 @@ export {
   type EscrowPaymentHandlerOptions,
   type Reservation,
 } from './escrow/escrow-payment-handler.ts';
+export {
+  goFreeCallUserDataCodec,
+  goPaymentChannelDataCodec,
+  goPaymentCodec,
+  goPrePaidDataCodec,
+  type GoFreeCallUserData,
+  type GoPayment,
+  type GoPaymentChannelData,
+  type GoPrePaidData,
+} from './go-state/go-values.ts';
+export type { GobStructCodec } from './go-state/gob-struct-codec.ts';
+export { channelKeyLayout, type ChannelKeyLayout } from './go-state/go-channel-keys.ts';
+export { channelFromGo, channelToGo, claimFromGo, claimToGo } from './go-state/go-channel-mapping.ts';
+export {
+  exportChannelsToGo,
+  importChannelsFromGo,
+  type ChannelMigrationAction,
+  type ChannelMigrationOutcome,
+  type ClaimMigrationAction,
+  type ClaimMigrationOutcome,
+  type GoMigrationOptions,
+  type GoMigrationReport,
+} from './go-state/go-migration.ts';

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Hex } from 'viem';
+import { fetchMetadataContent, parseMetadataUri } from '../../src/blockchain/index.ts';
 import { createDevClients, type DevNetwork } from '../../src/devnet/index.ts';
 
 /** A paid escrow client made by the official SDK. */
@@ -30,6 +31,16 @@ async function deploymentTransaction(net: DevNetwork, address: string): Promise<
 }
 
 type Json = Record<string, unknown>;
+
+/** The dev network's service and org metadata JSON as published on its IPFS (what the SDK's metadata provider returns). */
+export async function loadDevMetadata(net: DevNetwork): Promise<{ service: Json; org: Json }> {
+  const read = async (uri: string): Promise<Json> => {
+    const location = parseMetadataUri(uri);
+    if (location === undefined) throw new Error(`not a metadata URI: ${uri}`);
+    return JSON.parse(new TextDecoder().decode(await fetchMetadataContent(location, { ipfsEndpoint: net.ipfsUrl }))) as Json;
+  };
+  return { service: await read(net.serviceMetadataUri), org: await read(net.orgMetadataUri) };
+}
 
 /**
  * Creates an SDK service client for the dev network's Calculator in escrow mode (`concurrency: false`),

@@ -10,10 +10,10 @@ import * as protoLoader from '@grpc/proto-loader';
 import type protobuf from 'protobufjs';
 import { parseSignature } from 'viem';
 import { startDaemon, type RunningDaemon } from '../../src/app/index.ts';
-import { buildClaimMessage, loadContractArtifact, signMessage } from '../../src/blockchain/index.ts';
+import { buildClaimMessage, buildStartClaimForMultipleChannelsMessage, loadContractArtifact, signMessage } from '../../src/blockchain/index.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createDevClients, DEV_ROLES, type DevNetwork } from '../../src/devnet/index.ts';
-import { escrowTypes } from '../../src/services/index.ts';
+import { escrowTypes, providerControlPaths } from '../../src/services/index.ts';
 
 /** A daemon serving paid calls in front of the dev network's example service. */
 export interface PaidDaemon {
@@ -161,4 +161,24 @@ export async function multiChannelClaim(net: DevNetwork, claims: readonly { chan
 /** The chain's current block (fresh, for signed daemon-service requests). */
 export function currentBlock(net: DevNetwork): Promise<bigint> {
   return createDevClients(net.rpcUrl, net.chainId).publicClient.getBlockNumber({ cacheTime: 0 });
+}
+
+/**
+ * The owner (payment_address) starts claims through `ProviderControlService.StartClaimForMultipleChannels` of the
+ * daemon at `target`, signed at the current block; resolves the claimed payments (protobufjs objects) or the error.
+ */
+export async function startClaimsAsOwner(net: DevNetwork, target: string, channelIds: readonly bigint[]): Promise<{ payments?: Array<Record<string, unknown>>; error?: grpc.ServiceError }> {
+  const control = new grpc.Client(target, grpc.credentials.createInsecure());
+  try {
+    const block = await currentBlock(net);
+    const started = await callEscrowService(control, providerControlPaths.startClaimForMultipleChannels, escrowTypes.StartMultipleClaimRequest, escrowTypes.PaymentsListReply, {
+      mpeAddress: net.contracts.mpe,
+      channelIds: channelIds.map(String),
+      currentBlock: block.toString(),
+      signature: signMessage(net.owner.privateKey, buildStartClaimForMultipleChannelsMessage({ mpeAddress: net.contracts.mpe, channelIds, currentBlock: block })),
+    });
+    return started.error === undefined ? { payments: started.reply?.['payments'] as Array<Record<string, unknown>> } : { error: started.error };
+  } finally {
+    control.close();
+  }
 }

@@ -1,6 +1,8 @@
 // Runs the real `snetd` executable (bin/snetd.js on the pinned Node 24) as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { runCli } from '../../src/cli/index.ts';
 
 const bin = new URL('../../bin/snetd.js', import.meta.url).pathname;
 
@@ -90,4 +92,17 @@ export function startSnetd(args: readonly string[], options: { cwd?: string; env
       return code;
     },
   };
+}
+
+/** Runs the CLI in this process (`runCli`, empty environment); `out` is stdout and stderr interleaved. */
+export async function runCliInProcess(args: readonly string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      out += chunk.toString();
+      callback();
+    },
+  });
+  const code = await runCli(args, { env: {}, stdout: sink, stderr: sink });
+  return { code, out };
 }

@@ -7,15 +7,13 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { runCli } from '../../src/cli/index.ts';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { createCalculatorClient, escrowMetadata, startPaidDaemon } from '../harness/payments.ts';
-import { startSnetd } from '../harness/run-cli.ts';
+import { runCliInProcess, startSnetd } from '../harness/run-cli.ts';
 
 const PRICE = 4n;
 
@@ -39,17 +37,7 @@ async function startHoldingService(protoFile: string): Promise<{ endpoint: strin
   };
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      out += chunk.toString();
-      cb();
-    },
-  });
-  const code = await runCli(args, { env: {}, stdout: sink, stderr: sink });
-  return { code, out };
-}
+const cli = runCliInProcess;
 
 void describe('a daemon killed with SIGKILL during a paid call', () => {
   let net: DevNetwork;

@@ -7,13 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
-import { buildStartClaimForMultipleChannelsMessage, decodeUint, fetchMetadataContent, parseMetadataUri, signMessage } from '../../src/blockchain/index.ts';
+import { decodeUint } from '../../src/blockchain/index.ts';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
-import { providerControlPaths } from '../../src/services/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
-import { createOfficialSdkClient, type OfficialSdkClient } from '../harness/payments-official-sdk.ts';
-import { callEscrowService, currentBlock, escrowTypes, multiChannelClaim, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
+import { createOfficialSdkClient, loadDevMetadata, type OfficialSdkClient } from '../harness/payments-official-sdk.ts';
+import { multiChannelClaim, startClaimsAsOwner, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
 
 const PRICE = 3n;
 
@@ -27,12 +25,7 @@ void describe('official npm snet-sdk against snetd-ts (dev chain)', () => {
     net = await startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE });
     paid = await startPaidDaemon(net);
     workDir = await mkdtemp(join(tmpdir(), 'snetd-sdk-'));
-    const read = async (uri: string): Promise<Record<string, unknown>> => {
-      const location = parseMetadataUri(uri);
-      assert.ok(location !== undefined);
-      return JSON.parse(new TextDecoder().decode(await fetchMetadataContent(location, { ipfsEndpoint: net.ipfsUrl }))) as Record<string, unknown>;
-    };
-    sdk = await createOfficialSdkClient(net, paid.target, { service: await read(net.serviceMetadataUri), org: await read(net.orgMetadataUri) }, workDir);
+    sdk = await createOfficialSdkClient(net, paid.target, await loadDevMetadata(net), workDir);
   });
 
   after(async () => {
@@ -51,22 +44,11 @@ void describe('official npm snet-sdk against snetd-ts (dev chain)', () => {
   });
 
   void it('behavior: after the provider claims on chain, the SDK continues on the next nonce', async () => {
-    const control = new grpc.Client(paid.target, grpc.credentials.createInsecure());
-    try {
-      const block = await currentBlock(net);
-      const started = await callEscrowService(control, providerControlPaths.startClaimForMultipleChannels, escrowTypes.StartMultipleClaimRequest, escrowTypes.PaymentsListReply, {
-        mpeAddress: net.contracts.mpe,
-        channelIds: [net.channel.id.toString()],
-        currentBlock: block.toString(),
-        signature: signMessage(net.owner.privateKey, buildStartClaimForMultipleChannelsMessage({ mpeAddress: net.contracts.mpe, channelIds: [net.channel.id], currentBlock: block })),
-      });
-      assert.equal(started.error, undefined, started.error?.message);
-      const [claim] = started.reply?.['payments'] as Array<Record<string, unknown>>;
-      assert.equal(decodeUint(claim?.['signedAmount'] as Uint8Array), PRICE * 3n);
-      await multiChannelClaim(net, [{ channelId: net.channel.id, amount: PRICE * 3n, signature: claim?.['signature'] as Uint8Array }]);
-    } finally {
-      control.close();
-    }
+    const started = await startClaimsAsOwner(net, paid.target, [net.channel.id]);
+    assert.equal(started.error, undefined, started.error?.message);
+    const [claim] = started.payments ?? [];
+    assert.equal(decodeUint(claim?.['signedAmount'] as Uint8Array), PRICE * 3n);
+    await multiChannelClaim(net, [{ channelId: net.channel.id, amount: PRICE * 3n, signature: claim?.['signature'] as Uint8Array }]);
     assert.equal(await sdk.call('add', 2, 3), 5);
     assert.equal(await sdk.call('mul', 2, 3), 6);
     const state = await sdk.channelState();

@@ -1,0 +1,3 @@
+module snetd-ts/test/go-gob
+
+go 1.19
