@@ -6,7 +6,7 @@ import { parseMetadataUri, type OrgGroup, type ServiceMetadata } from '../blockc
 import { daemonConfigSchema, type DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { createSilentLogger } from '../shared/index.ts';
-import { loadDynamicPricing, priceResolverFrom, storageOptionsFrom } from './payment-layer.ts';
+import { checkTokenSecret, loadDynamicPricing, priceResolverFrom, storageOptionsFrom } from './payment-layer.ts';
 
 const group = (endpoints: string[]): OrgGroup =>
   ({
@@ -79,5 +79,28 @@ describe('loadDynamicPricing()', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('checkTokenSecret()', () => {
+  it('error: the public default token_secret_key stops the start on every network but local, naming the key with a hint', () => {
+    for (const network of ['sepolia', 'main']) {
+      assert.throws(
+        () => checkTokenSecret(config({ blockchain_network_selected: network }), createSilentLogger()),
+        (err: unknown) =>
+          err instanceof SnetError &&
+          err.code === 'CONFIG_INVALID' &&
+          err.message === `token_secret_key is the public default of the reference daemon, refused on network "${network}": anyone could forge prepaid tokens` &&
+          /openssl rand -hex 32/.test(err.hint ?? ''),
+      );
+    }
+  });
+  it('behavior: allowed on local with a warning; an own secret passes everywhere', () => {
+    const warnings: string[] = [];
+    const logger = { ...createSilentLogger(), warn: (_obj: object, msg?: string) => warnings.push(msg ?? '') };
+    checkTokenSecret(config({ blockchain_network_selected: 'local' }), logger);
+    assert.deepEqual(warnings, ['token_secret_key is the public default: acceptable on the local dev chain only']);
+    checkTokenSecret(config({ blockchain_network_selected: 'main', token_secret_key: 'k'.repeat(40) }), logger);
+    assert.equal(warnings.length, 1);
   });
 });

@@ -25,13 +25,16 @@ import {
   type ServiceGroup,
   type ServiceMetadata,
 } from '../blockchain/index.ts';
-import { parseGoDurationMs, type DaemonConfig } from '../config/index.ts';
+import { parseGoDurationMs, referenceDefaultTokenSecret, type DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import {
   createChannelRepository,
   createDynamicPricing,
   createPaymentDispatcher,
   createEscrowPaymentHandler,
+  createPrepaidPaymentHandler,
+  createPrepaidPlanner,
+  createPrepaidTokens,
   describeEstimateMethods,
   priceUndefinedError,
   type ChannelReader,
@@ -41,9 +44,9 @@ import {
   type PriceResolver,
 } from '../payments/index.ts';
 import type { ServiceRegistry } from '../pipeline/index.ts';
-import { registerChannelStateService, registerProviderControlService } from '../services/index.ts';
+import { registerChannelStateService, registerProviderControlService, registerTokenService } from '../services/index.ts';
 import type { Logger } from '../shared/index.ts';
-import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type StorageOptions, type StoragePrefixes } from '../storage/index.ts';
+import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, type KeyedMutex, type StorageOptions, type StoragePrefixes } from '../storage/index.ts';
 import { invokeUnary, type Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
@@ -135,6 +138,8 @@ export interface PaymentContext {
   /** Key prefixes of this group (`base`: network/org/group, `mpe`: base + MPE) under the snetd-ts root. */
   readonly storagePrefixes: StoragePrefixes;
   readonly repository: ChannelRepository;
+  /** The in-process lock per storage key shared by the repository, the escrow and the prepaid handlers. */
+  readonly mutex: KeyedMutex;
   /** Registers something to close with {@link PaymentContext.close} (closed in reverse order). */
   onClose(close: () => Promise<void>): void;
   close(): Promise<void>;
@@ -214,8 +219,9 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       expirationThresholdBlocks: orgGroup.paymentExpirationThreshold,
       priceOf: priceResolverFrom(serviceGroup.defaultPricing),
     };
+    const mutex = createKeyedMutex();
     const repository = createChannelRepository(
-      { store, chain: reader, mutex: createKeyedMutex() },
+      { store, chain: reader, mutex },
       {
         mpePrefix: prefixes.mpe,
         groupId: orgGroup.groupId.bytes,
@@ -240,6 +246,7 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       store,
       storagePrefixes: prefixes,
       repository,
+      mutex,
       onClose: (close) => closers.push(close),
       close: closeAll,
     };
@@ -322,10 +329,28 @@ export async function loadDynamicPricing(service: ServiceMetadata, metadataOptio
 }
 
 /**
+ * The reference daemon's default `token_secret_key` is public: with it anyone can mint prepaid tokens and call
+ * on other people's planned amounts. Refused on every network but `local` (the dev chain), where it is only warned
+ * about. Throws CONFIG_INVALID naming the key.
+ */
+export function checkTokenSecret(config: DaemonConfig, logger: Logger): void {
+  if (config.token_secret_key !== referenceDefaultTokenSecret) return;
+  if (config.blockchain_network_selected === 'local') {
+    logger.warn({ key: 'token_secret_key' }, 'token_secret_key is the public default: acceptable on the local dev chain only');
+    return;
+  }
+  throw new SnetError('CONFIG_INVALID', `token_secret_key is the public default of the reference daemon, refused on network "${config.blockchain_network_selected}": anyone could forge prepaid tokens`, {
+    hint: 'Set token_secret_key to 32+ random bytes shared by all replicas of the group, e.g. `token_secret_key: "<output of openssl rand -hex 32>"` in the config file or SNET_TOKEN_SECRET_KEY in the environment.',
+    details: { key: 'token_secret_key' },
+  });
+}
+
+/**
  * Loads metadata, connects chain and storage, and returns the payment interceptors and services.
  * Rejects with an `SnetError` naming what could not start (nothing is left open).
  */
 export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger; upstream?: Upstream }): Promise<PaymentLayer> {
+  checkTokenSecret(config, deps.logger);
   const context = await openPaymentContext(config, deps);
   const { logger, chain, reader, repository, mpeAddress, paymentAddress, orgGroup, serviceGroup, service, network, live } = context;
   try {
@@ -351,6 +376,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       onThreadProblem: (message) => logger.error({ component: 'signatures' }, message),
     });
     context.onClose(() => recoverer.close());
+    const allowedSigners = config.allowed_user_flag ? config.allowed_user_addresses.map((address) => addressToBytes(address)) : undefined;
     const handler = createEscrowPaymentHandler(
       { repository, chain: reader, recoverer, logger },
       {
@@ -360,12 +386,30 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         },
         priceOf: (path) => live.priceOf(path),
         leaseMs: parseGoDurationMs(config.payment_reservation_lease) ?? RESERVATION_LEASE_MS,
-        ...(config.allowed_user_flag ? { allowedSigners: config.allowed_user_addresses.map((address) => addressToBytes(address)) } : {}),
+        ...(allowedSigners === undefined ? {} : { allowedSigners }),
       },
     );
+    // Prepaid (concurrency) tokens: one HMAC key for the group, usage records beside the channel records.
+    const tokens = createPrepaidTokens({
+      secret: config.token_secret_key,
+      expiryMinutes: config.token_expiry_in_minutes,
+      organizationId: config.organization_id,
+      groupIdBase64: orgGroup.groupId.base64,
+    });
+    const planner = createPrepaidPlanner(
+      { store: context.store, repository, chain: reader, recoverer },
+      {
+        mpeAddress,
+        get expirationThresholdBlocks() {
+          return live.expirationThresholdBlocks;
+        },
+        ...(allowedSigners === undefined ? {} : { allowedSigners }),
+      },
+    );
+    const prepaid = createPrepaidPaymentHandler({ store: context.store, mutex: context.mutex, tokens, logger }, { mpePrefix: context.storagePrefixes.mpe, priceOf: (path) => live.priceOf(path) });
     // One interceptor, one handler per snet-payment-type (Go components.go registers escrow, free-call,
     // prepaid-call and train-call; train-call answers UNIMPLEMENTED here).
-    const payments = createPaymentDispatcher({ escrow: handler });
+    const payments = createPaymentDispatcher({ escrow: handler, 'prepaid-call': prepaid });
     context.onClose(() => {
       payments.close();
       return Promise.resolve();
@@ -440,7 +484,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         signatureThreads: recoverer.threads,
         ...(recoverer.fallbackReason === undefined ? {} : { signatureFallbackReason: recoverer.fallbackReason }),
       },
-      'payments ready (escrow)',
+      'payments ready (escrow, prepaid-call)',
     );
 
     const servicesDeps = { repository, chain: reader, recoverer, logger };
@@ -459,6 +503,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       registerServices(registry: ServiceRegistry) {
         registerChannelStateService(registry, servicesDeps, servicesOptions);
         registerProviderControlService(registry, servicesDeps, servicesOptions);
+        registerTokenService(registry, { ...servicesDeps, planner, tokens }, servicesOptions);
       },
       close: () => context.close(),
     };

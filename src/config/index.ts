@@ -1,7 +1,7 @@
 export { loadConfig, defaultConfigFile, type LoadConfigOptions, type LoadedConfig } from './load.ts';
 export { ConfigError, type ConfigProblem, type ConfigSource } from './config-error.ts';
 export { type ConfigWarning, deprecatedAliases } from './aliases.ts';
-export { daemonConfigSchema, configShape, getKeyDoc, type DaemonConfig, type KeyDoc } from './schema.ts';
+export { daemonConfigSchema, configShape, getKeyDoc, referenceDefaultTokenSecret, type DaemonConfig, type KeyDoc } from './schema.ts';
 export { parseGoDurationMs } from './duration.ts';
 export { parseHostPort, normaliseServiceEndpoint } from './validate-semantics.ts';
 export type { FlagOverride } from './sources.ts';

@@ -154,7 +154,7 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   if (config.blockchain_enabled && Buffer.byteLength(config.token_secret_key) < 32) {
     problems.push({ key: 'token_secret_key', problem: 'must be at least 32 bytes when blockchain_enabled is true' });
   } else if (config.token_secret_key === referenceDefaultTokenSecret && config.blockchain_enabled) {
-    warnings.push({ key: 'token_secret_key', message: 'token_secret_key is the public default of the reference daemon: anyone can forge prepaid tokens; set your own secret of 32+ random bytes' });
+    warnings.push({ key: 'token_secret_key', message: 'token_secret_key is the public default of the reference daemon: anyone can forge prepaid tokens; the daemon refuses to start with it on any network but local. Set your own secret of 32+ random bytes (openssl rand -hex 32)' });
   }
 
   if (config.metering_enabled) {

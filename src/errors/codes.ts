@@ -333,6 +333,16 @@ export const errorCatalogue = {
     meaning: 'Curation is on (allowed_user_flag) and the address that signed the call is not in allowed_user_addresses.',
     fix: 'Owner: add the address to allowed_user_addresses (or turn allowed_user_flag off). Client: sign with an allowed key.',
   },
+  PAYMENT_PREPAID_TOKEN_INVALID: {
+    area: 'payments',
+    meaning: 'A prepaid-call token (snet-prepaid-auth-token-bin) is not a JWT this daemon group signed, has expired, or names another channel, organization or group (INTERNAL `internal error: <reason>`, the reference\'s texts). Nothing was charged.',
+    fix: 'Client: get a new token with escrow.TokenService/GetToken for this channel and send it with the channel id it names. Operator: all replicas of a group need the same token_secret_key.',
+  },
+  PAYMENT_USAGE_EXCEEDED: {
+    area: 'payments',
+    meaning: 'A prepaid call would use more than the amount planned for the channel with GetToken (INTERNAL `internal error: Usage Exceeded on channel Id <id>`, the reference\'s text). The service was not called and nothing was charged.',
+    fix: 'Client: sign a higher amount (current signed amount + price × calls) and call escrow.TokenService/GetToken again, then use the new token.',
+  },
   PAYMENT_SERVICE_REJECTED: {
     area: 'payments',
     meaning: 'A daemon payment service (GetChannelState, ProviderControlService) refused the request; the message is the reference daemon\'s text and the status is UNKNOWN, as the reference sends it.',

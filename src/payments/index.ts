@@ -44,6 +44,8 @@ export {
   trainCallUnimplementedError,
   userNotAllowedError,
   priceUndefinedError,
+  prepaidTokenInvalidError,
+  usageExceededError,
   serviceRejectedError,
   signatureInvalidError,
   wrongGroupError,
@@ -109,3 +111,4 @@ export {
   type GoMigrationOptions,
   type GoMigrationReport,
 } from './go-state/go-migration.ts';
+export * from './prepaid/index.ts';

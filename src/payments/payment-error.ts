@@ -165,6 +165,16 @@ export function trainCallUnimplementedError(): PaymentError {
   );
 }
 
+/** INTERNAL `internal error: <reason>`: a prepaid token failed verification (Go `escrow/prepaid_handler.go`, `token/jwt.go` texts). */
+export function prepaidTokenInvalidError(reason: string): PaymentError {
+  return new PaymentError('PAYMENT_PREPAID_TOKEN_INVALID', `internal error: ${displayValue(reason)}`);
+}
+
+/** INTERNAL `internal error: Usage Exceeded on channel Id <id>`: the call would use more than the planned amount (§11.2 step 4). */
+export function usageExceededError(channelId: bigint): PaymentError {
+  return new PaymentError('PAYMENT_USAGE_EXCEEDED', `internal error: Usage Exceeded on channel Id ${channelId}`, { details: { channelId: String(channelId) } });
+}
+
 /**
  * PERMISSION_DENIED: curation is on and `<address>` is not an allowed user. The text is the reference's
  * (Go `escrow/validation.go` `checkCurationValidations`); the address is in the details for logs.

@@ -10,6 +10,10 @@ export {
 } from './health/index.ts';
 export {
   createGetChannelState,
+  createGetToken,
+  getTokenPath,
+  registerTokenService,
+  type TokenServiceDeps,
   createProviderControlService,
   escrowTypes,
   getChannelStatePath,

@@ -14,18 +14,15 @@ import type { PriceResolver, PriceResult } from '../pricing/index.ts';
 import {
   amountMismatchError,
   blockUnavailableError,
-  channelExpiredError,
   channelLockFailedError,
   channelNotFoundError,
   channelReadFailedError,
   concurrentCallError,
-  insufficientFundsError,
-  nonceMismatchError,
   PaymentError,
   signatureInvalidError,
   userNotAllowedError,
-  wrongSignerError,
 } from '../payment-error.ts';
+import { bytesEqual, checkChannelPayment, CHECK_OK, NEED_BLOCK, type ChannelCheck } from './channel-payment-check.ts';
 import { parseEscrowPaymentHeaders, type EscrowPaymentHeaders, type HeaderMap } from './payment-headers.ts';
 import type { AcceptedPayment, PaymentHandler } from '../payment-handler.ts';
 import type { ChannelRepository, ChainReadResult, StoredChannel } from './channel-repository.ts';
@@ -157,11 +154,8 @@ interface CachedChannel extends StoredChannel {
   head: Uint8Array | undefined;
 }
 
-/** Outcome of the §5.3 checks; `chainMayFix` marks refusals a fresher chain read may cure (funds added, extended, claim landed). */
-type Check = { readonly ok: true } | { readonly ok: false; readonly error: PaymentError; readonly chainMayFix: boolean };
-const CHECK_OK: Check = { ok: true };
-/** `validate` reached the expiry check without a block number: the caller fetches one (awaiting the node) and validates again. */
-const NEED_BLOCK = Symbol('need block');
+/** Outcome of the §5.3 checks (the shared channel checks plus the price). */
+type Check = ChannelCheck;
 /** `validate` reached the price check of a dynamically priced call before its estimate: the caller awaits it and validates again. */
 const NEED_PRICE = Symbol('need price');
 
@@ -244,29 +238,14 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   };
 
   /**
-   * §5.3 step 5 and 7 on one channel view, in the reference's order; recovery runs once per call. `block` is the
-   * current block, its failure, or `undefined` when not known without waiting (→ {@link NEED_BLOCK}).
+   * §5.3 step 5 (shared channel checks) and 7 (price) on one channel view, in the reference's order; recovery runs
+   * once per call. `block` is the current block, its failure, or `undefined` when not known without waiting
+   * (→ {@link NEED_BLOCK}).
    */
   const validate = (channel: ChannelState, call: PaymentCall, key: string, block: bigint | PaymentError | undefined): Check | typeof NEED_BLOCK | typeof NEED_PRICE => {
     const payment = call.payment;
-    if (payment.nonce !== channel.nonce) {
-      // Only a client ahead of us can be cured by the chain (claim landed elsewhere, channel re-opened by timeout).
-      return { ok: false, error: nonceMismatchError(channel.nonce, payment.nonce), chainMayFix: payment.nonce > channel.nonce };
-    }
-    const recovered = signerOf(call, key);
-    if (recovered instanceof PaymentError) return { ok: false, error: recovered, chainMayFix: false };
-    if (!bytesEqual(recovered, bytesOfAddress(channel.signer)) && !bytesEqual(recovered, bytesOfAddress(channel.sender))) {
-      return { ok: false, error: wrongSignerError(), chainMayFix: false };
-    }
-    if (block === undefined) return NEED_BLOCK;
-    if (block instanceof PaymentError) return { ok: false, error: block, chainMayFix: false };
-    const threshold = options.expirationThresholdBlocks;
-    if (channel.expiration <= block + threshold) {
-      return { ok: false, error: channelExpiredError(channel.expiration, block, threshold), chainMayFix: true };
-    }
-    if (channel.fullAmount < payment.amount) {
-      return { ok: false, error: insufficientFundsError(channel.fullAmount, payment.amount), chainMayFix: true };
-    }
+    const check = checkChannelPayment(channel, payment, { signer: () => signerOf(call, key), addressBytes: bytesOfAddress }, block, options.expirationThresholdBlocks);
+    if (check !== CHECK_OK) return check;
     const price = call.price;
     if (price === undefined) return NEED_PRICE;
     if (!price.ok) return { ok: false, error: price.error, chainMayFix: false };
@@ -537,10 +516,4 @@ function restorePrevious(state: ChannelState): ChannelState {
 function unwrap(reservation: Reservation): EscrowReservation {
   if (!(reservation instanceof EscrowReservation)) throw new TypeError('not a reservation made by this escrow handler');
   return reservation;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -7,9 +7,9 @@ import { serviceRejected } from '../../payments/index.ts';
 // camelCase field names; 64-bit integers are read as decimal strings (exact) and written from strings.
 
 const root = new protobuf.Root();
-root.loadSync([fileURLToPath(new URL('./state_service.proto', import.meta.url)), fileURLToPath(new URL('./control_service.proto', import.meta.url))]);
+root.loadSync(['./state_service.proto', './control_service.proto', './token_service.proto'].map((file) => fileURLToPath(new URL(file, import.meta.url))));
 
-/** The escrow message types used by the state and control services. */
+/** The escrow message types used by the state, control and token services. */
 export const escrowTypes = {
   ChannelStateRequest: root.lookupType('escrow.ChannelStateRequest'),
   ChannelStateReply: root.lookupType('escrow.ChannelStateReply'),
@@ -18,6 +18,8 @@ export const escrowTypes = {
   PaymentReply: root.lookupType('escrow.PaymentReply'),
   PaymentsListReply: root.lookupType('escrow.PaymentsListReply'),
   StartMultipleClaimRequest: root.lookupType('escrow.StartMultipleClaimRequest'),
+  TokenRequest: root.lookupType('escrow.TokenRequest'),
+  TokenReply: root.lookupType('escrow.TokenReply'),
 } as const;
 
 /** A decoded request as a plain object: bytes as `Uint8Array`, uint64 as decimal strings, defaults filled. */

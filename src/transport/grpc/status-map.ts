@@ -42,6 +42,8 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_AMOUNT_MISMATCH: GrpcStatus.UNAUTHENTICATED,
   PAYMENT_PRICE_UNDEFINED: GrpcStatus.INTERNAL,
   PAYMENT_COMMIT_FAILED: GrpcStatus.INTERNAL,
+  PAYMENT_PREPAID_TOKEN_INVALID: GrpcStatus.INTERNAL, // the reference's prepaid handler sends every token failure as INTERNAL (payments.md §11.2)
+  PAYMENT_USAGE_EXCEEDED: GrpcStatus.INTERNAL, // the reference: INTERNAL, not RESOURCE_EXHAUSTED (payments.md §11.2 step 4)
   PAYMENT_SERVICE_REJECTED: GrpcStatus.UNKNOWN, // daemon unary services answer plain Go errors = UNKNOWN (payments.md §3.4)
   INTERNAL: GrpcStatus.INTERNAL,
   // Dependencies of paid calls: "try again later", never INTERNAL (issue #4: clear UNAVAILABLE
