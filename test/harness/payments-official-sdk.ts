@@ -42,11 +42,27 @@ export async function loadDevMetadata(net: DevNetwork): Promise<{ service: Json;
   return { service: await read(net.serviceMetadataUri), org: await read(net.orgMetadataUri) };
 }
 
+/** How the SDK client pays. */
+export interface OfficialSdkOptions {
+  /**
+   * `'escrow'` (the default here): `concurrency: false`, one signed payment per call. `'default'`: the SDK's own
+   * defaults, untouched (its DefaultPaymentStrategy: free calls when available, else prepaid-call with tokens
+   * from TokenService/GetToken, since `concurrency` defaults to true).
+   */
+  readonly mode?: 'escrow' | 'default';
+}
+
 /**
- * Creates an SDK service client for the dev network's Calculator in escrow mode (`concurrency: false`),
- * calling `daemonTarget`. The SDK writes `./logs/*.log` into the working directory on load: pass `workDir`.
+ * Creates an SDK service client for the dev network's Calculator, calling `daemonTarget` (escrow mode unless
+ * `options.mode` is `'default'`). The SDK writes `./logs/*.log` into the working directory on load: pass `workDir`.
  */
-export async function createOfficialSdkClient(net: DevNetwork, daemonTarget: string, metadata: { service: Json; org: Json }, workDir: string): Promise<OfficialSdkClient> {
+export async function createOfficialSdkClient(
+  net: DevNetwork,
+  daemonTarget: string,
+  metadata: { service: Json; org: Json },
+  workDir: string,
+  options: OfficialSdkOptions = {},
+): Promise<OfficialSdkClient> {
   const require = createRequire(import.meta.url);
   const sdkDir = dirname(require.resolve('snet-sdk'));
   const fromSdk = (m: string): Json => require(require.resolve(m, { paths: [sdkDir] })) as Json;
@@ -80,10 +96,8 @@ export async function createOfficialSdkClient(net: DevNetwork, daemonTarget: str
     { web3Provider: net.rpcUrl, privateKey: net.client.privateKey, networkId: net.chainId, ipfsEndpoint: net.ipfsUrl },
     { metadata: () => Promise.resolve(merged) },
   );
-  const client = (await sdk.createServiceClient(net.orgId, net.serviceId, calc.Calculator, net.groupName, null, {
-    concurrency: false,
-    endpoint: `http://${daemonTarget}`,
-  })) as {
+  const clientOptions = options.mode === 'default' ? { endpoint: `http://${daemonTarget}` } : { concurrency: false, endpoint: `http://${daemonTarget}` };
+  const client = (await sdk.createServiceClient(net.orgId, net.serviceId, calc.Calculator, net.groupName, null, clientOptions)) as {
     service: Record<string, (req: unknown, cb: (e: Error | null, v?: { value: number }) => void) => void>;
     loadOpenChannels(): Promise<unknown>;
     updateChannelStates(): Promise<Array<{ state: { nonce: { toString(): string }; currentSignedAmount: { toString(): string } } }>>;
