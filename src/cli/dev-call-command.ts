@@ -9,6 +9,7 @@ import protobuf from 'protobufjs';
 import { buildChannelStateMessage, buildClaimMessage, signMessage } from '../blockchain/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
+import { prepaidPaymentMetadata } from './dev-call-prepaid.ts';
 
 /** What `snetd dev` leaves in its data dir for `snetd dev call`. */
 export interface DevState {
@@ -55,8 +56,8 @@ async function currentBlock(rpcUrl: string): Promise<bigint> {
   return BigInt(body.result);
 }
 
-/** The payment headers for one call at the channel's current state. */
-async function paymentMetadata(client: grpc.Client, state: DevState): Promise<grpc.Metadata> {
+/** The channel's nonce and signed amount as the daemon reports them (GetChannelState). */
+async function readChannelState(client: grpc.Client, state: DevState): Promise<{ nonce: bigint; signedAmount: bigint }> {
   const channelId = BigInt(state.channelId);
   const block = await currentBlock(state.rpcUrl);
   const requestType = stateTypes.lookupType('ChannelStateRequest');
@@ -67,8 +68,14 @@ async function paymentMetadata(client: grpc.Client, state: DevState): Promise<gr
     current_nonce?: Uint8Array;
     current_signed_amount?: Uint8Array;
   };
-  const nonce = bytesToBigint(reply.current_nonce);
-  const amount = bytesToBigint(reply.current_signed_amount) + BigInt(state.priceCogs);
+  return { nonce: bytesToBigint(reply.current_nonce), signedAmount: bytesToBigint(reply.current_signed_amount) };
+}
+
+/** The escrow payment headers for one call at the channel's current state. */
+async function paymentMetadata(client: grpc.Client, state: DevState): Promise<grpc.Metadata> {
+  const channelId = BigInt(state.channelId);
+  const { nonce, signedAmount } = await readChannelState(client, state);
+  const amount = signedAmount + BigInt(state.priceCogs);
   const signature = signMessage(state.clientPrivateKey, buildClaimMessage({ mpeAddress: state.mpeAddress, channelId, nonce, amount }));
   const metadata = new grpc.Metadata();
   metadata.set('snet-payment-type', 'escrow');
@@ -87,9 +94,11 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
     .argument('<method>', 'add, sub, mul or div')
     .argument('<a>', 'first number')
     .argument('<b>', 'second number')
+    .option('--payment <type>', 'escrow (sign each call) or prepaid (a concurrency token from TokenService/GetToken)', 'escrow')
     .action(async (method: string, a: string, b: string, _options: unknown, command: Command) => {
       // --data-dir belongs to `snetd dev`; `snetd dev call … --data-dir X` sets it there.
-      const options = command.optsWithGlobals<{ dataDir: string }>();
+      const options = command.optsWithGlobals<{ dataDir: string; payment: string }>();
+      if (!['escrow', 'prepaid'].includes(options.payment)) throw new SnetError('REQUEST_MALFORMED', `unknown payment type "${options.payment}"`, { hint: 'Use --payment escrow or --payment prepaid.' });
       if (!['add', 'sub', 'mul', 'div'].includes(method)) throw new SnetError('REQUEST_MALFORMED', `unknown method "${method}"`, { hint: 'Use add, sub, mul or div.' });
       const statePath = join(resolve(options.dataDir), 'dev-state.json');
       let state: DevState;
@@ -103,10 +112,14 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
       const result = root.lookupType('example_service.Result');
       const client = new grpc.Client(state.daemonAddress, grpc.credentials.createInsecure());
       try {
-        const metadata = state.paid ? await paymentMetadata(client, state) : new grpc.Metadata();
+        const prepaid = state.paid && options.payment === 'prepaid'
+          ? await prepaidPaymentMetadata(state, { unary: (path, request) => unary(client, path, request, new grpc.Metadata()), channelState: () => readChannelState(client, state), currentBlock: () => currentBlock(state.rpcUrl) })
+          : undefined;
+        const metadata = prepaid?.metadata ?? (state.paid ? await paymentMetadata(client, state) : new grpc.Metadata());
         const request = Buffer.from(numbers.encode(numbers.create({ a: Number(a), b: Number(b) })).finish());
         const response = result.decode(await unary(client, `/example_service.Calculator/${method}`, request, metadata)) as unknown as { value?: number };
-        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}${state.paid ? `  (paid ${metadata.get('snet-payment-channel-amount')[0]?.toString() ?? '?'} cogs signed on channel ${state.channelId})` : ''}`);
+        const paidNote = prepaid !== undefined ? `  (${prepaid.summary})` : state.paid ? `  (paid ${metadata.get('snet-payment-channel-amount')[0]?.toString() ?? '?'} cogs signed on channel ${state.channelId})` : '';
+        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}${paidNote}`);
       } finally {
         client.close();
       }

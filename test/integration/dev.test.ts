@@ -33,6 +33,20 @@ describe('snetd dev', () => {
     await assertTwoPaidDevCalls(join(dir, 'dev'), dir);
   });
 
+  it('behavior: `snetd dev call --payment prepaid` plans 5 calls with one signature and uses them; escrow goes on above', async () => {
+    const args = (method: string, ...rest: string[]): string[] => ['dev', 'call', method, '1', '1', ...rest, '--data-dir', join(dir, 'dev')];
+    const first = await runSnetd(args('add', '--payment', 'prepaid'), { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /add\(1, 1\) = 2 {2}\(prepaid: 1 of 5 cogs planned on channel 0 used after this call\)/);
+    const second = await runSnetd(args('mul', '--payment', 'prepaid'), { cwd: dir });
+    assert.match(second.stdout, /mul\(1, 1\) = 1 {2}\(prepaid: 2 of 5 cogs planned on channel 0 used after this call\)/);
+    const escrow = await runSnetd(args('sub'), { cwd: dir });
+    assert.match(escrow.stdout, /sub\(1, 1\) = 0 {2}\(paid 8 cogs signed on channel 0\)/);
+    const unknown = await runSnetd(args('add', '--payment', 'gift'), { cwd: dir });
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /unknown payment type "gift"/);
+  });
+
   it('behavior: SIGINT stops the daemon and every child process', async () => {
     dev.child.kill('SIGINT');
     const [code] = (await once(dev.child, 'exit')) as [number | null];
