@@ -1,6 +1,6 @@
 /**
- * Paid-call benchmark: escrow unary calls through the daemon (embedded LMDB store and etcd) against free
- * pass-through calls through the same daemon binary, in one run, interleaved. Writes bench/RESULTS-payments.md.
+ * Paid-call benchmark: escrow and prepaid unary calls through the daemon (embedded LMDB store and etcd) against
+ * free pass-through calls through the same daemon binary, in one run, interleaved. Writes bench/RESULTS-payments.md.
  *
  *   ./node_modules/.bin/node bench/payments.bench.ts                      # 3 runs × 6000 calls per point
  *   ./node_modules/.bin/node bench/payments.bench.ts --runs 1 --calls 2000  # quick look
@@ -8,6 +8,7 @@
  *   ... --threads 1                # also print each daemon's CPU per call by thread name (main, GC helpers, LMDB, ...)
  *   ... --daemon-node-flags '--max-semi-space-size=8'   # node flags of the daemons (default: the bin's)
  *   ... --only free,paid-lmdb      # just these daemons, medians printed, RESULTS-payments.md left alone
+ *   ... --only free,prepaid-lmdb   # prepaid (concurrency-token) calls against pass-through
  *   ... --workers 64               # calls in flight (one channel each; default 64)
  *
  * Setup: the dev network (hardhat chain, local IPFS, registered org/service, example Calculator service in this
@@ -15,7 +16,9 @@
  * `free` (blockchain_enabled=false: pass-through, no payment), `paid-lmdb` (embedded store) and `paid-etcd`.
  * Load: a grpc-js client in this process, WORKERS calls in flight, one channel per worker so each channel's
  * cumulative amount increases monotonically; every request's signature (amount = previous + price) is made
- * before the measurement, so the client's signing cost is not measured. Daemon CPU µs per call = utime+stime of
+ * before the measurement, so the client's signing cost is not measured. Prepaid daemons (`prepaid-lmdb`,
+ * `prepaid-etcd`) get one token per channel from TokenService/GetToken before the measurement, planned for every
+ * call the worker can make; each call then carries that token (one HMAC check, one CAS). Daemon CPU µs per call = utime+stime of
  * the daemon process (/proc/<pid>/stat) over the measured window ÷ calls.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +33,7 @@ import { buildClaimMessage, signMessage } from '../src/blockchain/index.ts';
 import { createDevActions, createDevClients, DEV_ROLES, startDevNetwork, type DevNetwork } from '../src/devnet/index.ts';
 import { createSilentLogger } from '../src/shared/index.ts';
 import { startEtcd } from '../test/harness/etcd.ts';
+import { requestToken } from '../test/harness/payments-prepaid.ts';
 import { freePort } from '../test/harness/ports.ts';
 
 const args = new Map<string, string>();
@@ -54,8 +58,9 @@ const daemonNodeFlags = (args.get('daemon-node-flags') ?? '--max-semi-space-size
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
-type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory';
-const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory'];
+type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd';
+const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd'];
+const isPrepaid = (target: Target): boolean => target.startsWith('prepaid-');
 /** `--only free,paid-lmdb`: just those daemons (for A/B rounds); medians are printed, RESULTS-payments.md is left alone. */
 const only = args.get('only')?.split(',');
 const unknownTargets = only?.filter((t) => !(allTargets as string[]).includes(t)) ?? [];
@@ -163,7 +168,7 @@ function percentile(sorted: number[], p: number): number {
  * WORKERS loops (one channel each for paid targets), `warmup` unmeasured then `measured` calls in total.
  * `next[w]` is the index of worker w's next pre-signed payment; it advances only on accepted calls.
  */
-async function load(port: number, pid: number, protoFile: string, series: SignedSeries[] | undefined, next: number[], warmup: number, measured: number): Promise<LoadResult> {
+async function load(port: number, pid: number, protoFile: string, series: SignedSeries[] | undefined, next: number[], warmup: number, measured: number, tokens?: readonly Buffer[]): Promise<LoadResult> {
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile)) as unknown as { example_service: { Calculator: grpc.ServiceClientConstructor } };
   // Distinct channel options so each client gets its own HTTP/2 connection.
   const clients = Array.from({ length: CONNECTIONS }, (_, i) => new pkg.example_service.Calculator(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.bench-connection': i }));
@@ -196,7 +201,13 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
       }
       const metadata = new grpc.Metadata();
       const n = next[w] ?? 0;
-      if (mine !== undefined) {
+      const token = tokens?.[w];
+      if (token !== undefined && mine !== undefined) {
+        metadata.set('snet-payment-type', 'prepaid-call');
+        metadata.set('snet-payment-channel-id', mine.channelId.toString());
+        metadata.set('snet-payment-channel-nonce', '0');
+        metadata.set('snet-prepaid-auth-token-bin', token);
+      } else if (mine !== undefined) {
         const signature = mine.signatures[n];
         if (signature === undefined) throw new Error(`channel ${mine.channelId}: pre-signed payments exhausted`);
         metadata.set('snet-payment-type', 'escrow');
@@ -259,7 +270,11 @@ const median = (values: number[]): number => {
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 
 async function main(): Promise<void> {
-  const [network, etcd] = await Promise.all([startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE }), startEtcd()]);
+  const [network, etcd, prepaidEtcd] = await Promise.all([
+    startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE }),
+    startEtcd(),
+    targets.includes('prepaid-etcd') ? startEtcd({ name: 'bench-prepaid' }) : undefined,
+  ]);
   try {
     const actions = createDevActions(createDevClients(network.rpcUrl, network.chainId), network.contracts);
     const channelIds = [network.channel.id];
@@ -279,15 +294,36 @@ async function main(): Promise<void> {
       'paid-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb') },
       'paid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint },
       'paid-memory': { ...base, payment_channel_storage_type: 'memory' },
+      'prepaid-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb-prepaid') },
+      // Its own etcd member: the keys of one group are the same on every daemon, and the planned amounts of GetToken
+      // would break paid-etcd's escrow series on the same channels.
+      'prepaid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': prepaidEtcd?.endpoint ?? '' },
     };
     const daemons = {} as Record<Target, Awaited<ReturnType<typeof startDaemonChild>>>;
     for (const target of targets) daemons[target] = await startDaemonChild(target, settings[target]);
-    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': channelIds.map(() => 0), 'paid-etcd': channelIds.map(() => 0), 'paid-memory': channelIds.map(() => 0) };
-    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [] };
+    const counters = (): number[] => channelIds.map(() => 0);
+    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters() };
+    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [] };
+    // Prepaid: one token per channel, planned for every call its worker may make (the pre-signed series' length).
+    const tokens: Partial<Record<Target, Buffer[]>> = {};
+    for (const target of targets.filter(isPrepaid)) {
+      const client = new grpc.Client(`127.0.0.1:${daemons[target].port}`, grpc.credentials.createInsecure());
+      try {
+        tokens[target] = await Promise.all(
+          channelIds.map(async (channelId) => {
+            const reply = await requestToken(client, network, { channelId, amount: PRICE * BigInt(perChannel) });
+            if (reply.token === undefined) throw new Error(`${target}: GetToken for channel ${channelId} failed: ${reply.error?.details}`);
+            return Buffer.from(reply.token);
+          }),
+        );
+      } finally {
+        client.close();
+      }
+    }
     for (let run = 0; run < runs; run++) {
       for (const target of targets) {
         const daemon = daemons[target];
-        const result = await load(daemon.port, daemon.child.pid as number, network.serviceProtoFile, target === 'free' ? undefined : series, next[target], WARMUP_CALLS, calls);
+        const result = await load(daemon.port, daemon.child.pid as number, network.serviceProtoFile, target === 'free' ? undefined : series, next[target], WARMUP_CALLS, calls, tokens[target]);
         results[target].push(result);
         console.error(target, `run ${run + 1}`, JSON.stringify(result));
       }
@@ -297,6 +333,10 @@ async function main(): Promise<void> {
       for (const target of targets) {
         const med = (pick: (r: LoadResult) => number): string => fmt(median(results[target].map(pick)));
         console.log(`${target}: req/s ${med((r) => r.rps)}, daemon CPU µs/call ${med((r) => r.cpuUsPerCall)} (main thread ${med((r) => r.mainThreadCpuUsPerCall)}), client + service ${med((r) => r.benchCpuUsPerCall)}, failed ${results[target].reduce((n, r) => n + r.failed, 0)}`);
+      }
+      if (targets.includes('free')) {
+        const freeCpu = median(results.free.map((r) => r.cpuUsPerCall));
+        for (const target of targets.filter(isPrepaid)) console.log(`${target} / free daemon CPU per call: ${(median(results[target].map((r) => r.cpuUsPerCall)) / freeCpu).toFixed(2)} (target ≤ 1.25)`);
       }
       return;
     }
@@ -317,7 +357,7 @@ async function main(): Promise<void> {
       `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     );
     lines.push(
-      `Daemons: four \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
+      `Daemons: six \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
     );
     lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls; client + service = this process (grpc-js load generator and the Calculator service share its one event loop); machine busy = all cores, every process.`, '');
     lines.push(
@@ -337,6 +377,8 @@ async function main(): Promise<void> {
     lines.push('', '## Targets (ratios from this run)', '', '| target | value | met |', '|---|---|---|');
     lines.push(`| paid (embedded LMDB) / pass-through throughput ≥ 0.8 | ${lmdb.toFixed(2)} | ${lmdb >= 0.8 ? 'yes' : 'no'} |`);
     lines.push(`| paid (etcd) / pass-through throughput ≥ 0.5 | ${etcdRatio.toFixed(2)} | ${etcdRatio >= 0.5 ? 'yes' : 'no'} |`);
+    const prepaidCpu = m('prepaid-lmdb', (r) => r.cpuUsPerCall) / m('free', (r) => r.cpuUsPerCall);
+    lines.push(`| prepaid (embedded LMDB) / pass-through daemon CPU per call ≤ 1.25 | ${prepaidCpu.toFixed(2)} | ${prepaidCpu <= 1.25 ? 'yes' : 'no'} |`);
     lines.push('');
     // Hand-written analysis below the NOTES marker survives regeneration.
     const file = path.join(benchDir, 'RESULTS-payments.md');
@@ -352,7 +394,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
     await Promise.allSettled(children.map((child) => (child.exitCode === null ? once(child, 'exit') : Promise.resolve())));
-    await Promise.all([network.stop(), etcd.stop()]);
+    await Promise.all([network.stop(), etcd.stop(), prepaidEtcd?.stop()]);
   }
 }
 

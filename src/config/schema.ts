@@ -264,9 +264,9 @@ export const configShape = {
   free_calls_per_address: doc(z.record(z.string(), freeCallLimitSchema).default({}), {
     description: 'Per-address free-call allowance: a number, `unlimited` or `infinity`.',
   }),
-  token_expiry_in_minutes: doc(looseNumber().default(1440), { description: 'Lifetime of prepaid tokens.' }),
+  token_expiry_in_minutes: doc(looseNumber().default(1440), { description: 'Lifetime of prepaid tokens (GetToken), in minutes.' }),
   token_secret_key: doc(looseString().default(referenceDefaultTokenSecret), {
-    description: 'HMAC key of prepaid tokens (≥ 32 bytes). The default is public: set your own.',
+    description: 'HMAC key of prepaid tokens (≥ 32 bytes), the same on every replica of the group. The default is the reference daemon\'s public one: the daemon refuses to start with it on any network but `local`. Set your own, e.g. `openssl rand -hex 32`.',
     secret: true,
   }),
   enable_dynamic_pricing: doc(looseBoolean().default(false), { description: 'Price the methods the service protos mark with `(pricing.my_method_option).estimatePriceMethod` by calling that estimate method with the call\'s first request message (its `PriceInCogs` reply is the price). The proto tarball (`service_api_source`) is fetched at start; an unusable one stops the start. See docs/payments.md "Dynamic pricing".' }),
