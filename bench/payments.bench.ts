@@ -58,8 +58,8 @@ const daemonNodeFlags = (args.get('daemon-node-flags') ?? '--max-semi-space-size
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
-type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd';
-const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd'];
+type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd' | 'prepaid-memory';
+const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd', 'prepaid-memory'];
 const isPrepaid = (target: Target): boolean => target.startsWith('prepaid-');
 /** `--only free,paid-lmdb`: just those daemons (for A/B rounds); medians are printed, RESULTS-payments.md is left alone. */
 const only = args.get('only')?.split(',');
@@ -295,6 +295,7 @@ async function main(): Promise<void> {
       'paid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint },
       'paid-memory': { ...base, payment_channel_storage_type: 'memory' },
       'prepaid-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb-prepaid') },
+      'prepaid-memory': { ...base, payment_channel_storage_type: 'memory' },
       // Its own etcd member: the keys of one group are the same on every daemon, and the planned amounts of GetToken
       // would break paid-etcd's escrow series on the same channels.
       'prepaid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': prepaidEtcd?.endpoint ?? '' },
@@ -302,8 +303,8 @@ async function main(): Promise<void> {
     const daemons = {} as Record<Target, Awaited<ReturnType<typeof startDaemonChild>>>;
     for (const target of targets) daemons[target] = await startDaemonChild(target, settings[target]);
     const counters = (): number[] => channelIds.map(() => 0);
-    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters() };
-    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [] };
+    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters(), 'prepaid-memory': counters() };
+    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [], 'prepaid-memory': [] };
     // Prepaid: one token per channel, planned for every call its worker may make (the pre-signed series' length).
     const tokens: Partial<Record<Target, Buffer[]>> = {};
     for (const target of targets.filter(isPrepaid)) {
@@ -357,7 +358,7 @@ async function main(): Promise<void> {
       `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     );
     lines.push(
-      `Daemons: six \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
+      `Daemons: six \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` / \`prepaid-memory\` (diagnostic) = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
     );
     lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls; client + service = this process (grpc-js load generator and the Calculator service share its one event loop); machine busy = all cores, every process.`, '');
     lines.push(

@@ -13,10 +13,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fetchMetadataContent, parseMetadataUri } from '../../src/blockchain/index.ts';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
-import { createOfficialSdkClient } from '../harness/payments-official-sdk.ts';
+import { createOfficialSdkClient, loadDevMetadata } from '../harness/payments-official-sdk.ts';
 import { startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
 
 const PRICE = 3n;
@@ -31,12 +30,7 @@ void describe('official npm snet-sdk in its default mode (prepaid) against snetd
     net = await startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE });
     paid = await startPaidDaemon(net);
     workDir = await mkdtemp(join(tmpdir(), 'snetd-sdk-prepaid-'));
-    const read = async (uri: string): Promise<Record<string, unknown>> => {
-      const location = parseMetadataUri(uri);
-      assert.ok(location !== undefined);
-      return JSON.parse(new TextDecoder().decode(await fetchMetadataContent(location, { ipfsEndpoint: net.ipfsUrl }))) as Record<string, unknown>;
-    };
-    metadata = { service: await read(net.serviceMetadataUri), org: await read(net.orgMetadataUri) };
+    metadata = await loadDevMetadata(net);
   });
 
   after(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import {
+  addressToBytes,
   buildClaimMessage,
   buildListUnclaimedMessage,
   buildTokenRequestMessage,
@@ -176,6 +177,17 @@ describe('escrow.TokenService/GetToken', () => {
     await assert.rejects(getToken(request({ amount: 40n })), { code: 'PAYMENT_SERVICE_REJECTED', message: 'another transaction on channel: {ID: 1} is in progress' });
     await escrow.release(inFlight);
     assert.deepEqual(await reply(request({ amount: 40n })).then((r) => r['plannedAmount']), '40');
+  });
+
+  it('error: curation (allowed_user_flag): a claim signer not on the allow-list gets the reference text, nothing planned', async () => {
+    const chain: ChannelReader = { getChannel: (id) => Promise.resolve(chainChannels.get(id)), getBlockNumber: () => Promise.resolve(block) };
+    const curated = createPrepaidPlanner({ store, repository, chain, recoverer }, { mpeAddress: MPE, expirationThresholdBlocks: 100n, allowedSigners: [addressToBytes(OWNER)] });
+    const getCurated = createGetToken({ repository, chain, recoverer, logger, planner: curated, tokens }, { mpeAddress: MPE, paymentAddress: OWNER });
+    await assert.rejects(getCurated(request({ amount: 30n })), { code: 'PAYMENT_SERVICE_REJECTED', message: 'you are not Authorized to call this service during curation process' });
+    assert.equal(await usage(), undefined);
+    const allowed = createPrepaidPlanner({ store, repository, chain, recoverer }, { mpeAddress: MPE, expirationThresholdBlocks: 100n, allowedSigners: [addressToBytes(CLIENT)] });
+    await createGetToken({ repository, chain, recoverer, logger, planner: allowed, tokens }, { mpeAddress: MPE, paymentAddress: OWNER })(request({ amount: 30n }));
+    assert.deepEqual(await usage(), { planned: 30n, used: 0n });
   });
 
   it('error: a chain failure on a channel never seen is reported, nothing stored', async () => {
