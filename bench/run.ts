@@ -15,14 +15,14 @@
  * /proc/<pid>/stat (utime+stime) over the measured window; RSS from /proc/<pid>/status.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { freePort } from '../test/harness/ports.ts';
+import { cpuTicks, h2loadUnary as runH2loadUnary, percentile, runBench, type UnaryResult } from './h2load.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
@@ -123,16 +123,6 @@ function pidsOf(target: Target, pids: Record<Target, number | undefined>): numbe
   return [pid, ...workers];
 }
 
-function cpuTicks(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    total += Number(fields[11]) + Number(fields[12]);
-  }
-  return total;
-}
-
 function rssBytes(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
@@ -144,48 +134,9 @@ function rssBytes(pids: number[]): number {
 
 // ---------- load ----------
 
-interface UnaryResult {
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  failed: number;
-  cpuUsPerCall: number | undefined;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function h2loadUnary(port: number, bodyFile: string, proxyPids: number[]): Promise<UnaryResult> {
-  const logFile = path.join(tmp, 'h2load.log');
-  rmSync(logFile, { force: true });
-  const child = spawn(
-    'h2load',
-    ['-D', String(seconds), '--warm-up-time', String(warmupSeconds), '-c', '4', '-m', '16', '-d', bodyFile, '-H', 'content-type: application/grpc', '-H', 'te: trailers', `--log-file=${logFile}`, `http://127.0.0.1:${port}/bench.Echo/Unary`],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  // CPU is sampled over the measured window only (after the warm-up).
-  let cpuStart = 0;
-  const sampler = setTimeout(() => (cpuStart = proxyPids.length > 0 ? cpuTicks(proxyPids) : 0), warmupSeconds * 1000);
-  await once(child, 'exit');
-  clearTimeout(sampler);
-  const cpuEnd = proxyPids.length > 0 ? cpuTicks(proxyPids) : 0;
-  const rps = Number(/finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(output)?.[1] ?? Number.NaN);
-  const requests = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
-  const succeeded = Number(requests?.[2] ?? 0);
-  const failed = Number(requests?.[3] ?? 0) + Number(requests?.[4] ?? 0);
-  const durations = readFileSync(logFile, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => Number(line.split('\t')[2]) / 1000)
-    .filter((n) => Number.isFinite(n))
-    .sort((a, b) => a - b);
-  const cpuUs = ((cpuEnd - cpuStart) / clockTicks) * 1e6;
-  return { rps, p50Ms: percentile(durations, 50), p99Ms: percentile(durations, 99), failed, cpuUsPerCall: proxyPids.length > 0 && succeeded > 0 ? cpuUs / succeeded : undefined };
+/** h2load unary load against `port` with this run's settings (bench/h2load.ts). */
+function h2loadUnary(port: number, bodyFile: string, proxyPids: number[]): Promise<UnaryResult> {
+  return runH2loadUnary({ port, bodyFile, proxyPids, seconds, warmupSeconds, tmpDir: tmp, children, clockTicks });
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -467,11 +418,6 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-try {
-  await main();
-} finally {
-  for (const child of children) if (child.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
+await runBench(main, { children, tmpDir: tmp });
 // Paid calls (escrow on LMDB and on etcd vs free pass-through): own script, writes bench/RESULTS-payments.md.
 if (args.get('payments') !== 'no' && only === undefined) execFileSync(process.execPath, [path.join(benchDir, 'payments.bench.ts'), '--runs', String(runs)], { stdio: 'inherit' });

@@ -6,7 +6,7 @@ import { isSecretKey } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
 import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
-import { registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
+import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
@@ -87,6 +87,11 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
           hint: 'Publish the service metadata with service_type grpc, jsonrpc, http or process.',
         });
       }
+      if (payments.serviceType !== 'grpc' && config.enable_dynamic_pricing) {
+        throw new SnetError('CONFIG_UNSUPPORTED', `enable_dynamic_pricing calls the service's estimate methods over gRPC, which a "${payments.serviceType}" service does not serve`, {
+          hint: 'Set enable_dynamic_pricing to false (the metadata pricing applies), or serve the service over gRPC.',
+        });
+      }
     }
     const curation = payments === undefined ? buildCurationLayer(config) : undefined;
     if (curation !== undefined) {
@@ -111,7 +116,12 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       fallback = createEchoHandler();
     }
 
-    const probe = createServiceProbe(serviceProbeOptionsFrom(config));
+    // A process service has no port to connect to: unless a heartbeat endpoint is configured, it is healthy
+    // while its executable can be run.
+    const probe =
+      serviceType === 'process' && upstream !== undefined && config.heartbeat_endpoint === ''
+        ? createUpstreamHealthProbe(upstream)
+        : createServiceProbe(serviceProbeOptionsFrom(config));
     const registry = createServiceRegistry();
     registerHealthService(registry, probe);
     // With the blockchain disabled the reference answers its payment services with empty replies.

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { buildServiceMetadata, createDevActions, createDevClients, DEV_ROLES, publishBytes, publishJson, startDevNetwork, tarFiles, type DevNetwork } from '../../src/devnet/index.ts';
+import { isSnetError } from '../../src/errors/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
 import { escrowMetadata, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
 import { BlobType, NumbersType, ResultType, startJsonRpcService, startRestService, translateProtoPath, writeProcessService, type TestHttpService } from '../harness/translate-services.ts';
@@ -115,6 +116,12 @@ void describe('paid calls to jsonrpc, http and process services (dev chain, prot
     const after = await unary(client, '/translate.test.Calc/mul', calc, { a: 2, b: 5 }, pay(3n * PRICE));
     assert.equal(after.error, undefined, after.error?.message);
     assert.equal(after.reply?.['value'], 10);
+
+    // Dynamic pricing calls estimate methods over gRPC: refused at start-up for a translated service.
+    await assert.rejects(
+      startPaidDaemon(net, { service_id: 'jsonrpc-service', service_endpoint: `${jsonRpc.url}/rpc`, enable_dynamic_pricing: true }),
+      (e) => isSnetError(e, 'CONFIG_UNSUPPORTED') && /enable_dynamic_pricing/.test(e.message),
+    );
   });
 
   void it('behavior: http (REST): a paid call is translated with the service credentials and committed', async () => {
@@ -143,5 +150,10 @@ void describe('paid calls to jsonrpc, http and process services (dev chain, prot
     assert.match(crashed.error?.details ?? '', /exited with code 3/);
     const next = await unary(client, '/translate.test.Blobs/echo', blobs, { data }, pay(2n * PRICE));
     assert.equal(next.error, undefined, next.error?.message);
+    // No port to probe: the daemon's health check says SERVING while the executable can run.
+    const health = await new Promise<Buffer | undefined>((resolve) => {
+      client.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (error, reply) => resolve(error === null ? reply : undefined));
+    });
+    assert.deepEqual(health, Buffer.from([0x08, 0x01]));
   });
 });
