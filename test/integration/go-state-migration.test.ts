@@ -108,6 +108,12 @@ void describe('switching from the Go daemon: storage import --from-go-etcd / exp
     assert.match(imported.out, /claims in progress: 1 \(1 copied\), 55 cogs/);
     const again = await cli(['storage', 'import', '--from-go-etcd', etcd.endpoint, ...setFlags]);
     assert.match(again.out, /channels: 2 \(2 unchanged\)/);
+    const report = JSON.parse((await cli(['storage', 'import', '--from-go-etcd', etcd.endpoint, '--dry-run', '--json', ...setFlags])).out) as Record<string, unknown>;
+    assert.deepEqual(report['channels'], [
+      { channelId: net.channel.id.toString(), nonce: '0', authorizedAmount: goEraAmount.toString(), action: 'unchanged' },
+      { channelId: '900', nonce: '0', authorizedAmount: '7', action: 'unchanged' },
+    ]);
+    assert.equal(report['unclaimedCogs'], (goEraAmount + 7n).toString());
     assert.match((await cli(['list', 'claims', ...setFlags])).out, /claim channel 901 nonce 2: 55 cogs/);
 
     // snetd-ts serves the channel: the Go-era amount is already paid, the next call pays one price more.

@@ -159,4 +159,18 @@ void describe('exportChannelsToGo()', () => {
     assert.deepEqual(back.channels.map((c) => c.action), ['unchanged', 'unchanged']);
     assert.deepEqual(back.claims.map((c) => c.action), ['unchanged']);
   });
+
+  void it('leaves a channel alone while a Go replica holds its lock, and never lowers a newer Go state', async () => {
+    const goStore = createMemoryStore();
+    const store = createMemoryStore();
+    await putOurs(store, channel(1n, 0n, 40n));
+    await putOurs(store, channel(2n, 0n, 40n));
+    await putGo(goStore, channel(2n, 0n, 60n)); // the Go side served more since the last import
+    await goStore.put(goKeys.lockKey(1n), new TextEncoder().encode('locked'));
+    const report = await exportChannelsToGo(store, goStore, options);
+    assert.deepEqual(report.channels.map((c) => [c.channelId, c.action]), [[1n, 'skipped-locked'], [2n, 'kept-newer']]);
+    assert.equal(await goStore.get(goKeys.channelKey(1n)), undefined);
+    const go2 = await goStore.get(goKeys.channelKey(2n));
+    assert.equal(go2 === undefined ? undefined : goPaymentChannelDataCodec.decode(go2).authorizedAmount, 60n);
+  });
 });

@@ -69,12 +69,15 @@ export function createGobStructCodec<T>(spec: GoStructSpec): GobStructCodec<T> {
   const prefix = typeDefinitions(spec);
   const fieldIds = fieldTypeIds(spec);
   const byName = new Map(spec.fields.map((field) => [field.goName, field] as const));
+  // Streams that start with exactly our definitions (ours, and a fresh Go process's) skip parsing them.
+  const known = { prefix, types: readDefinitions(prefix) };
 
   return {
     spec,
     encode(value: T): Uint8Array {
       const record = value as Record<string, GoFieldValue>;
-      const body = new GobWriter(128);
+      const body = scratch;
+      body.reset();
       body.int(fieldIds.struct);
       let last = -1;
       spec.fields.forEach((field, index) => {
@@ -85,17 +88,22 @@ export function createGobStructCodec<T>(spec: GoStructSpec): GobStructCodec<T> {
         writeField(body, field, v);
       });
       body.uint(0);
-      const out = new GobWriter(prefix.length + body.length + 4);
-      out.raw(prefix);
-      out.uint(body.length);
-      out.raw(body.bytes());
-      return out.bytes();
+      const length = new GobWriter(9);
+      length.uint(body.length);
+      const out = new Uint8Array(prefix.length + length.length + body.length);
+      out.set(prefix, 0);
+      out.set(length.view(), prefix.length);
+      out.set(body.view(), prefix.length + length.length);
+      return out;
     },
     decode(bytes: Uint8Array): T {
-      return decodeStruct(spec, byName, bytes) as T;
+      return decodeStruct(spec, byName, bytes, known) as T;
     },
   };
 }
+
+/** The value message being built (encoding is synchronous, so one buffer serves every call). */
+const scratch = new GobWriter(1024);
 
 /** True when Go's encoder sends the field: zero ints / empty strings and slices / nil pointers are omitted. */
 function writesField(field: GoFieldSpec, value: GoFieldValue): boolean {
@@ -197,9 +205,32 @@ function typeDefinitions(spec: GoStructSpec): Uint8Array {
 /** Maximum nesting when skipping values of unknown fields (a guard against hostile streams). */
 const MAX_DEPTH = 32;
 
-function decodeStruct(spec: GoStructSpec, byName: ReadonlyMap<string, GoFieldSpec>, bytes: Uint8Array): Record<string, GoFieldValue> {
+/** The type definitions of a stream of definitions only (our own prefix). */
+function readDefinitions(bytes: Uint8Array): ReadonlyMap<number, WireType> {
   const types = new Map<number, WireType>();
   const reader = new GobReader(bytes);
+  while (reader.offset < bytes.length) {
+    reader.limit = bytes.length;
+    const end = reader.uint() + reader.offset;
+    reader.limit = end;
+    types.set(-reader.int(), readWireType(reader));
+  }
+  return types;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length > prefix.length && Buffer.compare(bytes.subarray(0, prefix.length), prefix) === 0;
+}
+
+function decodeStruct(
+  spec: GoStructSpec,
+  byName: ReadonlyMap<string, GoFieldSpec>,
+  bytes: Uint8Array,
+  known: { readonly prefix: Uint8Array; readonly types: ReadonlyMap<number, WireType> },
+): Record<string, GoFieldValue> {
+  const fast = startsWith(bytes, known.prefix);
+  const types = new Map<number, WireType>(fast ? known.types : []);
+  const reader = new GobReader(bytes, fast ? known.prefix.length : 0);
   for (;;) {
     if (reader.offset >= bytes.length) throw gobError(`the stream ends before a ${spec.goName} value`);
     reader.limit = bytes.length;

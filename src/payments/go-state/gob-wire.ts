@@ -54,9 +54,19 @@ export class GobReader {
   /** A gob unsigned integer that must fit a JS number (counts, lengths, field deltas, type ids). */
   uint(): number {
     const first = this.bytes[this.offset];
-    if (first !== undefined && first < 0x80 && this.offset < this.limit) {
-      this.offset++;
-      return first;
+    if (first !== undefined && this.offset < this.limit) {
+      if (first < 0x80) {
+        this.offset++;
+        return first;
+      }
+      // Up to 6 bytes fit a JS number exactly: no BigInt for byte values, lengths and type ids.
+      const count = 256 - first;
+      if (count <= 6 && this.offset + count < this.limit) {
+        let value = 0;
+        for (let i = 1; i <= count; i++) value = value * 256 + (this.bytes[this.offset + i] as number);
+        this.offset += 1 + count;
+        return value;
+      }
     }
     const value = this.uintBig();
     if (value > MAX_SAFE) throw gobError(`count ${value} is out of range`);
@@ -125,9 +135,17 @@ export class GobWriter {
 
   /** A gob unsigned integer: one byte below 128, else the negated byte count and the big-endian bytes. */
   uint(value: number | bigint): void {
-    if (typeof value === 'number' && value < 0x80) {
-      this.reserve(1);
-      this.buffer[this.length++] = value;
+    if (typeof value === 'number' && value >= 0 && value <= 0xffffffff && Number.isInteger(value)) {
+      // Small counts, field deltas and byte values: no BigInt on the common path.
+      if (value < 0x80) {
+        this.reserve(1);
+        this.buffer[this.length++] = value;
+        return;
+      }
+      const count = value > 0xffffff ? 4 : value > 0xffff ? 3 : value > 0xff ? 2 : 1;
+      this.reserve(1 + count);
+      this.buffer[this.length++] = 256 - count;
+      for (let shift = (count - 1) * 8; shift >= 0; shift -= 8) this.buffer[this.length++] = Math.floor(value / 2 ** shift) & 0xff;
       return;
     }
     let v = BigInt(value);
@@ -168,18 +186,25 @@ export class GobWriter {
   bytes(): Uint8Array {
     return this.buffer.slice(0, this.length);
   }
+
+  /** The bytes written so far, without copying (valid until the next write or {@link GobWriter.reset}). */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  /** Forgets what was written, keeping the buffer for reuse. */
+  reset(): void {
+    this.length = 0;
+  }
 }
 
 /** Go's `big.Int` GobEncode form: one byte `version 1 << 1 | sign`, then the magnitude big-endian (0: no bytes). */
 export function encodeBigIntGob(value: bigint): Uint8Array {
   const negative = value < 0n;
-  let magnitude = negative ? -value : value;
-  const digits: number[] = [];
-  while (magnitude > 0n) {
-    digits.unshift(Number(magnitude & 0xffn));
-    magnitude >>= 8n;
-  }
-  return Uint8Array.from([(1 << 1) | (negative ? 1 : 0), ...digits]);
+  const magnitude = negative ? -value : value;
+  const hex = magnitude === 0n ? '' : magnitude.toString(16);
+  const out = Buffer.from(`0${(1 << 1) | (negative ? 1 : 0)}${hex.length % 2 === 1 ? '0' : ''}${hex}`, 'hex');
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 /** Inverse of {@link encodeBigIntGob}; an empty buffer is 0, as Go's `Int.GobDecode` reads it. */
@@ -187,7 +212,6 @@ export function decodeBigIntGob(data: Uint8Array): bigint {
   if (data.length === 0) return 0n;
   const head = data[0] as number;
   if (head >> 1 !== 1) throw gobError(`big.Int encoding version ${head >> 1} is not 1`);
-  let magnitude = 0n;
-  for (let i = 1; i < data.length; i++) magnitude = (magnitude << 8n) | BigInt(data[i] as number);
+  const magnitude = data.length === 1 ? 0n : BigInt(`0x${Buffer.from(data.buffer, data.byteOffset + 1, data.length - 1).toString('hex')}`);
   return (head & 1) === 1 ? -magnitude : magnitude;
 }
