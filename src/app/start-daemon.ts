@@ -3,7 +3,7 @@
 import type { Writable } from 'node:stream';
 import type { LoadedConfig } from '../config/index.ts';
 import { isSecretKey } from '../config/index.ts';
-import { SnetError } from '../errors/index.ts';
+import { errorFromUnknown, SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
 import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
 import { registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
@@ -155,7 +155,10 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       },
     };
   } catch (error) {
-    logger.error({ err: error }, 'daemon failed to start');
+    // The operator needs the code, the message and the hint; the stack only when debugging.
+    const failure = errorFromUnknown(error, 'start-up');
+    logger.error({ code: failure.code, ...(failure.hint === undefined ? {} : { hint: failure.hint }) }, `daemon failed to start: ${failure.message}`);
+    logger.debug({ err: error }, 'daemon failed to start (details)');
     await stopAll();
     throw error;
   }

@@ -113,7 +113,7 @@ export const configShape = {
     description: 'Off: no chain, no metadata fetch, no payments; the service is treated as a free gRPC service.',
   }),
   blockchain_network_selected: doc(looseString().default('sepolia'), {
-    description: 'Network: `main`, `sepolia`, `goerli` or `local` (the snetd-ts dev chain, chain id 31337).',
+    description: 'Network: `main`, `sepolia` or `local` (the snetd-ts dev chain, chain id 31337). `main` and `sepolia` need `ethereum_json_rpc_http_endpoint`.',
   }),
   ethereum_json_rpc_http_endpoint: doc(looseString().optional(), {
     description: 'Ethereum JSON-RPC HTTP URL; default from the network table. Alias: `ethereum_json_rpc_endpoint`.',
