@@ -12,10 +12,8 @@ import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createTranslatingUpstream, TRANSLATED_SERVICE_TYPES } from './translating-upstream.ts';
 import type { Logger } from '../shared/index.ts';
-import { buildPaymentLayer } from './payment-layer.ts';
 import { buildCurationLayer } from './curation-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
-import { createEtcdServerSupervisor } from '../storage/index.ts';
 import { etcdServerOptionsFrom, loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
 
 /** What the process gives the daemon. */
@@ -67,6 +65,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     // The reference starts its embedded etcd member before everything else (spec §12.3 step 3).
     const etcdServerOptions = etcdServerOptionsFrom(config, logger);
     if (etcdServerOptions !== undefined) {
+      const { createEtcdServerSupervisor } = await import('../storage/index.ts');
       const etcdServer = createEtcdServerSupervisor({
         ...etcdServerOptions,
         onUnexpectedExit: (exit) => logger.error({ ...exit, clientUrl: etcdServerOptions.clientUrl }, 'the embedded etcd member exited; payments that need it will fail until it is back'),
@@ -79,6 +78,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (spec §1.2).
     let payments: PaymentLayer | undefined;
     if (config.blockchain_enabled) {
+      // Loaded only here: the chain, IPFS and storage code is most of the daemon's start-up time,
+      // and a free service (blockchain off) needs none of it.
+      const { buildPaymentLayer } = await import('./payment-layer.ts');
       payments = await buildPaymentLayer(config, { logger });
       const built = payments;
       cleanups.push(() => built.close());
