@@ -5,7 +5,7 @@ import type { LoadedConfig } from '../config/index.ts';
 import { isSecretKey } from '../config/index.ts';
 import { errorFromUnknown, SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
-import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
+import { applyInterceptors, createAccessLog, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
 import { registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import type { Upstream } from '../upstream/index.ts';
@@ -127,10 +127,13 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       network: config.blockchain_network_selected,
     });
 
+    // The access log wraps the router (every call) and times the service hop; built only when it writes.
+    const accessLog = config.log.access || config.log.level === 'debug' ? createAccessLog(logger.child({ component: 'access' }), config.log.access ? 'info' : 'debug') : undefined;
+    const router = createRouter({ registry, fallback: applyInterceptors(fallback, [...(payments?.interceptors ?? curation?.interceptors ?? []), ...(accessLog === undefined ? [] : [accessLog.serviceTimer])]) });
     const server = createDaemonServer(
       {
         logger,
-        handler: createRouter({ registry, fallback: applyInterceptors(fallback, payments?.interceptors ?? curation?.interceptors ?? []) }),
+        handler: accessLog === undefined ? router : applyInterceptors(router, [accessLog.outer]),
         httpRoutes: {
           heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await heartbeat.render() }),
           encoding: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${encoding}\n` }),

@@ -62,6 +62,11 @@ const logSchema = z
       }),
     }).prefault({}),
     output: logOutputSchema.prefault({}),
+    access: doc(looseBoolean().default(false), {
+      description:
+        'One `call` line per call at info level (an access log): method, client address, payment type and channel id, price, gRPC status, time in the daemon and in the service, bytes in and out; never a signature or token. Off: the same line at debug level only.',
+      extension: true,
+    }),
     hooks: doc(looseStringList().default([]), {
       description: 'Names of hook sections to enable; each is configured under `log.<name>` with `type` (`email`, `webhook`) and `levels`.',
     }),
