@@ -34,8 +34,9 @@ if (major !== 24) {
   if (node === undefined) {
     console.error(
       `snetd needs Node.js 24 (this is ${process.version}), and the Node 24 that its \`node\` dependency installs is missing.\n` +
-        'Hint: reinstall snetd without --ignore-scripts (the `node` package installs Node 24 in its install script), ' +
-        'e.g. `npm install -g snetd-ts-<version>.tgz`; or install Node 24 (nvm install 24) and run snetd with it.',
+        'Hint: the `node` package installs Node 24 in its install script, which did not run: reinstall with ' +
+        '`npm install -g --allow-scripts=node,lmdb,msgpackr-extract snetd-ts-<version>.tgz` (not --ignore-scripts); ' +
+        'or install Node 24 (nvm install 24) and run snetd with it.',
     );
     process.exit(1);
   }
