@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSnetd, type RunningCli } from '../harness/run-cli.ts';
+import { runSnetd, startSnetd, type RunningCli } from '../harness/run-cli.ts';
 import { assertTwoPaidDevCalls } from '../harness/dev-calls.ts';
 import { freePort, isProcessAlive as isAlive } from '../harness/ports.ts';
 
