@@ -1,3 +1,5 @@
-export { startDaemon, type RunningDaemon, type StartDaemonDeps } from './start-daemon.ts';
+export { startDaemon, openPaymentContext, checkNetwork } from './entry-points.ts';
+export type { RunningDaemon, StartDaemonDeps } from './start-daemon.ts';
+export type { PaymentContext } from './payment-layer.ts';
+export type { NetworkCheck } from './check-network.ts';
 export { daemonConfigValidators } from './validate-config.ts';
-export { openPaymentContext, type PaymentContext } from './payment-layer.ts';

@@ -3,19 +3,17 @@
 import type { Writable } from 'node:stream';
 import type { LoadedConfig } from '../config/index.ts';
 import { isSecretKey } from '../config/index.ts';
-import { SnetError } from '../errors/index.ts';
+import { errorFromUnknown, SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
-import { applyInterceptors, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
+import { applyInterceptors, createAccessLog, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
 import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createTranslatingUpstream, TRANSLATED_SERVICE_TYPES } from './translating-upstream.ts';
 import type { Logger } from '../shared/index.ts';
-import { buildPaymentLayer } from './payment-layer.ts';
 import { buildCurationLayer } from './curation-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
-import { createEtcdServerSupervisor } from '../storage/index.ts';
 import { etcdServerOptionsFrom, loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
 
 /** What the process gives the daemon. */
@@ -67,6 +65,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     // The reference starts its embedded etcd member before everything else (spec §12.3 step 3).
     const etcdServerOptions = etcdServerOptionsFrom(config, logger);
     if (etcdServerOptions !== undefined) {
+      const { createEtcdServerSupervisor } = await import('../storage/index.ts');
       const etcdServer = createEtcdServerSupervisor({
         ...etcdServerOptions,
         onUnexpectedExit: (exit) => logger.error({ ...exit, clientUrl: etcdServerOptions.clientUrl }, 'the embedded etcd member exited; payments that need it will fail until it is back'),
@@ -79,6 +78,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (spec §1.2).
     let payments: PaymentLayer | undefined;
     if (config.blockchain_enabled) {
+      // Loaded only here: the chain, IPFS and storage code is most of the daemon's start-up time,
+      // and a free service (blockchain off) needs none of it.
+      const { buildPaymentLayer } = await import('./payment-layer.ts');
       payments = await buildPaymentLayer(config, { logger });
       const built = payments;
       cleanups.push(() => built.close());
@@ -135,10 +137,13 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       network: config.blockchain_network_selected,
     });
 
+    // The access log wraps the router (every call) and times the service hop; built only when it writes.
+    const accessLog = config.log.access || config.log.level === 'debug' ? createAccessLog(logger.child({ component: 'access' }), config.log.access ? 'info' : 'debug') : undefined;
+    const router = createRouter({ registry, fallback: applyInterceptors(fallback, [...(payments?.interceptors ?? curation?.interceptors ?? []), ...(accessLog === undefined ? [] : [accessLog.serviceTimer])]) });
     const server = createDaemonServer(
       {
         logger,
-        handler: createRouter({ registry, fallback: applyInterceptors(fallback, payments?.interceptors ?? curation?.interceptors ?? []) }),
+        handler: accessLog === undefined ? router : applyInterceptors(router, [accessLog.outer]),
         httpRoutes: {
           heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await heartbeat.render() }),
           encoding: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${encoding}\n` }),
@@ -165,7 +170,10 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       },
     };
   } catch (error) {
-    logger.error({ err: error }, 'daemon failed to start');
+    // The operator needs the code, the message and the hint; the stack only when debugging.
+    const failure = errorFromUnknown(error, 'start-up');
+    logger.error({ code: failure.code, ...(failure.hint === undefined ? {} : { hint: failure.hint }) }, `daemon failed to start: ${failure.message}`);
+    logger.debug({ err: error }, 'daemon failed to start (details)');
     await stopAll();
     throw error;
   }

@@ -10,6 +10,7 @@ import { buildChannelStateMessage, buildClaimMessage, signMessage } from '../blo
 import { SnetError } from '../errors/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 import { prepaidPaymentMetadata } from './dev-call-prepaid.ts';
+import { encodeCallArguments } from './dev-call-arguments.ts';
 
 /** What `snetd dev` leaves in its data dir for `snetd dev call`. */
 export interface DevState {
@@ -86,6 +87,14 @@ async function paymentMetadata(client: grpc.Client, state: DevState): Promise<gr
   return metadata;
 }
 
+/** What the call cost, apart from what the channel has signed in total (which rises with every call). */
+function paymentSummary(state: DevState, metadata: grpc.Metadata): string {
+  if (!state.paid) return 'free: the dev daemon runs without payments';
+  const price = BigInt(state.priceCogs);
+  const signed = metadata.get('snet-payment-channel-amount')[0]?.toString() ?? '?';
+  return `price ${price} cog${price === 1n ? '' : 's'}; channel ${state.channelId} signed amount now ${signed} cogs`;
+}
+
 /** Registers `dev call` under `snetd dev`. */
 export function registerDevCallCommand(dev: Command, io: CliIo): void {
   dev
@@ -108,7 +117,8 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
         throw new SnetError('CONFIG_FILE_UNREADABLE', `no running dev network found (${statePath} is missing)`, { cause: error, hint: 'Start one with `npx snetd dev` in another terminal, in this folder.' });
       }
       const root = await protobuf.load(state.protoFile);
-      const numbers = root.lookupType('example_service.Numbers');
+      // Checked before the channel state is asked for: a bad argument signs and charges nothing.
+      const request = Buffer.from(encodeCallArguments(root, 'example_service.Calculator', method, [a, b]));
       const result = root.lookupType('example_service.Result');
       const client = new grpc.Client(state.daemonAddress, grpc.credentials.createInsecure());
       try {
@@ -116,10 +126,8 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
           ? await prepaidPaymentMetadata(state, { unary: (path, request) => unary(client, path, request, new grpc.Metadata()), channelState: () => readChannelState(client, state), currentBlock: () => currentBlock(state.rpcUrl) })
           : undefined;
         const metadata = prepaid?.metadata ?? (state.paid ? await paymentMetadata(client, state) : new grpc.Metadata());
-        const request = Buffer.from(numbers.encode(numbers.create({ a: Number(a), b: Number(b) })).finish());
         const response = result.decode(await unary(client, `/example_service.Calculator/${method}`, request, metadata)) as unknown as { value?: number };
-        const paidNote = prepaid !== undefined ? `  (${prepaid.summary})` : state.paid ? `  (paid ${metadata.get('snet-payment-channel-amount')[0]?.toString() ?? '?'} cogs signed on channel ${state.channelId})` : '';
-        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}${paidNote}`);
+        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}  (${prepaid?.summary ?? paymentSummary(state, metadata)})`);
       } finally {
         client.close();
       }

@@ -1,15 +1,16 @@
 // `snetd dev`: the whole local network on 127.0.0.1 — dev chain with the real contracts, IPFS,
 // a registered organization and service, the example service, a funded channel, and the daemon.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/index.ts';
+import type { DevNetwork } from '../devnet/index.ts';
 import { SnetError } from '../errors/index.ts';
-import { createLogger, DEFAULT_LOGGING_OPTIONS } from '../ops/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 import { daemonVersion } from './version.ts';
 import { registerDevCallCommand, type DevState } from './dev-call-command.ts';
+import { defaultDevDataDir, devConfigName, devDescription } from './dev-files.ts';
 
 interface DevOptions {
   readonly dataDir: string;
@@ -29,8 +30,8 @@ function isServiceType(value: string): value is ServiceType {
 export function registerDevCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
   const dev = program
     .command('dev')
-    .description('run a whole local network: dev chain + contracts, IPFS, example service, funded channel, and the daemon in front')
-    .option('--data-dir <dir>', 'where config, logs, chain config and channel state go', '.snetd-dev')
+    .description(devDescription)
+    .option('--data-dir <dir>', 'where config, logs, chain config and channel state go', defaultDevDataDir)
     .option('--port <port>', 'daemon port on 127.0.0.1', '7000')
     .option('--free', 'run the daemon without payments (blockchain_enabled: false)')
     .option('--service-type <type>', 'the example service behind the daemon: grpc, jsonrpc (a JSON-RPC server), http (a REST server) or process (a script run per call)', 'grpc')
@@ -54,13 +55,17 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
   const port = Number(options.port);
-  const devLogging = createLogger({ ...DEFAULT_LOGGING_OPTIONS, output: { ...DEFAULT_LOGGING_OPTIONS.output, type: ['stdout'] } }, { organizationId: '', serviceId: '', network: 'local', version: daemonVersion() }, { stdout: io.stdout });
   // Loaded on demand: hardhat, viem and helia are only needed here.
-  const { startDevNetwork } = await import('../devnet/index.ts');
-  const { startDaemon } = await import('../app/index.ts');
+  const [{ loadConfig }, { createLogger, DEFAULT_LOGGING_OPTIONS }, { startDevNetwork }, { startDaemon }] = await Promise.all([
+    import('../config/index.ts'),
+    import('../ops/index.ts'),
+    import('../devnet/index.ts'),
+    import('../app/index.ts'),
+  ]);
+  const devLogging = createLogger({ ...DEFAULT_LOGGING_OPTIONS, output: { ...DEFAULT_LOGGING_OPTIONS.output, type: ['stdout'] } }, { organizationId: '', serviceId: '', network: 'local', version: daemonVersion() }, { stdout: io.stdout });
   const devnet = await startDevNetwork({ logger: devLogging.logger, dataDir, daemonEndpoint: `http://127.0.0.1:${port}`, blockIntervalMs: 2000, serviceType });
   try {
-    const configPath = join(dataDir, 'snetd.config.json');
+    const configPath = join(dataDir, devConfigName);
     const config = {
       ...devnet.daemonConfig,
       blockchain_enabled: options.free !== true,
@@ -88,7 +93,7 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
       protoFile: devnet.serviceProtoFile,
     };
     await writeFile(join(dataDir, 'dev-state.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-    printNextSteps(io, devnet, state, dataDir, configPath);
+    printNextSteps(io, devnet, state, dataDir, configPath, options.free === true);
     const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
     writeLine(io.stderr, `received ${signal}: stopping the daemon and the dev network`);
     await daemon.stop();
@@ -98,20 +103,34 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
   }
 }
 
-function printNextSteps(io: CliIo, devnet: { rpcUrl: string; ipfsUrl: string; orgId: string; serviceId: string; serviceType: string; serviceEndpoint: string; client: { address: string; privateKey: string }; channel: { id: bigint } }, state: DevState, dataDir: string, configPath: string): void {
+/** How the user runs snetd here: through npm in a checkout (`npx snetd`), else the installed command. */
+function snetdCommand(io: CliIo): string {
+  return io.env['npm_execpath'] === undefined ? 'snetd' : 'npx snetd';
+}
+
+function printNextSteps(io: CliIo, devnet: DevNetwork, state: DevState, dataDir: string, configPath: string, free: boolean): void {
+  const snetd = snetdCommand(io);
+  // The other commands find this network by themselves from this folder (default data dir and no
+  // snetd.config.json of its own); otherwise they are told where it is.
+  const here = dataDir === resolve(defaultDevDataDir) && !existsSync('snetd.config.json');
+  const dataDirFlag = dataDir === resolve(defaultDevDataDir) ? '' : ` --data-dir ${relative('.', dataDir)}`;
+  const configFlag = here ? '' : ` -c ${relative('.', configPath)}`;
+  const price = free ? 'free: payments are off (--free), nothing is signed or charged' : `${state.priceCogs} cog${state.priceCogs === '1' ? '' : 's'} per call`;
   const lines = [
     '',
     '=== snetd dev: local SingularityNET network is up (127.0.0.1 only; Ctrl-C stops everything) ===',
-    `daemon        ${state.daemonAddress}  (gRPC, gRPC-Web, /heartbeat, /encoding)${state.paid ? '' : '  — free mode, no payments'}`,
-    `service       ${devnet.orgId}/${devnet.serviceId}: example_service.Calculator/{add,sub,mul,div}, ${state.priceCogs} cog per call`,
+    `daemon        ${state.daemonAddress}  (gRPC, gRPC-Web, /heartbeat, /encoding)${free ? '  — free mode, no payments' : ''}`,
+    `service       ${devnet.orgId}/${devnet.serviceId}: example_service.Calculator/{add,sub,mul,div}, ${price}`,
     `service type  ${devnet.serviceType}: ${devnet.serviceEndpoint}`,
-    `chain         ${devnet.rpcUrl}  (chain id ${state.chainId}, MPE ${state.mpeAddress})`,
+    `chain         ${devnet.rpcUrl}  (chain id ${state.chainId})`,
+    `contracts     Registry ${devnet.contracts.registry}, MPE ${devnet.contracts.mpe}, token ${devnet.contracts.token}`,
     `ipfs          ${devnet.ipfsUrl}`,
     `client        ${devnet.client.address}, channel ${devnet.channel.id} (dev-only key in ${join(dataDir, 'dev-state.json')})`,
     `config        ${configPath}`,
     `logs          ${join(dataDir, 'snetd.log')}`,
     '',
-    'Try a call:   npx snetd dev call add 2 3',
+    `Try a call:   ${snetd} dev call add 2 3${dataDirFlag}`,
+    ...(free ? [] : [`Channels:     ${snetd} list channels${configFlag}`, `Export state: ${snetd} storage export${configFlag}`]),
     `Health:       curl http://${state.daemonAddress}/heartbeat`,
     '',
   ];

@@ -8,13 +8,16 @@ import { registerServeCommand } from './serve-command.ts';
 import { registerInitCommands } from './init-commands.ts';
 import { registerVersionCommand } from './version-command.ts';
 import { registerConfigCommand } from './config-command.ts';
-import { registerDevCommand } from './dev-command.ts';
+import { devDescription } from './dev-files.ts';
 import { registerPaymentCommands } from './payments-commands.ts';
 
 export type { CliIo } from './cli-io.ts';
 
-/** Builds the command tree; `io` is where commands read env and write output. */
-export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+/**
+ * Builds the command tree; `io` is where commands read env and write output. `snetd dev` (chain,
+ * gRPC client, signing) is loaded only when argv names it: other commands list it by name.
+ */
+export async function buildProgram(argv: readonly string[], io: CliIo, setExitCode: (code: number) => void): Promise<Command> {
   const program = new Command('snetd')
     .description('SingularityNET daemon (TypeScript): paid gRPC / gRPC-Web proxy in front of an AI service')
     .option('-c, --config <file>', 'config file (JSON or YAML)', undefined)
@@ -27,8 +30,13 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
   registerServeCommand(program, io, setExitCode, { isDefault: true });
   registerInitCommands(program, io);
   registerVersionCommand(program, io);
-  registerConfigCommand(program, io);
-  registerDevCommand(program, io, setExitCode);
+  registerConfigCommand(program, io, setExitCode);
+  if (argv.includes('dev')) {
+    const { registerDevCommand } = await import('./dev-command.ts');
+    registerDevCommand(program, io, setExitCode);
+  } else {
+    program.command('dev').description(devDescription);
+  }
   registerPaymentCommands(program, io);
   const exitOverrideAll = (command: Command): void => {
     command.exitOverride();
@@ -44,10 +52,10 @@ export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Co
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
   try {
+    const program = await buildProgram(argv, io, (code) => {
+      exitCode = code;
+    });
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { loadConfig, type DaemonConfig } from '../config/index.ts';
+import type { DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { createSilentLogger } from '../shared/index.ts';
-import { addConfigFlags, collectConfigFlags } from './config-flags.ts';
+import { addConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 import { addGoEtcdOptions, runGoEtcdMigration } from './go-etcd-migration.ts';
+import { loadCliConfig } from './load-cli-config.ts';
+import { devConfigFallback } from './dev-files.ts';
 
 // Operator commands over the payment channel storage (Go `snetd list channels|claims`, `snetd channel --unlock`).
 // They open the same storage the daemon uses (metadata → group → prefixes), never the chain's money.
@@ -12,10 +14,8 @@ import { addGoEtcdOptions, runGoEtcdMigration } from './go-etcd-migration.ts';
 import type { PaymentContext } from '../app/index.ts';
 
 async function withPaymentContext<T>(io: CliIo, flags: Record<string, unknown>, command: Command, fn: (context: PaymentContext, config: DaemonConfig) => Promise<T>): Promise<T> {
-  const { overrides, errors } = collectConfigFlags(flags);
-  if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
-  const { openPaymentContext, daemonConfigValidators } = await import('../app/index.ts');
-  const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides, validators: daemonConfigValidators() });
+  const loaded = await loadCliConfig(io, flags, command, devConfigFallback(io, command));
+  const { openPaymentContext } = await import('../app/index.ts');
   if (!loaded.config.blockchain_enabled) {
     throw new SnetError('CONFIG_UNSUPPORTED', 'blockchain_enabled is false: there is no payment channel storage to read', {
       hint: 'Run the command with the configuration of a daemon that serves paid calls.',

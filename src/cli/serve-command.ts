@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/index.ts';
-import { SnetError } from '../errors/index.ts';
-import { addConfigFlags, collectConfigFlags } from './config-flags.ts';
+import { addConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
+import { loadCliConfig } from './load-cli-config.ts';
 import { daemonVersion } from './version.ts';
 
 /**
@@ -12,11 +11,8 @@ import { daemonVersion } from './version.ts';
 export function registerServeCommand(program: Command, io: CliIo, setExitCode: (code: number) => void, options: { isDefault: boolean }): void {
   addConfigFlags(program.command('serve', { isDefault: options.isDefault }).description('start the daemon (default command)')).action(
     async (flags: Record<string, unknown>, command: Command) => {
-      const { overrides, errors } = collectConfigFlags(flags);
-      if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
-      // Loaded on demand: the other commands start faster without the whole daemon.
-      const { startDaemon, daemonConfigValidators } = await import('../app/index.ts');
-      const loaded = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides, validators: daemonConfigValidators() });
+      const loaded = await loadCliConfig(io, flags, command);
+      const { startDaemon } = await import('../app/index.ts');
       const daemon = await startDaemon(loaded, { version: daemonVersion(), stdout: io.stdout, stderr: io.stderr });
       const signal = await (io.stopSignal ?? new Promise<string>(() => {}));
       writeLine(io.stderr, `received ${signal}: draining in-flight calls (up to ${loaded.config.shutdown_timeout})`);

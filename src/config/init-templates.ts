@@ -1,7 +1,7 @@
 // `snetd init` and `snetd init-full` (spec §3.7).
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from './yaml.ts';
 import { SnetError } from '../errors/index.ts';
 import { daemonConfigSchema } from './schema.ts';
 

@@ -4,20 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './load.ts';
-import { ConfigError } from './config-error.ts';
+import { expectConfigError } from './testing/expect-config-error.ts';
 import { isSnetError } from '../errors/index.ts';
 
 const fixtures = new URL('../../test/fixtures/config/', import.meta.url).pathname;
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a ConfigError');
-}
+/** What a paid daemon needs beyond the defaults (without it the defaults are reported as unfinished). */
+const chainReady = { SNET_ETHEREUM_JSON_RPC_HTTP_ENDPOINT: 'http://127.0.0.1:8545', SNET_ORGANIZATION_ID: 'test-org', SNET_SERVICE_ID: 'test-service' };
+/** For tests about something else than the chain. */
+const offChain = { SNET_BLOCKCHAIN_ENABLED: 'false' };
 
 describe('loadConfig()', () => {
   let dir: string;
@@ -27,7 +21,7 @@ describe('loadConfig()', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("behavior: loads the reference's `init` output unchanged", () => {
-    const { config, warnings } = loadConfig({ configPath: join(fixtures, 'reference-init.json'), env: {} });
+    const { config, warnings } = loadConfig({ configPath: join(fixtures, 'reference-init.json'), env: { ...chainReady, SNET_SERVICE_ENDPOINT: 'http://127.0.0.1:5000' } });
     assert.equal(config.daemon_endpoint, '127.0.0.1:8080');
     assert.equal(config.min_balance_for_free_call, 10);
     assert.deepEqual(config.log.output.type, ['file', 'stdout']);
@@ -35,7 +29,7 @@ describe('loadConfig()', () => {
   });
 
   it("behavior: loads the reference's `init-full` output (string numbers, full sections) unchanged", () => {
-    const { config, warnings } = loadConfig({ configPath: join(fixtures, 'reference-init-full.json'), env: {} });
+    const { config, warnings } = loadConfig({ configPath: join(fixtures, 'reference-init-full.json'), env: chainReady });
     assert.equal(config.min_balance_for_free_call, 10, '"10" is coerced like Viper does');
     assert.equal(config.payment_channel_storage_server.enabled, false, 'explicit enabled:false wins over the section-present rule');
     assert.equal(config.service_timeout, '100s');
@@ -59,13 +53,14 @@ describe('loadConfig()', () => {
     assert.ok(deprecations.some((w) => w.message === "Config parameter 'daemon_end_point' is deprecated, use 'daemon_endpoint' instead"));
   });
 
-  it('error: reports all five mistakes at once, naming key, source and masked value', () => {
+  it('error: reports all five mistakes at once (and the missing certificate file), naming key, source and masked value', () => {
     const path = join(fixtures, 'five-mistakes.json');
-    const error = configError(() => loadConfig({ configPath: path, env: {} }));
+    const error = expectConfigError(() => loadConfig({ configPath: path, env: chainReady }));
     assert.equal(error.code, 'CONFIG_INVALID');
-    assert.equal(error.problems.length, 5, error.message);
+    assert.equal(error.problems.length, 6, error.message);
     const keys = error.problems.map((p) => p.key).sort();
-    assert.deepEqual(keys, ['blockchain_enabled', 'daemon_endpoint', 'max_message_size_in_mb', 'private_key_for_free_calls', 'ssl_key']);
+    assert.deepEqual(keys, ['blockchain_enabled', 'daemon_endpoint', 'max_message_size_in_mb', 'private_key_for_free_calls', 'ssl_cert', 'ssl_key']);
+    assert.match(error.message, /ssl_cert = "\/etc\/snetd\/cert.pem" .*the file does not exist/);
     const bySource = new Map(error.problems.map((p) => [p.key, p.source]));
     assert.equal(bySource.get('daemon_endpoint'), `file ${path}`);
     assert.equal(bySource.get('ssl_key'), 'default');
@@ -77,12 +72,12 @@ describe('loadConfig()', () => {
   it('behavior: SNET_ env overrides the file, a flag overrides both', () => {
     const path = join(dir, 'precedence.json');
     writeFileSync(path, JSON.stringify({ daemon_endpoint: '127.0.0.1:7000', log: { level: 'info' } }));
-    const fromEnv = loadConfig({ configPath: path, env: { SNET_DAEMON_ENDPOINT: '127.0.0.1:7001', SNET_LOG__LEVEL: 'debug' } });
+    const fromEnv = loadConfig({ configPath: path, env: { ...offChain, SNET_DAEMON_ENDPOINT: '127.0.0.1:7001', SNET_LOG__LEVEL: 'debug' } });
     assert.equal(fromEnv.config.daemon_endpoint, '127.0.0.1:7001');
     assert.equal(fromEnv.config.log.level, 'debug', 'nested keys through SNET_A__B');
     const fromFlag = loadConfig({
       configPath: path,
-      env: { SNET_DAEMON_ENDPOINT: '127.0.0.1:7001' },
+      env: { ...offChain, SNET_DAEMON_ENDPOINT: '127.0.0.1:7001' },
       flags: [{ key: 'daemon_endpoint', value: '127.0.0.1:7002', flag: '--daemon-endpoint' }],
     });
     assert.equal(fromFlag.config.daemon_endpoint, '127.0.0.1:7002');
@@ -90,7 +85,7 @@ describe('loadConfig()', () => {
   });
 
   it('error: names the environment variable a bad value came from', () => {
-    const error = configError(() => loadConfig({ env: { SNET_MAX_MESSAGE_SIZE_IN_MB: 'lots', SNET_LOG__LEVEL: 'loud' } }));
+    const error = expectConfigError(() => loadConfig({ env: { SNET_MAX_MESSAGE_SIZE_IN_MB: 'lots', SNET_LOG__LEVEL: 'loud' } }));
     const bySource = new Map(error.problems.map((p) => [p.key, p.source]));
     assert.equal(bySource.get('max_message_size_in_mb'), 'env SNET_MAX_MESSAGE_SIZE_IN_MB');
     assert.equal(bySource.get('log.level'), 'env SNET_LOG__LEVEL');
@@ -99,7 +94,7 @@ describe('loadConfig()', () => {
   it('behavior: unknown and retired keys are warnings, not failures', () => {
     const path = join(dir, 'unknown.json');
     writeFileSync(path, JSON.stringify({ daemon_endpoint: '127.0.0.1:7000', hdwallet_index: 1, damon_endpoint: 'typo', log: { level: 'info', colour: true } }));
-    const { warnings } = loadConfig({ configPath: path, env: { SNET_NOT_A_KEY: 'x' } });
+    const { warnings } = loadConfig({ configPath: path, env: { ...offChain, SNET_NOT_A_KEY: 'x' } });
     const texts = warnings.map((w) => w.message).join('\n');
     assert.match(texts, /'hdwallet_index' is documented by the reference daemon but was never implemented/);
     assert.match(texts, /unknown key 'damon_endpoint' ignored/);
@@ -118,7 +113,7 @@ describe('loadConfig()', () => {
   it('behavior: YAML files load too', () => {
     const path = join(dir, 'config.yaml');
     writeFileSync(path, 'daemon_endpoint: 127.0.0.1:7100\nlog:\n  level: warning\n');
-    const { config } = loadConfig({ configPath: path, env: {} });
+    const { config } = loadConfig({ configPath: path, env: offChain });
     assert.equal(config.daemon_endpoint, '127.0.0.1:7100');
     assert.equal(config.log.level, 'warn');
   });
@@ -133,17 +128,17 @@ describe('loadConfig()', () => {
   it('args: a __proto__ key in the file pollutes nothing', () => {
     const path = join(dir, 'proto.json');
     writeFileSync(path, '{"__proto__": {"polluted": true}, "log": {"__proto__": {"polluted": true}}}');
-    loadConfig({ configPath: path, env: {} });
+    loadConfig({ configPath: path, env: offChain });
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   });
 
   it('error: the same endpoint for daemon and service is refused', () => {
-    const error = configError(() => loadConfig({ env: { SNET_DAEMON_ENDPOINT: '0.0.0.0:7000', SNET_SERVICE_ENDPOINT: 'http://localhost:7000' } }));
+    const error = expectConfigError(() => loadConfig({ env: { SNET_DAEMON_ENDPOINT: '0.0.0.0:7000', SNET_SERVICE_ENDPOINT: 'http://localhost:7000' } }));
     assert.match(error.message, /service_endpoint .* can't be the same as daemon_endpoint/);
   });
 
   it('error: daemon_type http is refused with an explanation', () => {
-    const error = configError(() => loadConfig({ env: { SNET_DAEMON_TYPE: 'http' } }));
+    const error = expectConfigError(() => loadConfig({ env: { SNET_DAEMON_TYPE: 'http' } }));
     assert.match(error.message, /daemon_type = "http" \(from env SNET_DAEMON_TYPE\): the unpaid plain-HTTP daemon/);
   });
 });

@@ -10,6 +10,8 @@ import { mergeLayers, sourceOf } from './merge.ts';
 import { objectShape } from './introspect.ts';
 import { showValue } from './mask.ts';
 import { validateSemantics } from './validate-semantics.ts';
+import { placeholderProblems } from './validate-placeholders.ts';
+import { fileProblems } from './validate-files.ts';
 
 /** The default config file name, read when it exists and -c was not given. */
 export const defaultConfigFile = 'snetd.config.json';
@@ -79,10 +81,11 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     const withoutBadValues = structuredClone(merged);
     for (const issue of parsed.error.issues) deletePath(withoutBadValues, issue.path as (string | number)[]);
     parsed = daemonConfigSchema.safeParse(withoutBadValues);
-    if (!parsed.success) throw new ConfigError(problems);
+    if (!parsed.success) throw new ConfigError(problems, warnings);
   }
   const config = normalise(parsed.data);
   const semantic = validateSemantics(config);
+  semantic.problems.push(...placeholderProblems(config), ...fileProblems(config));
   for (const validate of options.validators ?? []) semantic.problems.push(...validate(config));
   for (const warning of semantic.warnings) warnings.push({ ...warning, source: sourceOf(sources, warning.key) });
   const reported = new Set(problems.map((problem) => problem.key));
@@ -91,12 +94,16 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     problems.push({
       key: problem.key,
       source: sourceOf(sources, problem.key),
-      shownValue: showValue(problem.key, getPath(config, problem.key.split('.')), isSensitiveUrlKey(problem.key)),
+      shownValue: shownValueOf(problem.key, getPath(config, problem.key.split('.'))),
       problem: problem.problem,
     });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, warnings);
   return { config, warnings, filePath, sources };
+}
+
+function shownValueOf(key: string, value: unknown): string | undefined {
+  return value === undefined ? undefined : showValue(key, value, isSensitiveUrlKey(key));
 }
 
 function deletePath(tree: unknown, path: readonly (string | number)[]): void {

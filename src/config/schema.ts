@@ -62,6 +62,11 @@ const logSchema = z
       }),
     }).prefault({}),
     output: logOutputSchema.prefault({}),
+    access: doc(looseBoolean().default(false), {
+      description:
+        'One `call` line per call at info level (an access log): method, client address, payment type and channel id, price, gRPC status, time in the daemon and in the service, bytes in and out; never a signature or token. Off: the same line at debug level only.',
+      extension: true,
+    }),
     hooks: doc(looseStringList().default([]), {
       description: 'Names of hook sections to enable; each is configured under `log.<name>` with `type` (`email`, `webhook`) and `levels`.',
     }),
@@ -113,7 +118,7 @@ export const configShape = {
     description: 'Off: no chain, no metadata fetch, no payments; the service is treated as a free gRPC service.',
   }),
   blockchain_network_selected: doc(looseString().default('sepolia'), {
-    description: 'Network: `main`, `sepolia`, `goerli` or `local` (the snetd-ts dev chain, chain id 31337).',
+    description: 'Network: `main`, `sepolia` or `local` (the snetd-ts dev chain, chain id 31337). `main` and `sepolia` need `ethereum_json_rpc_http_endpoint`.',
   }),
   ethereum_json_rpc_http_endpoint: doc(looseString().optional(), {
     description: 'Ethereum JSON-RPC HTTP URL; default from the network table. Alias: `ethereum_json_rpc_endpoint`.',

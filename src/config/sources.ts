@@ -1,7 +1,7 @@
 // Reading the configuration layers: file, SNET_* environment, CLI flags (spec §3.1–3.2).
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.ts';
 import { SnetError } from '../errors/index.ts';
 import type { ConfigSource } from './config-error.ts';
 

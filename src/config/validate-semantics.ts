@@ -13,7 +13,10 @@ export interface RawProblem {
 
 const hexAddress = /^0x[0-9a-fA-F]{40}$/;
 const hexPrivateKey = /^(0x)?[0-9a-fA-F]{64}$/;
-const knownNetworks = ['main', 'sepolia', 'goerli', 'local'];
+const knownNetworks = ['main', 'sepolia', 'local'];
+/** Networks with a public RPC URL of their own: `local` (the dev chain on 127.0.0.1:8545). The others need the operator's provider. */
+const networksWithDefaultRpc = ['local'];
+const serviceSchemes = ['http:', 'https:', 'grpc:', 'grpcs:'];
 const logLevels = ['debug', 'info', 'warn', 'warning', 'error', 'fatal', 'panic'];
 const heartbeatTypes = ['', 'none', 'tcp', 'grpc', 'http', 'https'];
 const storageTypes = ['etcd', 'embedded', 'memory', ''];
@@ -69,8 +72,15 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
     problems.push({ key: 'daemon_type', problem: `unrecognized daemon type; allowed: "grpc"` });
   }
 
-  if (config.blockchain_enabled && !knownNetworks.includes(config.blockchain_network_selected)) {
-    problems.push({ key: 'blockchain_network_selected', problem: `unknown network; allowed: ${knownNetworks.join(', ')}` });
+  const network = config.blockchain_network_selected.toLowerCase();
+  if (config.blockchain_enabled && !knownNetworks.includes(network)) {
+    const retired = network === 'goerli' ? 'Goerli was shut down; ' : '';
+    problems.push({ key: 'blockchain_network_selected', problem: `${retired}unknown network; allowed: ${knownNetworks.join(', ')}` });
+  } else if (config.blockchain_enabled && !networksWithDefaultRpc.includes(network) && (config.ethereum_json_rpc_http_endpoint ?? '').trim() === '') {
+    problems.push({
+      key: 'ethereum_json_rpc_http_endpoint',
+      problem: `network ${network} needs an Ethereum JSON-RPC endpoint: set your provider URL (Infura, Alchemy, your own node), and blockchain_provider_api_key if it needs one`,
+    });
   }
   for (const key of ['registry_address_key', 'mpe_contract_address'] as const) {
     const value = config[key];
@@ -88,8 +98,8 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
     problems.push({ key: 'daemon_endpoint', problem: 'must be host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080' });
   }
   const service = normaliseServiceEndpoint(config.service_endpoint);
-  if (service === undefined) {
-    problems.push({ key: 'service_endpoint', problem: 'must be the URL of your AI service, e.g. http://127.0.0.1:5000 or grpc://127.0.0.1:5000' });
+  if (service === undefined || !serviceSchemes.includes(service.protocol)) {
+    problems.push({ key: 'service_endpoint', problem: 'must be the URL of your AI service (http, https, grpc or grpcs), e.g. http://127.0.0.1:5000 or grpc://127.0.0.1:5000' });
   } else if (daemon !== undefined) {
     const servicePort = Number(service.port || (service.protocol === 'https:' ? 443 : 80));
     const serviceHost = service.hostname.replace(/^\[|\]$/g, '');

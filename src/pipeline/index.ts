@@ -15,3 +15,4 @@ export { createRouter } from './router.ts';
 export { createUpstreamHandler } from './upstream-handler.ts';
 export { createEchoHandler } from './echo-handler.ts';
 export type { CallOutcome, HeaderList, Metadata, ReadonlyMetadata, RequestMessages, ResponseWriter } from '../upstream/index.ts';
+export { createAccessLog, type AccessLog } from './access-log.ts';

@@ -1,4 +1,5 @@
 import http2 from 'node:http2';
+import { isIP } from 'node:net';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
 import type { CallOutcome, Upstream, UpstreamCall } from './call.ts';
@@ -68,7 +69,8 @@ class GrpcUpstream implements Upstream {
     const connectionWindow = this.#options.connectionWindowBytes ?? 16 << 20;
     const session = http2.connect(this.#endpoint.origin, {
       settings: { initialWindowSize: this.#options.streamWindowBytes ?? 1 << 20, enablePush: false },
-      ...(this.#endpoint.secure ? { ALPNProtocols: ['h2'], servername: this.#endpoint.host, ...(this.#options.ca === undefined ? {} : { ca: this.#options.ca }) } : {}),
+      // SNI carries host names only: an IP address there is deprecated (DEP0123) and means nothing.
+      ...(this.#endpoint.secure ? { ALPNProtocols: ['h2'], ...(isIP(this.#endpoint.host) === 0 ? { servername: this.#endpoint.host } : {}), ...(this.#options.ca === undefined ? {} : { ca: this.#options.ca }) } : {}),
     });
     const forget = (): void => {
       if (this.#session === session) this.#session = undefined;

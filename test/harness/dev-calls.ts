@@ -1,4 +1,4 @@
-// The two paid `snetd dev call`s every `snetd dev` test makes: add(2, 3) for 1 cog, then mul(4, 5) for 2.
+// The two paid `snetd dev call`s every `snetd dev` test makes: add(2, 3), then mul(4, 5), 1 cog each (2 signed in total).
 import assert from 'node:assert/strict';
 import { runSnetd } from './run-cli.ts';
 
@@ -6,8 +6,8 @@ import { runSnetd } from './run-cli.ts';
 export async function assertTwoPaidDevCalls(dataDir: string, cwd: string): Promise<void> {
   const first = await runSnetd(['dev', 'call', 'add', '2', '3', '--data-dir', dataDir], { cwd });
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stdout, /add\(2, 3\) = 5 {2}\(paid 1 cogs signed on channel 0\)/);
+  assert.match(first.stdout, /add\(2, 3\) = 5 {2}\(price 1 cog; channel 0 signed amount now 1 cogs\)/);
   const second = await runSnetd(['dev', 'call', 'mul', '4', '5', '--data-dir', dataDir], { cwd });
   assert.equal(second.code, 0, second.stderr);
-  assert.match(second.stdout, /mul\(4, 5\) = 20 {2}\(paid 2 cogs signed on channel 0\)/);
+  assert.match(second.stdout, /mul\(4, 5\) = 20 {2}\(price 1 cog; channel 0 signed amount now 2 cogs\)/);
 }

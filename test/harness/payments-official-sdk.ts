@@ -3,7 +3,7 @@
 // (research official-clients.md Appendix A, no file changed) and metadata comes through the SDK's
 // `metadataProvider` hook (org payment block merged into the service groups, as the SDK's IPFS provider does).
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Hex } from 'viem';
 import { fetchMetadataContent, parseMetadataUri } from '../../src/blockchain/index.ts';
 import { createDevClients, type DevNetwork } from '../../src/devnet/index.ts';
@@ -83,6 +83,10 @@ export async function createOfficialSdkClient(
   } finally {
     process.chdir(previousCwd);
   }
+  // On load the SDK adds a console transport at debug level: its `debug:` lines would fill the test
+  // output. Warnings and errors still show; its ./logs files (in workDir) keep the info lines.
+  const sdkLogger = (require(join(sdkDir, 'sdk-core.js')) as { logger?: { transports?: Array<{ level?: string; name?: string }> } }).logger;
+  for (const transport of sdkLogger?.transports ?? []) if (transport.name === 'console') transport.level = 'warn';
   const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
   const loader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
   const calc = (grpc.loadPackageDefinition(loader.loadSync(net.serviceProtoFile, { keepCase: true })) as unknown as { example_service: { Calculator: unknown } }).example_service;

@@ -15,7 +15,12 @@ export interface CliResult {
 
 /** Runs `snetd <args>` to completion in `cwd` with extra `env`. */
 export async function runSnetd(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [bin, ...args], {
+  return runSnetdWith(undefined, args, options);
+}
+
+/** Runs `executable <args>` (an installed `snetd`, started as a shell would), or the checkout's bin on this Node when undefined. */
+export async function runSnetdWith(executable: string | undefined, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const child = spawn(executable ?? process.execPath, executable === undefined ? [bin, ...args] : args, {
     cwd: options.cwd,
     env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,8 +53,8 @@ export interface RunningCli {
 }
 
 /** Starts `snetd <args>` and returns a handle; the caller must `stop()` it. */
-export function startSnetd(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningCli {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSnetd(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; bin?: string } = {}): RunningCli {
+  const child = spawn(options.bin ?? process.execPath, options.bin === undefined ? [bin, ...args] : args, { cwd: options.cwd, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer): void => {

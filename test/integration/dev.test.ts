@@ -17,10 +17,11 @@ describe('snetd dev', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'snetd-dev-'));
-    dev = startSnetd(['dev', '--data-dir', join(dir, 'dev'), '--port', String(await freePort())], { cwd: dir });
+    // The default data dir (.snetd-dev in the working folder): the other commands find it there.
+    dev = startSnetd(['dev', '--port', String(await freePort())], { cwd: dir });
     const [, pid] = await dev.waitFor(/dev chain started[^\n]*"pid":(\d+)/);
     chainPid = Number(pid);
-    await dev.waitFor(/Try a call:/);
+    await dev.waitFor(/Health:/);
   });
 
   after(async () => {
@@ -29,8 +30,30 @@ describe('snetd dev', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('behavior: `snetd dev call` makes paid calls through the daemon, one price more each time', async () => {
-    await assertTwoPaidDevCalls(join(dir, 'dev'), dir);
+  it('behavior: the banner prints the exact commands, and they work from this folder without -c', async () => {
+    const banner = dev.output();
+    assert.match(banner, /^Try a call: +(npx )?snetd dev call add 2 3$/m);
+    assert.match(banner, /^Channels: +(npx )?snetd list channels$/m);
+    assert.match(banner, /^service .*, 1 cog per call$/m);
+    assert.match(banner, /^contracts +Registry 0x[0-9a-fA-F]{40}, MPE 0x[0-9a-fA-F]{40}, token 0x[0-9a-fA-F]{40}$/m);
+    const channels = await runSnetd(['list', 'channels'], { cwd: dir });
+    assert.equal(channels.code, 0, channels.stderr);
+    assert.match(channels.stderr, /using the dev network's configuration \.snetd-dev\/snetd\.config\.json/);
+  });
+
+  it('behavior: `snetd dev call` makes paid calls through the daemon and prints the price apart from the signed total', async () => {
+    await assertTwoPaidDevCalls(join(dir, '.snetd-dev'), dir);
+    const channels = await runSnetd(['list', 'channels'], { cwd: dir });
+    assert.match(channels.stdout, /channel 0: nonce 0, signed amount 2 of /);
+  });
+
+  it('error: an argument that does not fit the input type is refused before anything is signed or charged', async () => {
+    const bad = await runSnetd(['dev', 'call', 'add', 'two', '3'], { cwd: dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /REQUEST_MALFORMED.*argument a = "two" is not a number \(example_service\.Numbers\.a is float\); nothing was signed or charged/);
+    const next = await runSnetd(['dev', 'call', 'sub', '5', '3'], { cwd: dir });
+    assert.equal(next.code, 0, next.stderr);
+    assert.match(next.stdout, /sub\(5, 3\) = 2 {2}\(price 1 cog; channel 0 signed amount now 3 cogs\)/, 'the refused call cost nothing');
   });
 
   it('behavior: `snetd dev call --payment prepaid` plans 5 calls with one signature and uses them; escrow goes on above', async () => {

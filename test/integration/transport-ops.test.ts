@@ -231,7 +231,8 @@ describe('transport: TLS', () => {
   it('behavior: gRPC (h2) and gRPC-Web (HTTP/1.1 and h2) over TLS 1.2+, certificate swapped without restart', async () => {
     const files = writePair(ca.dir, ca.issue('first'));
     const daemon = await startTestDaemon({ serviceEndpoint: `127.0.0.1:${service.port}`, transport: { tls: { ...files, reloadIntervalMs: 20 } } });
-    const client = createTestClient(`127.0.0.1:${daemon.port}`, grpc.credentials.createSsl(ca.caCert));
+    // SNI names the certificate's DNS name: an IP address as TLS server name is deprecated (DEP0123).
+    const client = createTestClient(`127.0.0.1:${daemon.port}`, grpc.credentials.createSsl(ca.caCert), { 'grpc.ssl_target_name_override': 'localhost' });
     try {
       const result = await callUnary(client, { text: 'secure' });
       assert.equal(result.response?.text, 'secure');

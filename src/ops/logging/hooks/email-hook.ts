@@ -1,4 +1,5 @@
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailerModule from 'nodemailer';
 import type { LogHookConfig } from '../logging-options.ts';
 import { compileGoTimeLayout, GO_TIME_STRING_LAYOUT } from '../go-time-layout.ts';
 import type { LogEntry, LogHookType } from './log-hook.ts';
@@ -54,6 +55,10 @@ export function formatEmailBody(
  * it because servers reject identities that differ from the user); sends are queued and rate
  * limited (see `createQueuedHook`).
  */
+// nodemailer is loaded when an email hook is created: every command that only validates the
+// configuration (snetd config) would otherwise load its ~40 modules.
+const requireCjs = createRequire(import.meta.url);
+
 export const emailHookType: LogHookType = {
   validate: validateEmailHookSettings,
   create(config, ctx) {
@@ -65,6 +70,7 @@ export const emailHookType: LogHookType = {
     const from = settingString(s, 'from');
     const to = settingString(s, 'to');
     const username = settingString(s, 'username') || from;
+    const nodemailer = requireCjs('nodemailer') as typeof nodemailerModule;
     const transport = nodemailer.createTransport({
       host,
       port,
