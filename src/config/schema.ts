@@ -301,4 +301,4 @@ export type DaemonConfig = z.infer<typeof daemonConfigSchema>;
  * service expects (the entry's `key` and `location` stay visible).
  */
 export const secretKeyPattern =
-  /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$|^service_credentials\.\d+\.value$/;
+  /(^|\.)(private_key_for_free_calls|private_key_for_metering|pvt_key_for_metering|pvt_key_for_free_calls|token_secret_key|blockchain_provider_api_key|password|telegram_api_key|secret|token)$|^service_credentials\.\d+\.value(\..+)?$/;

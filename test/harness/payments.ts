@@ -51,7 +51,14 @@ export async function startPaidDaemon(net: DevNetwork, overrides: Readonly<Recor
       callback();
     },
   });
-  const daemon = await startDaemon(loaded, { version: 'test', stdout: sink, stderr: sink });
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startDaemon(loaded, { version: 'test', stdout: sink, stderr: sink });
+  } catch (error) {
+    // A daemon that does not start (tests of start-up refusals) leaves no temp folder behind.
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     daemon,
     target: `127.0.0.1:${daemon.address.port}`,

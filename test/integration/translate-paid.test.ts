@@ -155,5 +155,19 @@ void describe('paid calls to jsonrpc, http and process services (dev chain, prot
       client.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (error, reply) => resolve(error === null ? reply : undefined));
     });
     assert.deepEqual(health, Buffer.from([0x08, 0x01]));
+    // Without executable_path the daemon does not start.
+    await assert.rejects(startPaidDaemon(net, { service_id: 'process-service' }), (e) => isSnetError(e, 'CONFIG_INVALID') && /executable_path is not set/.test(e.message));
+  });
+
+  void it('error: an http service whose metadata names no protos stops the start-up', async () => {
+    const metadata = await publishJson(
+      net.ipfsUrl,
+      buildServiceMetadata({ mpeAddress: net.contracts.mpe, groupName: net.groupName, groupIdBase64: net.groupId.base64, endpoints: ['http://127.0.0.1:7000'], priceCogs: PRICE, serviceType: 'http' }),
+    );
+    await actions().createService({ ownerIndex: DEV_ROLES.owner, orgId: net.orgId, serviceId: 'rest-without-protos', metadataUri: metadata.uri });
+    await assert.rejects(
+      startPaidDaemon(net, { service_id: 'rest-without-protos', service_endpoint: `${rest.url}/api` }),
+      (e) => isSnetError(e, 'METADATA_INVALID') && /names no proto tarball/.test(e.message),
+    );
   });
 });
