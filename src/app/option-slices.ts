@@ -24,7 +24,8 @@ const paymentAndAuthHeaders = [
   'authorization',
 ];
 
-function durationMs(text: string): number {
+/** A validated Go duration in ms (0 = none). */
+export function durationMsOf(text: string): number {
   // Validation already refused malformed durations; 0 stands for "none".
   return parseGoDurationMs(text) ?? 0;
 }
@@ -37,7 +38,7 @@ export function transportOptionsFrom(config: DaemonConfig): TransportOptions {
     port: endpoint.port,
     tls: config.ssl_cert === '' ? undefined : { certFile: config.ssl_cert, keyFile: config.ssl_key },
     maxMessageBytes: config.max_message_size_in_mb * 1024 * 1024,
-    serviceTimeoutMs: durationMs(config.service_timeout),
+    serviceTimeoutMs: durationMsOf(config.service_timeout),
     cors: { allowedOrigins: config.cors_allowed_origins.includes('*') ? '*' : config.cors_allowed_origins },
     dropMetadata: config.forward_payment_headers ? [] : paymentAndAuthHeaders,
   };
@@ -45,7 +46,7 @@ export function transportOptionsFrom(config: DaemonConfig): TransportOptions {
 
 /** Graceful-stop deadline. */
 export function shutdownTimeoutMs(config: DaemonConfig): number {
-  return durationMs(config.shutdown_timeout);
+  return durationMsOf(config.shutdown_timeout);
 }
 
 /** The `log` section in the logger's terms (hook sections picked out by the names in `log.hooks`). */
@@ -98,7 +99,7 @@ export function etcdServerOptionsFrom(config: DaemonConfig, logger: Logger): Etc
     token: server.token,
     logDir: firstLog === undefined ? server.data_dir : dirname(firstLog),
     logLevel: server.log_level,
-    startupTimeoutMs: durationMs(server.startup_timeout),
+    startupTimeoutMs: durationMsOf(server.startup_timeout),
     logger,
   };
 }

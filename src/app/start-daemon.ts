@@ -7,6 +7,7 @@ import { errorFromUnknown, SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
 import { applyInterceptors, createAccessLog, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
 import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
+import { createMonitoring, type Monitoring } from './monitoring.ts';
 import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
@@ -27,6 +28,8 @@ export interface StartDaemonDeps {
 export interface RunningDaemon {
   /** The bound address (the real port when daemon_endpoint asked for port 0). */
   readonly address: { readonly host: string; readonly port: number };
+  /** The `metrics_endpoint` listener's address, when configured. */
+  readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
   readonly logger: Logger;
   /** Live transport counters (calls in flight, handlers still settling, connections); read-only, for tests and metrics. */
   stats(): DaemonServerStats;
@@ -120,33 +123,43 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
 
     // A process service has no port to connect to: unless a heartbeat endpoint is configured, it is healthy
     // while its executable can be run.
-    const probe =
-      serviceType === 'process' && upstream !== undefined && config.heartbeat_endpoint === ''
-        ? createUpstreamHealthProbe(upstream)
-        : createServiceProbe(serviceProbeOptionsFrom(config));
+    const processProbe = serviceType === 'process' && upstream !== undefined && config.heartbeat_endpoint === '';
+    const rawProbe = processProbe && upstream !== undefined ? createUpstreamHealthProbe(upstream) : createServiceProbe(serviceProbeOptionsFrom(config));
     const registry = createServiceRegistry();
+    const daemonId = computeDaemonId(config.organization_id, config.service_id, payments?.groupIdBase64 ?? '', payments?.registryAddress ?? config.registry_address_key ?? '');
+    // Metrics, background heartbeat and alerts; the probe it returns is shared by /heartbeat and health.
+    const monitoring: Monitoring = createMonitoring(config, { logger, version: deps.version, daemonId, paymentsEnabled: payments !== undefined, registry }, rawProbe);
+    cleanups.push(() => monitoring.close());
+    const probe = monitoring.probe;
     registerHealthService(registry, probe);
     // With the blockchain disabled the reference answers its payment services with empty replies.
     if (payments === undefined) registerDisabledEscrowServices(registry);
     else payments.registerServices(registry);
     const heartbeat = createHeartbeat(probe, {
-      daemonId: computeDaemonId(config.organization_id, config.service_id, payments?.groupIdBase64 ?? '', payments?.registryAddress ?? config.registry_address_key ?? ''),
+      daemonId,
       serviceId: config.service_id,
       version: deps.version,
       blockchainEnabled: config.blockchain_enabled,
       network: config.blockchain_network_selected,
+      heartbeatConfigured: processProbe || (config.service_heartbeat_type !== '' && config.service_heartbeat_type !== 'none'),
+      storageClientCertPath: config.payment_channel_cert_path,
     });
+    const renderHeartbeat = (): Promise<string> => heartbeat.render();
 
     // The access log wraps the router (every call) and times the service hop; built only when it writes.
     const accessLog = config.log.access || config.log.level === 'debug' ? createAccessLog(logger.child({ component: 'access' }), config.log.access ? 'info' : 'debug') : undefined;
-    const router = createRouter({ registry, fallback: applyInterceptors(fallback, [...(payments?.interceptors ?? curation?.interceptors ?? []), ...(accessLog === undefined ? [] : [accessLog.serviceTimer])]) });
+    const router = createRouter({
+      registry,
+      fallback: applyInterceptors(fallback, [...(payments?.interceptors ?? curation?.interceptors ?? []), ...(accessLog === undefined ? [] : [accessLog.serviceTimer]), ...monitoring.innerInterceptors]),
+    });
     const server = createDaemonServer(
       {
         logger,
-        handler: accessLog === undefined ? router : applyInterceptors(router, [accessLog.outer]),
+        handler: monitoring.wrapRoot(accessLog === undefined ? router : applyInterceptors(router, [accessLog.outer])),
         httpRoutes: {
-          heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await heartbeat.render() }),
+          heartbeat: async () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: await renderHeartbeat() }),
           encoding: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${encoding}\n` }),
+          ...monitoring.httpRoutes,
         },
       },
       transportOptionsFrom(config),
@@ -154,11 +167,13 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const address = await server.listen();
     const drainMs = shutdownTimeoutMs(config);
     cleanups.push(() => server.close(drainMs));
+    await monitoring.start({ transportStats: () => server.stats(), renderHeartbeat });
     logger.info({ address: `${address.host}:${address.port}`, tls: config.ssl_cert !== '' }, '✅ Daemon successfully started and ready to accept requests');
 
     let stopping: Promise<void> | undefined;
     return {
       address,
+      metricsAddress: monitoring.adminAddress,
       logger,
       stats: () => server.stats(),
       stop() {

@@ -259,6 +259,54 @@ export const configShape = {
     description: 'How /heartbeat probes the service: `` / `none` / `tcp`, `http`, `https`, `grpc`.',
   }),
   heartbeat_endpoint: doc(looseString().default(''), { description: 'URL (http/https) or host:port (grpc) probed by the heartbeat.' }),
+  heartbeat_interval: doc(looseString().default('5s'), {
+    description:
+      'How often the daemon probes the service in the background (Go duration; 0s = only when /heartbeat or health Check is asked). State changes update `snetd_service_up` and send the down/up alerts.',
+    extension: true,
+  }),
+  // --- metrics (Prometheus) ---
+  metrics_enabled: doc(looseBoolean().default(true), {
+    description: 'Serve Prometheus metrics at `GET /metrics` (docs/operations.md lists them). Off: no counting at all.',
+    extension: true,
+  }),
+  metrics_endpoint: doc(looseString().default(''), {
+    description:
+      'Also serve `/metrics` (and `/heartbeat`) on this separate plain-HTTP listener, `host:port` or a bare port (bound to 127.0.0.1), for owners who keep metrics off the public port. Empty = none.',
+    extension: true,
+  }),
+  metrics_public: doc(looseBoolean().default(true), {
+    description: 'Serve `/metrics` on the daemon port too. Set false with `metrics_endpoint` to keep metrics private.',
+    extension: true,
+  }),
+  metrics_max_methods: doc(looseInt().default(100), {
+    description:
+      'Method labels learned from calls the service answered (beyond the daemon\'s own methods); further methods are counted as `unknown`. Bounds the number of series.',
+    extension: true,
+  }),
+  alerts: z
+    .object({
+      error_rate_threshold: doc(looseNumber().default(0.1), {
+        description: 'Alert when this fraction of calls (0..1) fails on the server side (UNKNOWN, DEADLINE_EXCEEDED, INTERNAL, UNAVAILABLE, DATA_LOSS) within `error_rate_window`; 0 = off.',
+        extension: true,
+      }),
+      error_rate_window: doc(looseString().default('5m'), { description: 'Window of the error-rate alert (Go duration).', extension: true }),
+      error_rate_min_calls: doc(looseInt().default(20), { description: 'Fewer calls than this in a window never raise the error-rate alert.', extension: true }),
+      min_interval: doc(looseString().default('10m'), {
+        description: 'At most one alert of a kind per this interval (Go duration); a state that flips back and forth sooner is reported once the interval passes.',
+        extension: true,
+      }),
+      certificate_warning: doc(looseString().default('336h'), { description: 'Alert when `ssl_cert` or `payment_channel_cert_path` expires within this (Go duration).', extension: true }),
+      smtp: z
+        .object({
+          host: doc(looseString().default(''), { description: 'SMTP server for alert e-mails; empty = reuse the first `email` log hook\'s server.', extension: true }),
+          port: doc(looseInt().default(587), { description: 'SMTP port (465 = implicit TLS).', extension: true }),
+          from: doc(looseString().default(''), { description: 'Sender address of alert e-mails.', extension: true }),
+          username: doc(looseString().default(''), { description: 'SMTP user (default: `from`).', extension: true }),
+          password: doc(looseString().default(''), { description: 'SMTP password.', secret: true, extension: true }),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   // --- free calls and prepaid ---
   private_key_for_free_calls: doc(looseString().default(''), { description: 'Key that signs free-call tokens (hex, no 0x).', secret: true }),
   trusted_free_call_signers: doc(

@@ -193,6 +193,18 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
     if (!emailPattern.test(config.alerts_email)) problems.push({ key: 'alerts_email', problem: 'must be an e-mail address' });
   }
 
+  checkDuration(problems, 'heartbeat_interval', config.heartbeat_interval);
+  checkDuration(problems, 'alerts.error_rate_window', config.alerts.error_rate_window);
+  checkDuration(problems, 'alerts.min_interval', config.alerts.min_interval);
+  checkDuration(problems, 'alerts.certificate_warning', config.alerts.certificate_warning);
+  if (!(config.alerts.error_rate_threshold >= 0 && config.alerts.error_rate_threshold <= 1)) {
+    problems.push({ key: 'alerts.error_rate_threshold', problem: 'must be a fraction between 0 (off) and 1' });
+  }
+  if (config.metrics_endpoint !== '' && !/^\d{1,5}$/.test(config.metrics_endpoint) && parseHostPort(config.metrics_endpoint) === undefined) {
+    problems.push({ key: 'metrics_endpoint', problem: 'must be host:port or a port number (bound to 127.0.0.1)' });
+  }
+  if (config.metrics_max_methods < 0 || config.metrics_max_methods > 10_000) problems.push({ key: 'metrics_max_methods', problem: 'must be 0..10000' });
+
   if (!storageTypes.includes(config.payment_channel_storage_type)) {
     problems.push({ key: 'payment_channel_storage_type', problem: 'allowed: "etcd" (etcd when endpoints are known, else embedded), "embedded", "memory"' });
   }

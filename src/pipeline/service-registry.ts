@@ -34,6 +34,8 @@ export interface ServiceRegistry {
   registerStreaming(path: string, method: StreamingMethod, options?: MethodOptions): void;
   /** The handler for `path`; `undefined` when neither the method nor its package is the daemon's. */
   lookup(path: string): CallHandler | undefined;
+  /** Paths registered so far (metrics label them by name). */
+  paths(): string[];
 }
 
 const okOutcome: CallOutcome = { code: 0, message: '' };
@@ -86,6 +88,7 @@ export function createServiceRegistry(): ServiceRegistry {
         options,
       );
     },
+    paths: () => [...methods.keys()],
     lookup(path) {
       const handler = methods.get(path);
       if (handler !== undefined) return handler;

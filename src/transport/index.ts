@@ -2,6 +2,7 @@ export {
   createDaemonServer,
   type DaemonServer,
   type DaemonServerDeps,
+  type ConnectionProtocol,
   type DaemonServerStats,
   type TlsFileOptions,
   type TransportOptions,

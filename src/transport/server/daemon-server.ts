@@ -100,7 +100,17 @@ export interface DaemonServerStats {
   readonly callsWaitingForClient: number;
   /** Response bytes queued in the daemon for slow clients, summed over calls in flight. */
   readonly responseBufferedBytes: number;
+  /** Open HTTP/2 streams over all sessions. */
+  readonly http2Streams: number;
+  /** Bytes read from / written to client sockets since start (closed and open connections). */
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  /** Connections accepted since start, by protocol: `h2c`, `h2` (TLS), `http1`, `https1`. */
+  readonly connectionsAccepted: Readonly<Record<ConnectionProtocol, number>>;
 }
+
+/** How a client connection speaks, as the listener tells it apart. */
+export type ConnectionProtocol = 'h2c' | 'h2' | 'http1' | 'https1';
 
 const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
@@ -122,6 +132,10 @@ class DaemonServerImpl implements DaemonServer {
   readonly #counters: TransportCounters = { waitingForClient: 0 };
   readonly #sessions = new Set<http2.ServerHttp2Session>();
   readonly #sessionStreams = new WeakMap<http2.Http2Session, number>();
+  readonly #accepted: Record<ConnectionProtocol, number> = { h2c: 0, h2: 0, http1: 0, https1: 0 };
+  // Bytes of connections already closed; open ones are read from their sockets at stats() time.
+  #closedBytesReceived = 0;
+  #closedBytesSent = 0;
   #front: net.Server | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -205,7 +219,23 @@ class DaemonServerImpl implements DaemonServer {
       connections: this.#sockets.size,
       callsWaitingForClient: this.#counters.waitingForClient,
       responseBufferedBytes: this.#runner.responseBufferedBytes(),
+      http2Streams: this.#openStreams(),
+      bytesReceived: this.#closedBytesReceived + this.#openBytes('bytesRead'),
+      bytesSent: this.#closedBytesSent + this.#openBytes('bytesWritten'),
+      connectionsAccepted: { ...this.#accepted },
     };
+  }
+
+  #openStreams(): number {
+    let streams = 0;
+    for (const session of this.#sessions) streams += this.#sessionStreams.get(session) ?? 0;
+    return streams;
+  }
+
+  #openBytes(field: 'bytesRead' | 'bytesWritten'): number {
+    let bytes = 0;
+    for (const socket of this.#sockets) bytes += socket[field];
+    return bytes;
   }
 
   listen(): Promise<{ host: string; port: number }> {
@@ -251,7 +281,11 @@ class DaemonServerImpl implements DaemonServer {
       return;
     }
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#closedBytesReceived += socket.bytesRead;
+      this.#closedBytesSent += socket.bytesWritten;
+    });
     // After our FIN only the client's is awaited (node ends a closed HTTP/2 session's socket and waits for the peer
     // without a timeout): a client that never closes (seen with grpc-js clients in test/integration/chaos.test.ts)
     // would hold the socket, and a connection slot, forever.
@@ -267,10 +301,12 @@ class DaemonServerImpl implements DaemonServer {
     });
     socket.setNoDelay(true);
     if (alpn === 'h2') {
+      this.#accepted.h2++;
       this.#h2.emit('connection', socket);
       return;
     }
     if (alpn === 'http/1.1') {
+      this.#accepted.https1++;
       this.#h1.emit('connection', socket);
       return;
     }
@@ -293,8 +329,14 @@ class DaemonServerImpl implements DaemonServer {
       }
       socket.setTimeout(0);
       socket.unshift(chunk);
-      if (preface.subarray(0, n).equals(chunk.subarray(0, n))) this.#h2.emit('connection', socket);
-      else this.#h1.emit('connection', socket);
+      const tlsSocket = alpn !== undefined;
+      if (preface.subarray(0, n).equals(chunk.subarray(0, n))) {
+        this.#accepted[tlsSocket ? 'h2' : 'h2c']++;
+        this.#h2.emit('connection', socket);
+      } else {
+        this.#accepted[tlsSocket ? 'https1' : 'http1']++;
+        this.#h1.emit('connection', socket);
+      }
     };
     socket.once('readable', sniff);
   }

@@ -1,0 +1,114 @@
+// /metrics through the real daemon: real grpc-js clients over real sockets, a real gRPC service behind it,
+// scraped over HTTP on the daemon port and on the metrics_endpoint listener.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { startDaemon, type RunningDaemon } from '../../src/app/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import { callUnary } from '../harness/grpc-test-client.ts';
+import { createTestClient, startTestService, type TestService } from '../harness/grpc-test-service.ts';
+
+/** The value of one sample line `name{labels} value` (labels as printed, in order), or undefined. */
+export function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+export async function startMetricsDaemon(overrides: Record<string, unknown>): Promise<{ daemon: RunningDaemon; logs: () => string }> {
+  let logs = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs += chunk.toString();
+      callback();
+    },
+  });
+  const values: Record<string, unknown> = { blockchain_enabled: false, daemon_endpoint: '127.0.0.1:0', 'log.output.type': 'stdout', ...overrides };
+  const loaded = loadConfig({ env: {}, flags: Object.entries(values).map(([key, value]) => ({ key, value, flag: `--set ${key}` })) });
+  const daemon = await startDaemon(loaded, { version: 'metrics-test', stdout: sink, stderr: sink });
+  return { daemon, logs: () => logs };
+}
+
+describe('metrics: GET /metrics through the real daemon', () => {
+  let service: TestService;
+  let daemon: RunningDaemon;
+  before(async () => {
+    service = await startTestService();
+    ({ daemon } = await startMetricsDaemon({ service_endpoint: `http://127.0.0.1:${service.port}`, metrics_endpoint: '0', heartbeat_interval: '50ms' }));
+  });
+  after(async () => {
+    await daemon.stop();
+    await service.stop();
+  });
+
+  it('behavior: exact call counts by method and status, service time, transport figures, on both listeners', async () => {
+    const target = `127.0.0.1:${daemon.address.port}`;
+    const client = createTestClient(target);
+    const rawClient = new grpc.Client(target, grpc.credentials.createInsecure());
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await callUnary(client, { text: 'hi' })).error, undefined);
+      assert.equal((await callUnary(client, { text: 'x', failCode: 5, failMessage: 'nope' })).error?.code, grpc.status.NOT_FOUND);
+      // A method the service does not have: counted, but under `unknown` (no label from client input).
+      const unknownCode = await new Promise<number>((resolve) =>
+        rawClient.makeUnaryRequest('/snet.test.TestService/NoSuchMethod', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (error) => resolve(error?.code ?? 0)),
+      );
+      assert.equal(unknownCode, grpc.status.UNIMPLEMENTED);
+      const healthCode = await new Promise<number>((resolve) =>
+        rawClient.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (error) => resolve(error?.code ?? 0)),
+      );
+      assert.equal(healthCode, 0);
+    } finally {
+      client.close();
+      rawClient.close();
+    }
+
+    const response = await fetch(`http://127.0.0.1:${daemon.address.port}/metrics`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    const unary = 'method="/snet.test.TestService/Unary",payment_type="none"';
+    assert.equal(sample(text, `snetd_calls_total{${unary},code="OK"}`), 3);
+    assert.equal(sample(text, `snetd_calls_total{${unary},code="NOT_FOUND"}`), 1);
+    assert.equal(sample(text, 'snetd_calls_total{method="unknown",payment_type="none",code="UNIMPLEMENTED"}'), 1);
+    assert.equal(sample(text, 'snetd_calls_total{method="/grpc.health.v1.Health/Check",payment_type="none",code="OK"}'), 1);
+    assert.ok(!text.includes('NoSuchMethod'), 'a method the service does not know never becomes a label');
+    assert.equal(sample(text, 'snetd_service_duration_seconds_count{method="/snet.test.TestService/Unary"}'), 4);
+    assert.equal(sample(text, 'snetd_call_overhead_seconds_count{method="/snet.test.TestService/Unary"}'), 4);
+    assert.equal(sample(text, 'snetd_call_duration_seconds_count{method="/grpc.health.v1.Health/Check"}'), 1);
+    assert.equal(sample(text, 'snetd_service_duration_seconds_count{method="/grpc.health.v1.Health/Check"}'), undefined, 'daemon methods never reach the service');
+    assert.ok((sample(text, 'snetd_connections_total{protocol="h2c"}') ?? 0) >= 1);
+    assert.ok((sample(text, 'snetd_connections_total{protocol="http1"}') ?? -1) >= 0);
+    assert.ok((sample(text, 'snetd_received_bytes_total') ?? 0) > 0);
+    assert.ok((sample(text, 'snetd_sent_bytes_total') ?? 0) > 0);
+    assert.equal(sample(text, 'snetd_calls_in_flight'), 0);
+    assert.equal(sample(text, 'snetd_service_up'), 1);
+    assert.equal(sample(text, 'snetd_info{version="metrics-test"}'), 1);
+    assert.ok(text.includes('snetd_process_cpu_seconds_total'));
+
+    const admin = daemon.metricsAddress;
+    assert.ok(admin !== undefined);
+    assert.equal(admin.host, '127.0.0.1', 'a bare port binds loopback');
+    const adminText = await (await fetch(`http://127.0.0.1:${admin.port}/metrics`)).text();
+    assert.equal(sample(adminText, `snetd_calls_total{${unary},code="OK"}`), 3);
+    const heartbeat = (await (await fetch(`http://127.0.0.1:${admin.port}/heartbeat`)).json()) as { status: string };
+    assert.equal(heartbeat.status, 'Warning', 'no service_heartbeat_type: the port is open, the service is not verified');
+  });
+});
+
+describe('metrics: off the public port', () => {
+  it('behavior: metrics_public false serves /metrics only on metrics_endpoint; metrics_enabled false serves none', async () => {
+    const privateOnly = await startMetricsDaemon({ service_endpoint: 'http://127.0.0.1:1', metrics_endpoint: '127.0.0.1:0', metrics_public: false, heartbeat_interval: '0s' });
+    try {
+      assert.equal((await fetch(`http://127.0.0.1:${privateOnly.daemon.address.port}/metrics`)).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${privateOnly.daemon.metricsAddress?.port}/metrics`)).status, 200);
+    } finally {
+      await privateOnly.daemon.stop();
+    }
+    const off = await startMetricsDaemon({ service_endpoint: 'http://127.0.0.1:1', metrics_enabled: false, heartbeat_interval: '0s' });
+    try {
+      assert.equal((await fetch(`http://127.0.0.1:${off.daemon.address.port}/metrics`)).status, 404);
+    } finally {
+      await off.daemon.stop();
+    }
+  });
+});
