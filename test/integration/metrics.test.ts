@@ -1,6 +1,8 @@
 // /metrics through the real daemon: real grpc-js clients over real sockets, a real gRPC service behind it,
 // scraped over HTTP on the daemon port and on the metrics_endpoint listener.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -92,6 +94,17 @@ describe('metrics: GET /metrics through the real daemon', () => {
     assert.equal(sample(adminText, `snetd_calls_total{${unary},code="OK"}`), 3);
     const heartbeat = (await (await fetch(`http://127.0.0.1:${admin.port}/heartbeat`)).json()) as { status: string };
     assert.equal(heartbeat.status, 'Warning', 'no service_heartbeat_type: the port is open, the service is not verified');
+  });
+
+  it('behavior: every metric docs/grafana-dashboard.json queries is exported by the daemon', async () => {
+    const dashboard = readFileSync(path.join(import.meta.dirname, '..', '..', 'docs', 'grafana-dashboard.json'), 'utf8');
+    const parsed = JSON.parse(dashboard) as { panels: { targets: { expr: string }[] }[] };
+    const queried = new Set(parsed.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/snetd_[a-z0-9_]+/g) ?? [])));
+    assert.ok(queried.size >= 20, `the dashboard queries ${queried.size} metrics`);
+    const text = await (await fetch(`http://127.0.0.1:${daemon.address.port}/metrics`)).text();
+    const exported = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) => (type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name as string])));
+    const missing = [...queried].filter((name) => !exported.has(name));
+    assert.deepEqual(missing, [], 'metrics the dashboard queries but the daemon does not export');
   });
 });
 
