@@ -2,7 +2,20 @@
 // (ops/heartbeat) and, later in start-up, the admin listener. Only wiring: the parts live in ops/.
 import type { DaemonConfig } from '../config/index.ts';
 import { errorFromUnknown } from '../errors/index.ts';
+import { createChainClient, resolveNetwork } from '../blockchain/index.ts';
 import {
+  createAlertDispatcher,
+  createEmailAlertChannel,
+  createSignedHeaders,
+  createWebhookAlertChannel,
+  redactUrl,
+  watchCertificates,
+  watchDependencies,
+  watchErrorRate,
+  type AlertChannel,
+  type AlertDispatcher,
+  type SignedHeaders,
+  type SmtpSettings,
   createCallMetrics,
   createDaemonMetrics,
   createHeartbeatMonitor,
@@ -20,7 +33,7 @@ import {
 import { applyInterceptors, type CallHandler, type Interceptor, type ServiceRegistry } from '../pipeline/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { grpcStatusFromError, type HttpRoutes } from '../transport/index.ts';
-import { durationMsOf } from './option-slices.ts';
+import { durationMsOf, loggingOptionsFrom } from './option-slices.ts';
 
 /** What monitoring needs from the rest of start-up. */
 export interface MonitoringDeps {
@@ -28,6 +41,8 @@ export interface MonitoringDeps {
   readonly version: string;
   readonly daemonId: string;
   readonly paymentsEnabled: boolean;
+  /** Payment group id (base64) for signed notification headers; '' with the blockchain off. */
+  readonly groupIdBase64: string;
   /** The daemon's own methods: labelled by name, and carry no payment. */
   readonly registry: ServiceRegistry;
 }
@@ -48,7 +63,65 @@ export interface Monitoring {
   /** @internal tests */
   readonly metrics: DaemonMetrics | undefined;
   readonly heartbeat: HeartbeatMonitor;
+  readonly alerts: AlertDispatcher;
   close(): Promise<void>;
+}
+
+/** `alerts.smtp`, or else the first `email` log hook's server and login (one SMTP setup for both). */
+export function alertSmtpFrom(config: DaemonConfig): { smtp: SmtpSettings; from: string } | undefined {
+  const own = config.alerts.smtp;
+  if (own.host !== '') return { smtp: { host: own.host, port: own.port, username: own.username || own.from, password: own.password }, from: own.from };
+  const hook = loggingOptionsFrom(config).hooks.find((candidate) => candidate.type === 'email');
+  if (hook === undefined) return undefined;
+  const text = (key: string): string => {
+    const value = hook.settings[key];
+    return typeof value === 'string' ? value : '';
+  };
+  const from = text('from');
+  const port = Number(hook.settings['port'] ?? 25);
+  return { smtp: { host: text('host'), port: Number.isInteger(port) ? port : 25, username: text('username') || from, password: text('password') }, from };
+}
+
+/**
+ * The signed metering headers for notifications (and metering), when `private_key_for_metering` is set and the
+ * blockchain is on: the current block comes from a small chain client of its own (the payment layer's is not
+ * shared), opened on first use.
+ */
+function signedHeadersFrom(config: DaemonConfig, deps: MonitoringDeps, closers: Array<() => Promise<void>>): SignedHeaders | undefined {
+  const key = config.private_key_for_metering;
+  if (key === undefined || key === '' || !config.blockchain_enabled) return undefined;
+  let chain: ReturnType<typeof createChainClient> | undefined;
+  const currentBlock = (): Promise<bigint> => {
+    if (chain === undefined) {
+      const rpc = config.ethereum_json_rpc_http_endpoint;
+      const network = resolveNetwork(config.blockchain_network_selected, rpc === undefined || rpc === '' ? {} : { rpcHttpUrl: rpc });
+      const opened = createChainClient({ logger: deps.logger }, { rpcHttpUrl: network.rpcHttpUrl, registryAddress: network.registryAddress, ...(config.blockchain_provider_api_key === '' ? {} : { providerApiKey: config.blockchain_provider_api_key }) });
+      chain = opened;
+      closers.push(() => opened.close());
+    }
+    return chain.getBlockNumber();
+  };
+  return createSignedHeaders({ daemonId: deps.daemonId, organizationId: config.organization_id, serviceId: config.service_id, groupId: deps.groupIdBase64, privateKey: key, currentBlock });
+}
+
+function alertChannelsFrom(config: DaemonConfig, deps: MonitoringDeps, signedHeaders: SignedHeaders | undefined): AlertChannel[] {
+  const channels: AlertChannel[] = [];
+  const smtp = alertSmtpFrom(config);
+  if (config.alerts_email !== '') {
+    if (smtp === undefined) deps.logger.warn({ alertsEmail: config.alerts_email }, 'alerts_email is set but no SMTP server is configured (alerts.smtp or an email log hook): no alert e-mails');
+    else
+      channels.push(
+        createEmailAlertChannel({
+          smtp: smtp.smtp,
+          from: smtp.from,
+          to: config.alerts_email,
+          daemon: { daemonId: deps.daemonId, organizationId: config.organization_id, serviceId: config.service_id, network: config.blockchain_network_selected, version: deps.version },
+        }),
+      );
+  }
+  const url = config.notification_endpoint;
+  if (url !== undefined && url !== '') channels.push(createWebhookAlertChannel({ url, daemonId: deps.daemonId, recipient: config.alerts_email, signedHeaders }));
+  return channels;
 }
 
 /** Builds monitoring from the config; nothing runs until `start`. */
@@ -58,6 +131,16 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
   let metrics: DaemonMetrics | undefined;
   let callMetrics: CallMetrics | undefined;
   let admin: AdminListener | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  const stops: Array<() => void> = [];
+  const signedHeaders = signedHeadersFrom(config, deps, closers);
+  const alerts = createAlertDispatcher({ channels: alertChannelsFrom(config, deps, signedHeaders), minIntervalMs: durationMsOf(config.alerts.min_interval), logger });
+  const probeTarget = config.service_heartbeat_type === 'http' || config.service_heartbeat_type === 'https' || config.service_heartbeat_type === 'grpc' ? config.heartbeat_endpoint : config.service_endpoint;
+  heartbeat.onChange((status) => {
+    const down = status === 'NOT_SERVING';
+    // The reference's notification text for a failed heartbeat (Go metrics/notifications.go), kept for monitors that match it.
+    alerts.report('service_down', '', down, down ? 'Problem in calling Service Heartbeat endpoint.' : 'Service heartbeat is back: the service answers again.', `${config.service_heartbeat_type || 'tcp (no service_heartbeat_type)'} probe of ${redactUrl(probeTarget)}: ${status}`);
+  });
   const probe = createSharedProbe(rawProbe, { maxAgeMs: 1000, onResult: (status) => heartbeat.observe(status) });
   heartbeat.onChange((status) => metrics?.setServiceUp(status === 'SERVING'));
   const renderMetrics = async (): Promise<{ contentType: string; body: string }> => {
@@ -90,6 +173,21 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
     async start(parts) {
       metrics?.readTransportFrom(parts.transportStats);
       heartbeat.start(probe);
+      stops.push(
+        watchCertificates(alerts, {
+          files: { tls: config.ssl_cert, storage_client: config.payment_channel_cert_path },
+          warningMs: durationMsOf(config.alerts.certificate_warning),
+          onExpiry: (role, seconds) => metrics?.setCertificateExpiry(role, seconds),
+        }),
+      );
+      if (callMetrics !== undefined && metrics !== undefined) {
+        const counted = callMetrics;
+        const dependencyErrors = metrics.dependencyErrors;
+        stops.push(
+          watchErrorRate(alerts, { totals: () => counted.totals(), threshold: config.alerts.error_rate_threshold, windowMs: durationMsOf(config.alerts.error_rate_window), minCalls: config.alerts.error_rate_min_calls }),
+          watchDependencies(alerts, { errors: () => ({ storage: dependencyErrors.value(0), chain: dependencyErrors.value(1) }) }),
+        );
+      }
       if (config.metrics_endpoint !== '') {
         const routes = {
           '/heartbeat': async () => ({ contentType: 'application/json', body: await parts.renderHeartbeat() }),
@@ -106,9 +204,13 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
       return metrics;
     },
     heartbeat,
+    alerts,
     async close() {
       heartbeat.stop();
+      for (const stop of stops) stop();
       await admin?.close();
+      await alerts.close();
+      for (const close of closers) await close().catch(() => undefined);
     },
   };
   return monitoring;

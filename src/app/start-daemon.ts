@@ -128,7 +128,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const registry = createServiceRegistry();
     const daemonId = computeDaemonId(config.organization_id, config.service_id, payments?.groupIdBase64 ?? '', payments?.registryAddress ?? config.registry_address_key ?? '');
     // Metrics, background heartbeat and alerts; the probe it returns is shared by /heartbeat and health.
-    const monitoring: Monitoring = createMonitoring(config, { logger, version: deps.version, daemonId, paymentsEnabled: payments !== undefined, registry }, rawProbe);
+    const monitoring: Monitoring = createMonitoring(config, { logger, version: deps.version, daemonId, paymentsEnabled: payments !== undefined, groupIdBase64: payments?.groupIdBase64 ?? '', registry }, rawProbe);
     cleanups.push(() => monitoring.close());
     const probe = monitoring.probe;
     registerHealthService(registry, probe);

@@ -2,3 +2,5 @@
 export * from './logging/index.ts';
 export * from './heartbeat/index.ts';
 export * from './metrics/index.ts';
+export * from './alerts/index.ts';
+export * from './metering/index.ts';

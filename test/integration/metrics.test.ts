@@ -3,33 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { startDaemon, type RunningDaemon } from '../../src/app/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
+import type { RunningDaemon } from '../../src/app/index.ts';
+import { sample, startMonitoredDaemon as startMetricsDaemon } from '../harness/monitored-daemon.ts';
 import { callUnary } from '../harness/grpc-test-client.ts';
 import { createTestClient, startTestService, type TestService } from '../harness/grpc-test-service.ts';
-
-/** The value of one sample line `name{labels} value` (labels as printed, in order), or undefined. */
-export function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-export async function startMetricsDaemon(overrides: Record<string, unknown>): Promise<{ daemon: RunningDaemon; logs: () => string }> {
-  let logs = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs += chunk.toString();
-      callback();
-    },
-  });
-  const values: Record<string, unknown> = { blockchain_enabled: false, daemon_endpoint: '127.0.0.1:0', 'log.output.type': 'stdout', ...overrides };
-  const loaded = loadConfig({ env: {}, flags: Object.entries(values).map(([key, value]) => ({ key, value, flag: `--set ${key}` })) });
-  const daemon = await startDaemon(loaded, { version: 'metrics-test', stdout: sink, stderr: sink });
-  return { daemon, logs: () => logs };
-}
 
 describe('metrics: GET /metrics through the real daemon', () => {
   let service: TestService;

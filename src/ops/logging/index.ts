@@ -27,3 +27,4 @@ export { createQueuedHook, DEFAULT_HOOK_QUEUE_LIMITS, type HookQueueLimits, type
 export { validateLogHookConfig, BUILT_IN_HOOK_TYPES } from './hooks/validate-hook-config.ts';
 export { levelWordForName } from './hooks/hook-levels.ts';
 export { EMAIL_HOOK_SUBJECT } from './hooks/email-hook.ts';
+export type { SmtpSettings } from './hooks/smtp-transport.ts';

@@ -1,19 +1,16 @@
-import { createRequire } from 'node:module';
-import type nodemailerModule from 'nodemailer';
 import type { LogHookConfig } from '../logging-options.ts';
 import { compileGoTimeLayout, GO_TIME_STRING_LAYOUT } from '../go-time-layout.ts';
 import type { LogEntry, LogHookType } from './log-hook.ts';
 import { createQueuedHook, queueLimitsFromSettings } from './queued-hook.ts';
 import { settingInteger, settingString } from './hook-settings.ts';
 import { parseHookLevels } from './hook-levels.ts';
+import { createSmtpTransport } from './smtp-transport.ts';
 
 /** Subject of every hook e-mail, as in the reference (`logger/hook.go`). */
 export const EMAIL_HOOK_SUBJECT = 'Daemon hook!';
 
 /** The reference error text for a bad e-mail section (spec §8), followed by what exactly is wrong. */
 const INVALID = 'unable to create instance of mail auth hook: invalid configuration';
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 /** Problems with an `email` hook section; values are never echoed (the password is a secret). */
 export function validateEmailHookSettings(config: LogHookConfig): string[] {
@@ -53,12 +50,8 @@ export function formatEmailBody(
  * Differences: TLS is required for auth unless the host is local (as Go's `smtp.PlainAuth` insists);
  * `application_name` is accepted but not sent as the PLAIN authorisation identity (nodemailer omits
  * it because servers reject identities that differ from the user); sends are queued and rate
- * limited (see `createQueuedHook`).
+ * limited (see `createQueuedHook`). nodemailer is loaded when the hook is created (smtp-transport.ts).
  */
-// nodemailer is loaded when an email hook is created: every command that only validates the
-// configuration (snetd config) would otherwise load its ~40 modules.
-const requireCjs = createRequire(import.meta.url);
-
 export const emailHookType: LogHookType = {
   validate: validateEmailHookSettings,
   create(config, ctx) {
@@ -70,18 +63,7 @@ export const emailHookType: LogHookType = {
     const from = settingString(s, 'from');
     const to = settingString(s, 'to');
     const username = settingString(s, 'username') || from;
-    const nodemailer = requireCjs('nodemailer') as typeof nodemailerModule;
-    const transport = nodemailer.createTransport({
-      host,
-      port,
-      secure: port === 465,
-      requireTLS: port !== 465 && !LOCAL_HOSTS.has(host.toLowerCase()),
-      auth: { user: username, pass: settingString(s, 'password') },
-      authMethod: 'PLAIN',
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
-    });
+    const transport = createSmtpTransport({ host, port, username, password: settingString(s, 'password') });
     const formatUtc = compileGoTimeLayout(GO_TIME_STRING_LAYOUT, 'UTC');
     const formatLocal = compileGoTimeLayout(GO_TIME_STRING_LAYOUT, ctx.timezone);
     return createQueuedHook({

@@ -1,0 +1,1 @@
+export { createSignedHeaders, type MeteringIdentity, type SignedHeaders } from './signed-headers.ts';

@@ -1,0 +1,120 @@
+// Alerts through the real daemon: its background heartbeat probes a real gRPC service; killing the service
+// sends exactly one e-mail (a real SMTP server on 127.0.0.1) and one webhook POST (a local HTTP server);
+// bringing it back sends the recovery alert on both.
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type net from 'node:net';
+import { describe, it } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { startTestService } from '../harness/grpc-test-service.ts';
+import { sample, startMonitoredDaemon } from '../harness/monitored-daemon.ts';
+
+interface Received {
+  readonly emails: Array<{ raw: string; to: string[] }>;
+  readonly posts: Array<{ headers: http.IncomingHttpHeaders; body: Record<string, string> }>;
+}
+
+/** Resolves once `predicate` holds, re-checking every 10 ms (bounded by the test timeout). */
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+async function startReceivers(received: Received): Promise<{ smtpPort: number; webhookPort: number; close(): Promise<void> }> {
+  const smtp = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN'],
+    logger: false,
+    onAuth: (auth, _session, cb) => (auth.password === 'smtp-pass' ? cb(null, { user: auth.username }) : cb(new Error('Invalid username or password'))),
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        // Long headers arrive folded (RFC 5322): unfold them for matching.
+        received.emails.push({ raw: Buffer.concat(chunks).toString('utf8').replace(/\r\n[ \t]/g, ' '), to: session.envelope.rcptTo.map((a) => a.address) });
+        cb();
+      });
+    },
+  });
+  smtp.listen(0, '127.0.0.1');
+  await once(smtp.server, 'listening');
+  const webhook = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      received.posts.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string> });
+      res.writeHead(200).end('{}');
+    });
+  });
+  webhook.listen(0, '127.0.0.1');
+  await once(webhook, 'listening');
+  return {
+    smtpPort: (smtp.server.address() as net.AddressInfo).port,
+    webhookPort: (webhook.address() as net.AddressInfo).port,
+    close: async () => {
+      webhook.close();
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    },
+  };
+}
+
+describe('alerts: service down and back', () => {
+  it('behavior: one e-mail and one webhook POST when the service dies, one of each when it is back', async () => {
+    const received: Received = { emails: [], posts: [] };
+    const receivers = await startReceivers(received);
+    let service = await startTestService();
+    const port = service.port;
+    const { daemon, logs } = await startMonitoredDaemon({
+      service_endpoint: `http://127.0.0.1:${port}`,
+      service_heartbeat_type: 'tcp',
+      heartbeat_interval: '50ms',
+      alerts_email: 'owner@example.com',
+      notification_endpoint: `http://127.0.0.1:${receivers.webhookPort}/notify`,
+      'alerts.smtp.host': '127.0.0.1',
+      'alerts.smtp.port': receivers.smtpPort,
+      'alerts.smtp.from': 'daemon@example.com',
+      'alerts.smtp.password': 'smtp-pass',
+    });
+    try {
+      // Up at start: nothing is sent.
+      const metricsUrl = `http://127.0.0.1:${daemon.address.port}/metrics`;
+      while (sample(await (await fetch(metricsUrl)).text(), 'snetd_service_up') !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(received.emails.length + received.posts.length, 0, 'a healthy start sends nothing');
+
+      await service.stop();
+      await until(() => received.emails.length >= 1 && received.posts.length >= 1);
+      // Many more probes fail meanwhile; still one alert per state change.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(received.emails.length, 1);
+      assert.equal(received.posts.length, 1);
+      const email = received.emails[0];
+      assert.deepEqual(email?.to, ['owner@example.com']);
+      assert.match(email?.raw ?? '', /Subject: .*ALERT: Problem in calling Service Heartbeat endpoint\./);
+      const post = received.posts[0];
+      assert.equal(post?.headers['content-type'], 'application/json');
+      assert.deepEqual(Object.keys(post?.body ?? {}), ['component_id', 'timestamp', 'recipient', 'message', 'details', 'component', 'type', 'level']);
+      assert.equal(post?.body['message'], 'Problem in calling Service Heartbeat endpoint.');
+      assert.equal(post?.body['recipient'], 'owner@example.com');
+      assert.equal(post?.body['component'], 'Daemon');
+      assert.equal(post?.body['level'], 'ERROR');
+      assert.match(post?.body['component_id'] ?? '', /^[0-9a-f]{64}$/);
+
+      service = await startTestService({ port });
+      await until(() => received.emails.length >= 2 && received.posts.length >= 2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(received.emails.length, 2);
+      assert.equal(received.posts.length, 2);
+      const metrics = await (await fetch(metricsUrl)).text();
+      assert.equal(sample(metrics, 'snetd_service_up'), 1);
+      assert.match(received.emails[1]?.raw ?? '', /Subject: .*RESOLVED: Service heartbeat is back/);
+      assert.equal(received.posts[1]?.body['level'], 'INFO');
+      assert.doesNotMatch(logs(), /smtp-pass/, 'the SMTP password never reaches the log');
+    } finally {
+      await daemon.stop();
+      await service.stop();
+      await receivers.close();
+    }
+  });
+});
