@@ -17,6 +17,8 @@ import {
   type SignedHeaders,
   type SmtpSettings,
   createCallMetrics,
+  createMeteringClient,
+  type MeteringClient,
   createDaemonMetrics,
   createHeartbeatMonitor,
   createSharedProbe,
@@ -64,6 +66,11 @@ export interface Monitoring {
   readonly metrics: DaemonMetrics | undefined;
   readonly heartbeat: HeartbeatMonitor;
   readonly alerts: AlertDispatcher;
+  /**
+   * Metering to the marketplace (`metering_enabled` with the blockchain on). The payment side reports each
+   * committed escrow payment with `metering.reportChannelBalance(...)`.
+   */
+  readonly metering: MeteringClient | undefined;
   close(): Promise<void>;
 }
 
@@ -135,6 +142,21 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
   const stops: Array<() => void> = [];
   const signedHeaders = signedHeadersFrom(config, deps, closers);
   const alerts = createAlertDispatcher({ channels: alertChannelsFrom(config, deps, signedHeaders), minIntervalMs: durationMsOf(config.alerts.min_interval), logger });
+  const metering =
+    config.metering_enabled && signedHeaders !== undefined
+      ? createMeteringClient({
+          endpoint: config.metering_endpoint ?? '',
+          signedHeaders,
+          daemonId: deps.daemonId,
+          organizationId: config.organization_id,
+          serviceId: config.service_id,
+          groupId: deps.groupIdBase64,
+          registryAddress: config.registry_address_key ?? '',
+          rpcEndpoint: redactUrl(config.ethereum_json_rpc_http_endpoint ?? ''),
+          version: deps.version,
+          logger,
+        })
+      : undefined;
   const probeTarget = config.service_heartbeat_type === 'http' || config.service_heartbeat_type === 'https' || config.service_heartbeat_type === 'grpc' ? config.heartbeat_endpoint : config.service_endpoint;
   heartbeat.onChange((status) => {
     const down = status === 'NOT_SERVING';
@@ -149,15 +171,21 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
   };
   const monitoring: Monitoring = {
     probe,
-    innerInterceptors: config.metrics_enabled ? [serviceTimer] : [],
+    innerInterceptors: config.metrics_enabled || metering !== undefined ? [serviceTimer] : [],
     wrapRoot(handler) {
-      if (!config.metrics_enabled) return handler;
+      // Metering rides on the counting interceptor (it sees every call's end); with metrics off the counters
+      // are kept but not served.
+      if (!config.metrics_enabled && metering === undefined) return handler;
       metrics = createDaemonMetrics({ version: deps.version, knownMethods: deps.registry.paths(), maxLearnedMethods: config.metrics_max_methods });
       if (heartbeat.state !== undefined) metrics.setServiceUp(heartbeat.state === 'SERVING');
       callMetrics = createCallMetrics(metrics, {
         paymentsEnabled: deps.paymentsEnabled,
         isDaemonMethod: (path) => deps.registry.lookup(path) !== undefined,
         statusOf: (error) => grpcStatusFromError(errorFromUnknown(error, 'call')).code,
+        onCallEnd:
+          metering === undefined
+            ? undefined
+            : (ctx, end) => metering.reportCall({ method: ctx.method, code: end.code, message: end.message, startedAtMs: end.startedAtMs, endedAtMs: end.endedAtMs, metadata: ctx.requestMetadata }),
       });
       return applyInterceptors(handler, [callMetrics.outer]);
     },
@@ -171,6 +199,10 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
           }
         : {},
     async start(parts) {
+      if (metering !== undefined) {
+        await metering.verify();
+        logger.info({ endpoint: redactUrl(config.metering_endpoint ?? '') }, 'metering verified: usage is reported to the marketplace');
+      }
       metrics?.readTransportFrom(parts.transportStats);
       heartbeat.start(probe);
       stops.push(
@@ -205,11 +237,14 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
     },
     heartbeat,
     alerts,
+    metering,
     async close() {
       heartbeat.stop();
       for (const stop of stops) stop();
       await admin?.close();
       await alerts.close();
+      // Usage records still queued get a few seconds; a stalled marketplace does not hold the stop up.
+      if (metering !== undefined) await Promise.race([metering.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       for (const close of closers) await close().catch(() => undefined);
     },
   };

@@ -26,6 +26,12 @@ export const errorCatalogue = {
     meaning: 'The configuration asks for a mode snetd-ts deliberately does not implement (e.g. daemon_type "http").',
     fix: 'See docs/differences.md for the supported alternative.',
   },
+  // --- metering ---
+  METERING_VERIFICATION_FAILED: {
+    area: 'metering',
+    meaning: 'metering_enabled is on but the metering service did not accept the daemon at start-up (GET <metering_endpoint>/metering/verify).',
+    fix: 'Check metering_endpoint and private_key_for_metering (the key registered for the service at publication), or set metering_enabled to false.',
+  },
   // --- logging ---
   LOG_SETUP_FAILED: {
     area: 'logging',
