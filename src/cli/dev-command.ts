@@ -119,7 +119,7 @@ function printNextSteps(io: CliIo, devnet: DevNetwork, state: DevState, dataDir:
   const lines = [
     '',
     '=== snetd dev: local SingularityNET network is up (127.0.0.1 only; Ctrl-C stops everything) ===',
-    `daemon        ${state.daemonAddress}  (gRPC, gRPC-Web, /heartbeat, /encoding)${free ? '  — free mode, no payments' : ''}`,
+    `daemon        ${state.daemonAddress}  (gRPC, gRPC-Web, /heartbeat, /metrics, /encoding)${free ? '  — free mode, no payments' : ''}`,
     `service       ${devnet.orgId}/${devnet.serviceId}: example_service.Calculator/{add,sub,mul,div}, ${price}`,
     `service type  ${devnet.serviceType}: ${devnet.serviceEndpoint}`,
     `chain         ${devnet.rpcUrl}  (chain id ${state.chainId})`,
@@ -132,6 +132,7 @@ function printNextSteps(io: CliIo, devnet: DevNetwork, state: DevState, dataDir:
     `Try a call:   ${snetd} dev call add 2 3${dataDirFlag}`,
     ...(free ? [] : [`Channels:     ${snetd} list channels${configFlag}`, `Export state: ${snetd} storage export${configFlag}`]),
     `Health:       curl http://${state.daemonAddress}/heartbeat`,
+    `Metrics:      curl http://${state.daemonAddress}/metrics  (Prometheus; dashboard: docs/grafana-dashboard.json)`,
     '',
   ];
   for (const line of lines) writeLine(io.stdout, line);
