@@ -38,6 +38,8 @@ describe('snetd serve (blockchain disabled)', () => {
         blockchain_enabled: false,
         daemon_endpoint: '127.0.0.1:0',
         service_endpoint: `http://127.0.0.1:${service.port}`,
+        // An explicit probe type: with none configured the heartbeat says Warning (docs/operations.md).
+        service_heartbeat_type: 'tcp',
         organization_id: 'test-org',
         service_id: 'test-service',
         private_key_for_free_calls: freeCallKey,
