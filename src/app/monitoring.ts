@@ -71,6 +71,16 @@ export interface Monitoring {
    * committed escrow payment with `metering.reportChannelBalance(...)`.
    */
   readonly metering: MeteringClient | undefined;
+  /**
+   * For the payment layer: one storage or chain round trip (its time and whether it failed), for
+   * `snetd_dependency_duration_seconds` / `snetd_dependency_errors_total`.
+   */
+  observeDependency(dependency: 'storage' | 'chain', seconds: number, ok: boolean): void;
+  /**
+   * For the payment layer's channel scan: the unclaimed total and the channels near expiry that hold unclaimed
+   * funds (gauges, and one `channel_expiry` alert per channel while it stays near expiry).
+   */
+  reportChannels(scan: { unclaimedCogs: bigint; nearExpiry: readonly { channelId: bigint; unclaimedCogs: bigint; blocksLeft: bigint }[] }): void;
   close(): Promise<void>;
 }
 
@@ -157,6 +167,7 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
           logger,
         })
       : undefined;
+  let reportedChannels = new Set<string>();
   const probeTarget = config.service_heartbeat_type === 'http' || config.service_heartbeat_type === 'https' || config.service_heartbeat_type === 'grpc' ? config.heartbeat_endpoint : config.service_endpoint;
   heartbeat.onChange((status) => {
     const down = status === 'NOT_SERVING';
@@ -238,6 +249,22 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
     heartbeat,
     alerts,
     metering,
+    observeDependency(dependency, seconds, ok) {
+      const cell = dependency === 'storage' ? 0 : 1;
+      metrics?.dependencySeconds.observe(cell, seconds);
+      if (!ok) metrics?.dependencyErrors.add(cell);
+    },
+    reportChannels(scan) {
+      metrics?.setChannelExposure(Number(scan.unclaimedCogs), scan.nearExpiry.length);
+      const near = new Set<string>();
+      for (const channel of scan.nearExpiry) {
+        const id = channel.channelId.toString();
+        near.add(id);
+        alerts.report('channel_expiry', id, true, `Channel ${id} expires in ${channel.blocksLeft} blocks holding ${channel.unclaimedCogs} unclaimed cogs: claim it`, `channel ${id}, ${channel.unclaimedCogs} cogs unclaimed, ${channel.blocksLeft} blocks left`);
+      }
+      for (const id of reportedChannels) if (!near.has(id)) alerts.report('channel_expiry', id, false, `Channel ${id} is no longer at risk (claimed or extended)`, `channel ${id}`);
+      reportedChannels = near;
+    },
     async close() {
       heartbeat.stop();
       for (const stop of stops) stop();
