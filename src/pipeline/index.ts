@@ -11,7 +11,6 @@ export {
   type StreamingMethod,
   type UnaryMethod,
 } from './service-registry.ts';
-export { paymentFactsKey, type PaymentFacts } from './payment-facts.ts';
 export { createRouter } from './router.ts';
 export { createUpstreamHandler } from './upstream-handler.ts';
 export { createEchoHandler } from './echo-handler.ts';

@@ -52,6 +52,7 @@ void describe('metrics of paid calls (dev chain)', () => {
     assert.equal(sample(text, 'snetd_payments_total{payment_type="escrow",outcome="header_missing"}'), 1);
     assert.equal(sample(text, 'snetd_service_duration_seconds_count{method="/example_service.Calculator/add"}'), 2, 'the refused call never reached the service');
     assert.equal(sample(text, 'snetd_call_overhead_seconds_count{method="/example_service.Calculator/add"}'), 3);
+    assert.equal(sample(text, 'snetd_earned_cogs_total{payment_type="escrow"}'), Number(2n * PRICE), 'the two calls answered OK, not the failed one');
     assert.equal(sample(text, 'snetd_dependency_errors_total{dependency="storage"}'), undefined);
   });
 });

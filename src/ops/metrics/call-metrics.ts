@@ -2,7 +2,7 @@
 // and its final status) and one innermost (times the service). Per call: a clock read at each end, a few
 // Map lookups and typed-array adds; nothing built from client input becomes a label (label-sets.ts).
 import { isSnetError } from '../../errors/index.ts';
-import { createContextKey, paymentFactsKey, type CallContext, type Interceptor } from '../../pipeline/index.ts';
+import { createContextKey, paymentInfoKey, type CallContext, type Interceptor } from '../../pipeline/index.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';
 import { dependencyIndexOfError, paymentRefusalIndex, paymentTypeIndex, serverErrorStatuses, statusIndex } from './label-sets.ts';
 
@@ -59,7 +59,7 @@ export function createCallMetrics(metrics: DaemonMetrics, options: CallMetricsOp
   let serverErrors = 0;
 
   const paymentTypeOf = (ctx: CallContext): number => {
-    const facts = ctx.values.get(paymentFactsKey);
+    const facts = ctx.values.get(paymentInfoKey);
     if (facts !== undefined) return paymentTypeIndex(facts.type);
     if (!paymentsEnabled || isDaemonMethod(ctx.method)) return 0;
     // Not yet told by the payment interceptor (refused early): the header, mapped onto the known types.
@@ -87,7 +87,7 @@ export function createCallMetrics(metrics: DaemonMetrics, options: CallMetricsOp
     if (paymentType !== 0) {
       if (errorCode !== undefined && errorCode.startsWith('PAYMENT_')) metrics.payments.add(metrics.payments.cell(paymentType, paymentRefusalIndex(errorCode)));
       else if (reachedService) metrics.payments.add(metrics.payments.cell(paymentType, 0));
-      const facts = ctx.values.get(paymentFactsKey);
+      const facts = ctx.values.get(paymentInfoKey);
       if (facts !== undefined && code === 0 && facts.priceCogs > 0n) metrics.earnedCogs.add(paymentType, Number(facts.priceCogs));
     }
     if (errorCode !== undefined) {
