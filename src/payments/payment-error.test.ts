@@ -23,6 +23,8 @@ import {
   paymentTypeUnknownError,
   paymentTypeUnsupportedError,
   trainCallUnimplementedError,
+  prepaidTokenInvalidError,
+  usageExceededError,
   userNotAllowedError,
   priceUndefinedError,
   serviceRejectedError,
@@ -83,6 +85,8 @@ const cases: [PaymentError, string, string][] = [
     'payment type "train-call" is not implemented: this daemon does not offer the training API (training.Daemon); call the service with escrow, prepaid-call or free-call payments',
   ],
   [userNotAllowedError('0x2c7536E3605D9C16a7a3D7b1898e529396a65c23'), 'PAYMENT_USER_NOT_ALLOWED', 'you are not Authorized to call this service during curation process'],
+  [prepaidTokenInvalidError('token has invalid claims: token is expired'), 'PAYMENT_PREPAID_TOKEN_INVALID', 'internal error: token has invalid claims: token is expired'],
+  [usageExceededError(7n), 'PAYMENT_USAGE_EXCEEDED', 'internal error: Usage Exceeded on channel Id 7'],
   [serviceRejectedError('incorrect signature'), 'PAYMENT_SERVICE_REJECTED', 'incorrect signature'],
 ];
 

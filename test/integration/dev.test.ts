@@ -57,14 +57,15 @@ describe('snetd dev', () => {
   });
 
   it('behavior: `snetd dev call --payment prepaid` plans 5 calls with one signature and uses them; escrow goes on above', async () => {
-    const args = (method: string, ...rest: string[]): string[] => ['dev', 'call', method, '1', '1', ...rest, '--data-dir', join(dir, 'dev')];
+    const args = (method: string, ...rest: string[]): string[] => ['dev', 'call', method, '1', '1', ...rest];
     const first = await runSnetd(args('add', '--payment', 'prepaid'), { cwd: dir });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /add\(1, 1\) = 2 {2}\(prepaid: 1 of 5 cogs planned on channel 0 used after this call\)/);
     const second = await runSnetd(args('mul', '--payment', 'prepaid'), { cwd: dir });
     assert.match(second.stdout, /mul\(1, 1\) = 1 {2}\(prepaid: 2 of 5 cogs planned on channel 0 used after this call\)/);
     const escrow = await runSnetd(args('sub'), { cwd: dir });
-    assert.match(escrow.stdout, /sub\(1, 1\) = 0 {2}\(paid 8 cogs signed on channel 0\)/);
+    // 3 cogs signed by the escrow calls above, 5 planned for prepaid, then one more escrow call.
+    assert.match(escrow.stdout, /sub\(1, 1\) = 0 {2}\(price 1 cog; channel 0 signed amount now 9 cogs\)/);
     const unknown = await runSnetd(args('add', '--payment', 'gift'), { cwd: dir });
     assert.notEqual(unknown.code, 0);
     assert.match(unknown.stderr, /unknown payment type "gift"/);
