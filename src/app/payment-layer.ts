@@ -50,6 +50,7 @@ import { buildStoragePrefixes, createKeyedMutex, createStore, type AtomicStore, 
 import { invokeUnary, type Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
+import { buildFreeCallLayer } from './free-call-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 
 /** How long a reservation blocks its channel after a crash (renewed while a call runs). */
@@ -409,7 +410,8 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
     const prepaid = createPrepaidPaymentHandler({ store: context.store, mutex: context.mutex, tokens, logger }, { mpePrefix: context.storagePrefixes.mpe, priceOf: (path) => live.priceOf(path) });
     // One interceptor, one handler per snet-payment-type (Go components.go registers escrow, free-call,
     // prepaid-call and train-call; train-call answers UNIMPLEMENTED here).
-    const payments = createPaymentDispatcher({ escrow: handler, 'prepaid-call': prepaid });
+    const freeCalls = buildFreeCallLayer(config, context, recoverer);
+    const payments = createPaymentDispatcher({ escrow: handler, 'prepaid-call': prepaid, 'free-call': freeCalls.handler });
     context.onClose(() => {
       payments.close();
       return Promise.resolve();
@@ -504,6 +506,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         registerChannelStateService(registry, servicesDeps, servicesOptions);
         registerProviderControlService(registry, servicesDeps, servicesOptions);
         registerTokenService(registry, { ...servicesDeps, planner, tokens }, servicesOptions);
+        freeCalls.registerServices(registry);
       },
       close: () => context.close(),
     };

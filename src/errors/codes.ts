@@ -354,6 +354,37 @@ export const errorCatalogue = {
     meaning: 'A daemon payment service (GetChannelState, ProviderControlService) refused the request; the message is the reference daemon\'s text and the status is UNKNOWN, as the reference sends it.',
     fix: 'Client: check the signature, current_block (within 5 blocks of the chain), MPE address and channel id named in the message.',
   },
+  // --- free calls (both protocols); client texts: src/payments/README.md ---
+  PAYMENT_FREE_CALL_UNAUTHENTICATED: {
+    area: 'payments',
+    meaning: 'A free call\'s signature or token does not verify (`sign is not valid: <reason>`, `token sign is not valid`): the user signature is not the sender\'s, the token was not issued by the service\'s free_call_signer_address, or (curation) the signer is not an allowed user.',
+    fix: 'Client: get a fresh token (GetFreeCallToken, or from the service owner for the pre-v6 SDKs) and sign with the key of the address the token was issued to.',
+  },
+  PAYMENT_FREE_CALL_EXPIRED: {
+    area: 'payments',
+    meaning: 'A free call\'s token has expired, or its snet-current-block-number is more than 5 blocks from the chain (`internal error: authentication failed as the … passed has expired`).',
+    fix: 'Client: sign with the current block number; ask for a new token when its expiry block has passed.',
+  },
+  PAYMENT_FREE_CALL_LIMIT: {
+    area: 'payments',
+    meaning: 'The user has made all the free calls the service grants (`internal error: free call limit has been exceeded, …`).',
+    fix: 'Client: pay for the call (prepaid-call or escrow). Operator: raise free_calls in the service metadata or free_calls_per_address.',
+  },
+  PAYMENT_FREE_CALL_BUSY: {
+    area: 'payments',
+    meaning: 'The user\'s remaining free calls are all reserved by calls still in flight, or the counter kept changing under this call (`another transaction on this user: {ID:<key>} is in progress`).',
+    fix: 'Client: wait for the previous free call to finish and retry.',
+  },
+  PAYMENT_FREE_CALL_STORAGE_FAILED: {
+    area: 'payments',
+    meaning: 'The free-call counter could not be read or written (`cannot get mutex for user: {ID:<key>}`).',
+    fix: 'Operator: check the payment storage (etcd / embedded store) in the daemon log; the client can retry.',
+  },
+  PAYMENT_FREE_CALL_BALANCE_TOO_LOW: {
+    area: 'payments',
+    meaning: 'GetFreeCallToken: an address that is not a trusted signer holds less than min_balance_for_free_call tokens (`you must have at least <min> FET (ASI) in your balance to use free calls`; PERMISSION_DENIED).',
+    fix: 'Client: hold the minimum balance in the wallet that signs, or pay for calls. Operator: lower min_balance_for_free_call.',
+  },
   // --- internal ---
   INTERNAL: {
     area: 'internal',

@@ -112,3 +112,39 @@ export {
   type GoMigrationReport,
 } from './go-state/go-migration.ts';
 export * from './prepaid/index.ts';
+export {
+  CURATION_REFUSED_TEXT,
+  freeCallBalanceError,
+  freeCallBusyError,
+  freeCallLimitError,
+  freeCallRefusalError,
+  freeCallStorageError,
+  type FreeCallRefusal,
+} from './free-call/free-call-errors.ts';
+export {
+  createFreeCallAllowance,
+  freeCallsAvailable,
+  UNLIMITED_FREE_CALLS,
+  UNLIMITED_FREE_CALLS_REPORTED,
+  type FreeCallAllowance,
+  type FreeCallLimitSetting,
+} from './free-call/free-call-allowance.ts';
+export { decodeFreeCallState, encodeFreeCallState, freeCallStateVersion, type FreeCallState } from './free-call/free-call-state.ts';
+export { createFreeCallCounters, type FreeCallCounters, type FreeCallCountersOptions, type FreeCallUser, type StoredFreeCallCounter } from './free-call/free-call-counters.ts';
+export {
+  createFreeCallVerifier,
+  isRefusal as isFreeCallRefusal,
+  type FreeCallVerifier,
+  type FreeCallVerifierDeps,
+  type FreeCallVerifierOptions,
+  type LegacyFreeCallFields,
+  type V6FreeCallFields,
+  type VerifiedFreeCall,
+} from './free-call/free-call-verifier.ts';
+export { freeCallProtocolOf, parseLegacyFreeCallHeaders, type FreeCallProtocol } from './free-call/free-call-headers.ts';
+export {
+  createFreeCallPaymentHandler,
+  type FreeCallPaymentHandlerDeps,
+  type FreeCallPaymentHandlerOptions,
+  type FreeCallReservation,
+} from './free-call/free-call-payment-handler.ts';

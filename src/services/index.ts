@@ -25,3 +25,14 @@ export {
   type EscrowServicesOptions,
   type ProviderControlService,
 } from './escrow/index.ts';
+export {
+  createFreeCallStateService,
+  freeCallStatePaths,
+  freeCallTypes,
+  isPreV6FreeCallStateRequest,
+  MAX_FREE_CALL_TOKEN_LIFETIME_BLOCKS,
+  registerFreeCallStateService,
+  type FreeCallStateService,
+  type FreeCallStateServiceDeps,
+  type FreeCallStateServiceOptions,
+} from './escrow/index.ts';

@@ -107,3 +107,22 @@ export function buildLegacyFreeCallMessage(fields: LegacyFreeCallMessageFields):
     fields.token,
   );
 }
+
+/** Fields of the pre-v6 free-call token the service's free-call signer issues (the old marketplace's token). */
+export interface LegacyFreeCallTokenMessageFields {
+  /** The user's e-mail, exactly as the SDK sends it in `snet-free-call-user-id`. */
+  readonly userId: string;
+  /** The address of the key the SDK signs with (20 raw bytes in the message). */
+  readonly userAddress: AddressInput;
+  /** The block the token expires after (`snet-free-call-token-expiry-block`). */
+  readonly expiryBlock: bigint;
+}
+
+/**
+ * The pre-v6 free-call token body: `STR(userId) ‖ ADDR20(userAddress) ‖ U256(expiryBlock)`, signed by the service's
+ * free-call signer; the token is that 65-byte signature alone (pre-v6 Go `escrow/validation.go`
+ * `getSignerOfAuthTokenForFreeCall`). Throws for a non-address or a block outside uint256.
+ */
+export function buildLegacyFreeCallTokenMessage(fields: LegacyFreeCallTokenMessageFields): Uint8Array {
+  return concatBytes(encodeString(fields.userId), encodeAddress(fields.userAddress), encodeUint256(fields.expiryBlock));
+}

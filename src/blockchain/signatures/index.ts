@@ -28,10 +28,12 @@ export {
   buildFreeCallTokenBodyMessage,
   buildFreeCallTokenRequestMessage,
   buildLegacyFreeCallMessage,
+  buildLegacyFreeCallTokenMessage,
   type FreeCallMessageFields,
   type FreeCallTokenBodyMessageFields,
   type FreeCallTokenRequestMessageFields,
   type LegacyFreeCallMessageFields,
+  type LegacyFreeCallTokenMessageFields,
 } from './free-call-messages.ts';
 export { encodeFreeCallToken, parseFreeCallToken, type FreeCallToken, type FreeCallTokenResult } from './free-call-token.ts';
 export { buildTokenRequestMessage, type TokenRequestMessageFields } from './token-request-message.ts';

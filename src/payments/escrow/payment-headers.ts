@@ -252,13 +252,26 @@ export interface FreeCallPaymentHeaders {
   readonly tokenExpiryBlock: bigint;
 }
 
-// `snet-free-call-user-id` is free text (an e-mail): read without comma splitting; the reference ignores
-// GetSingleValue's error here, so missing or repeated means "".
-function lenientSingleValue(headers: HeaderMap, key: string): string {
+/**
+ * `snet-free-call-user-id` is free text (an e-mail): read without comma splitting; the reference ignores
+ * GetSingleValue's error here, so missing or repeated means "".
+ */
+export function lenientSingleValue(headers: HeaderMap, key: string): string {
   if (!Object.hasOwn(headers, key)) return '';
   const raw = headers[key];
   if (typeof raw === 'string') return raw;
   return raw !== undefined && raw.length === 1 ? (raw[0] as string) : '';
+}
+
+/** The headers both free-call protocols send, parsed in the reference's order: current block, signature, token. */
+export function parseFreeCallSignedHeaders(headers: HeaderMap): ParseResult<{ readonly currentBlock: bigint; readonly signature: Uint8Array; readonly token: Uint8Array }> {
+  const currentBlock = uint256Value(headers, HEADER_CURRENT_BLOCK_NUMBER);
+  if (typeof currentBlock !== 'bigint') return { ok: false, error: currentBlock };
+  const signature = binaryValue(headers, HEADER_CHANNEL_SIGNATURE_BIN);
+  if (!(signature instanceof Uint8Array)) return { ok: false, error: signature };
+  const token = binaryValue(headers, HEADER_FREE_CALL_AUTH_TOKEN_BIN);
+  if (!(token instanceof Uint8Array)) return { ok: false, error: token };
+  return { ok: true, value: { currentBlock, signature, token } };
 }
 
 /**
@@ -271,22 +284,19 @@ export function parseFreeCallPaymentHeaders(headers: HeaderMap): ParseResult<Fre
   const userId = lenientSingleValue(headers, HEADER_FREE_CALL_USER_ID);
   const userAddress = getSingleHeader(headers, HEADER_FREE_CALL_USER_ADDRESS);
   if (!userAddress.ok) return userAddress;
-  const currentBlock = parseUint256Header(headers, HEADER_CURRENT_BLOCK_NUMBER);
-  if (!currentBlock.ok) return currentBlock;
-  const signature = parseBinaryHeader(headers, HEADER_CHANNEL_SIGNATURE_BIN);
-  if (!signature.ok) return signature;
-  const token = parseBinaryHeader(headers, HEADER_FREE_CALL_AUTH_TOKEN_BIN);
-  if (!token.ok) return token;
-  const parsed = parseFreeCallToken(token.value);
+  const signed = parseFreeCallSignedHeaders(headers);
+  if (!signed.ok) return signed;
+  const { currentBlock, signature, token } = signed.value;
+  const parsed = parseFreeCallToken(token);
   if (!parsed.ok) return { ok: false, error: freeCallTokenInvalidError(parsed.error) };
   return {
     ok: true,
     value: {
       userId,
       userAddress: userAddress.value,
-      currentBlock: currentBlock.value,
-      signature: signature.value,
-      token: token.value,
+      currentBlock,
+      signature,
+      token,
       tokenSignature: parsed.value.signature,
       tokenExpiryBlock: parsed.value.expiryBlock,
     },

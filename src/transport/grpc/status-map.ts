@@ -45,6 +45,12 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_PREPAID_TOKEN_INVALID: GrpcStatus.INTERNAL, // the reference's prepaid handler sends every token failure as INTERNAL (payments.md §11.2)
   PAYMENT_USAGE_EXCEEDED: GrpcStatus.INTERNAL, // the reference: INTERNAL, not RESOURCE_EXHAUSTED (payments.md §11.2 step 4)
   PAYMENT_SERVICE_REJECTED: GrpcStatus.UNKNOWN, // daemon unary services answer plain Go errors = UNKNOWN (payments.md §3.4)
+  PAYMENT_FREE_CALL_UNAUTHENTICATED: GrpcStatus.UNAUTHENTICATED,
+  PAYMENT_FREE_CALL_EXPIRED: GrpcStatus.INTERNAL, // the reference sends INTERNAL (Go escrow/free_call_payment_handler.go)
+  PAYMENT_FREE_CALL_LIMIT: GrpcStatus.INTERNAL, // the reference sends INTERNAL, not RESOURCE_EXHAUSTED (Go escrow/free_call.go)
+  PAYMENT_FREE_CALL_BUSY: GrpcStatus.FAILED_PRECONDITION,
+  PAYMENT_FREE_CALL_STORAGE_FAILED: GrpcStatus.INTERNAL,
+  PAYMENT_FREE_CALL_BALANCE_TOO_LOW: GrpcStatus.PERMISSION_DENIED,
   INTERNAL: GrpcStatus.INTERNAL,
   // Dependencies of paid calls: "try again later", never INTERNAL (issue #4: clear UNAVAILABLE
   // for calls that need the chain; storage outcomes are re-read before answering, storage README).
