@@ -24,3 +24,8 @@ export async function checkNetwork(config: DaemonConfig, options: { timeoutMs?: 
   const module = await import('./check-network.ts');
   return module.checkNetwork(config, options);
 }
+
+/** The free-call helpers of the operator commands (`snetd freecall …`), see free-call-layer.ts. */
+export function freeCallTools(): Promise<typeof import('./free-call-layer.ts')> {
+  return import('./free-call-layer.ts');
+}

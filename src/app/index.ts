@@ -3,3 +3,4 @@ export type { RunningDaemon, StartDaemonDeps } from './start-daemon.ts';
 export type { PaymentContext } from './payment-layer.ts';
 export type { NetworkCheck } from './check-network.ts';
 export { daemonConfigValidators } from './validate-config.ts';
+export { freeCallTools } from './entry-points.ts';

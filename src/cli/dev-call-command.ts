@@ -11,6 +11,7 @@ import { SnetError } from '../errors/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 import { prepaidPaymentMetadata } from './dev-call-prepaid.ts';
 import { encodeCallArguments } from './dev-call-arguments.ts';
+import { freeCallMetadata, type DevFreeCallIds } from './dev-free-call.ts';
 
 /** What `snetd dev` leaves in its data dir for `snetd dev call`. */
 export interface DevState {
@@ -23,6 +24,8 @@ export interface DevState {
   readonly priceCogs: string;
   readonly clientPrivateKey: string;
   readonly protoFile: string;
+  /** For `--payment free` (signed ids of the daemon's service and group). */
+  readonly freeCall?: DevFreeCallIds;
 }
 
 const stateTypes = protobuf.Root.fromJSON({
@@ -88,6 +91,12 @@ async function paymentMetadata(client: grpc.Client, state: DevState): Promise<gr
 }
 
 /** What the call cost, apart from what the channel has signed in total (which rises with every call). */
+/** The headers of a v6 free call by the dev client (`--payment free`). */
+async function devFreeCallMetadata(client: grpc.Client, state: DevState): Promise<grpc.Metadata> {
+  if (state.freeCall === undefined) throw new SnetError('CONFIG_FILE_UNREADABLE', 'this dev network predates free calls', { hint: 'Restart `snetd dev`.' });
+  return freeCallMetadata((path, request) => unary(client, path, request, new grpc.Metadata()), state.freeCall, state.clientPrivateKey, await currentBlock(state.rpcUrl));
+}
+
 function paymentSummary(state: DevState, metadata: grpc.Metadata): string {
   if (!state.paid) return 'free: the dev daemon runs without payments';
   const price = BigInt(state.priceCogs);
@@ -103,11 +112,11 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
     .argument('<method>', 'add, sub, mul or div')
     .argument('<a>', 'first number')
     .argument('<b>', 'second number')
-    .option('--payment <type>', 'escrow (sign each call) or prepaid (a concurrency token from TokenService/GetToken)', 'escrow')
+    .option('--payment <type>', 'escrow (sign each call), prepaid (a concurrency token from TokenService/GetToken) or free (a v6 free call: GetFreeCallToken, then the call)', 'escrow')
     .action(async (method: string, a: string, b: string, _options: unknown, command: Command) => {
       // --data-dir belongs to `snetd dev`; `snetd dev call … --data-dir X` sets it there.
       const options = command.optsWithGlobals<{ dataDir: string; payment: string }>();
-      if (!['escrow', 'prepaid'].includes(options.payment)) throw new SnetError('REQUEST_MALFORMED', `unknown payment type "${options.payment}"`, { hint: 'Use --payment escrow or --payment prepaid.' });
+      if (!['escrow', 'prepaid', 'free'].includes(options.payment)) throw new SnetError('REQUEST_MALFORMED', `unknown payment type "${options.payment}"`, { hint: 'Use --payment escrow, prepaid or free.' });
       if (!['add', 'sub', 'mul', 'div'].includes(method)) throw new SnetError('REQUEST_MALFORMED', `unknown method "${method}"`, { hint: 'Use add, sub, mul or div.' });
       const statePath = join(resolve(options.dataDir), 'dev-state.json');
       let state: DevState;
@@ -125,9 +134,10 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
         const prepaid = state.paid && options.payment === 'prepaid'
           ? await prepaidPaymentMetadata(state, { unary: (path, request) => unary(client, path, request, new grpc.Metadata()), channelState: () => readChannelState(client, state), currentBlock: () => currentBlock(state.rpcUrl) })
           : undefined;
-        const metadata = prepaid?.metadata ?? (state.paid ? await paymentMetadata(client, state) : new grpc.Metadata());
+        const free = state.paid && options.payment === 'free' ? await devFreeCallMetadata(client, state) : undefined;
+        const metadata = prepaid?.metadata ?? free ?? (state.paid ? await paymentMetadata(client, state) : new grpc.Metadata());
         const response = result.decode(await unary(client, `/example_service.Calculator/${method}`, request, metadata)) as unknown as { value?: number };
-        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}  (${prepaid?.summary ?? paymentSummary(state, metadata)})`);
+        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}  (${prepaid?.summary ?? (free === undefined ? paymentSummary(state, metadata) : 'free call')})`);
       } finally {
         client.close();
       }

@@ -91,6 +91,7 @@ async function runDev(options: DevOptions, io: CliIo): Promise<void> {
       priceCogs: devnet.priceCogs.toString(),
       clientPrivateKey: devnet.client.privateKey,
       protoFile: devnet.serviceProtoFile,
+      freeCall: { organizationId: devnet.orgId, serviceId: devnet.serviceId, groupIdBase64: devnet.groupId.base64 },
     };
     await writeFile(join(dataDir, 'dev-state.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
     printNextSteps(io, devnet, state, dataDir, configPath, options.free === true);

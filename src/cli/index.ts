@@ -10,6 +10,7 @@ import { registerVersionCommand } from './version-command.ts';
 import { registerConfigCommand } from './config-command.ts';
 import { devDescription } from './dev-files.ts';
 import { registerPaymentCommands } from './payments-commands.ts';
+import { registerFreeCallCommands } from './freecall-commands.ts';
 
 export type { CliIo } from './cli-io.ts';
 
@@ -38,6 +39,7 @@ export async function buildProgram(argv: readonly string[], io: CliIo, setExitCo
     program.command('dev').description(devDescription);
   }
   registerPaymentCommands(program, io);
+  registerFreeCallCommands(program, io);
   const exitOverrideAll = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) exitOverrideAll(child);

@@ -13,7 +13,7 @@ import { devConfigFallback } from './dev-files.ts';
 
 import type { PaymentContext } from '../app/index.ts';
 
-async function withPaymentContext<T>(io: CliIo, flags: Record<string, unknown>, command: Command, fn: (context: PaymentContext, config: DaemonConfig) => Promise<T>): Promise<T> {
+export async function withPaymentContext<T>(io: CliIo, flags: Record<string, unknown>, command: Command, fn: (context: PaymentContext, config: DaemonConfig) => Promise<T>): Promise<T> {
   const loaded = await loadCliConfig(io, flags, command, devConfigFallback(io, command));
   const { openPaymentContext } = await import('../app/index.ts');
   if (!loaded.config.blockchain_enabled) {

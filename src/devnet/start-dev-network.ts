@@ -39,6 +39,8 @@ export interface DevNetworkOptions {
   readonly channelValueCogs?: bigint;
   /** The example service's type (service metadata `service_type`): the gRPC calculator or a translated one. @default "grpc" */
   readonly serviceType?: DevServiceType;
+  /** Free calls per user in the service metadata (signed by the dev free-call signer; 0 = none). @default 5 */
+  readonly freeCalls?: number;
 }
 
 /** A dev account as printed for the developer (public test keys; dev chains only). */
@@ -70,6 +72,10 @@ export interface DevNetwork {
   /** What the metadata advertises to clients. */
   readonly daemonEndpoint: string;
   readonly priceCogs: bigint;
+  /** Free calls per user granted by the service metadata. */
+  readonly freeCalls: number;
+  /** The service's free-call signer (metadata `free_call_signer_address`; its key is the daemon's `private_key_for_free_calls`). */
+  readonly freeCallSigner: DevNetworkAccount;
   /** An open, funded channel from `client` to the group's payment address, signed by `client`. */
   readonly channel: { readonly id: bigint; readonly sender: Address; readonly signer: Address; readonly recipient: Address; readonly valueCogs: bigint; readonly expiration: bigint };
   /** Channel sender and signer. */
@@ -134,6 +140,8 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
     const client = devAccount(DEV_ROLES.client);
     const daemonEndpoint = options.daemonEndpoint ?? 'http://127.0.0.1:7000';
     const priceCogs = options.priceCogs ?? 1n;
+    const freeCalls = options.freeCalls ?? 5;
+    const freeCallSigner = devAccount(DEV_ROLES.signer);
 
     const protoTar = tarFiles([{ name: 'example_service.proto', content: await readFile(EXAMPLE_SERVICE_PROTO) }]);
     const protoCid = await ipfs.add(protoTar);
@@ -148,6 +156,8 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
         priceCogs,
         serviceApiSource: `ipfs://${protoCid}`,
         serviceType,
+        freeCalls,
+        freeCallSignerAddress: freeCallSigner.address,
       }),
     );
     await actions.createOrganization({ ownerIndex: DEV_ROLES.owner, orgId, metadataUri: orgMetadata.uri });
@@ -169,6 +179,10 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       service_id: serviceId,
       daemon_group_name: groupName,
       ...service.daemonConfig,
+      // Free calls: the daemon issues tokens with the signer's key; dev accounts hold AGIX (8 decimals), far below the
+      // reference's 10 × 10^18 minimum, so the minimum-balance rule is off here.
+      private_key_for_free_calls: freeCallSigner.privateKey.replace(/^0x/, ''),
+      min_balance_for_free_call: '0',
     };
     let deployFile: string | undefined;
     if (options.dataDir !== undefined) {
@@ -196,6 +210,8 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       serviceProtoFile: EXAMPLE_SERVICE_PROTO,
       daemonEndpoint,
       priceCogs,
+      freeCalls,
+      freeCallSigner: { address: freeCallSigner.address, privateKey: freeCallSigner.privateKey },
       channel: { id: channelId, sender: client.address, signer: client.address, recipient: owner.address, valueCogs, expiration },
       client: { address: client.address, privateKey: client.privateKey },
       owner: { address: owner.address, privateKey: owner.privateKey },
