@@ -31,6 +31,11 @@ export async function freeCallMetadata(call: RawUnary, ids: DevFreeCallIds, priv
   if (state.freeCallsAvailable === '0') {
     throw new SnetError('PAYMENT_FREE_CALL_LIMIT', `the daemon grants ${address} no more free calls`, { hint: 'Pay for the call: `snetd dev call <method> <a> <b> --payment escrow`.' });
   }
+  return v6FreeCallHeaders(address, block, signature, token);
+}
+
+/** The v6 free-call headers of one call (the signature over M9 at `block` with `token`). */
+export function v6FreeCallHeaders(address: string, block: bigint, signature: Uint8Array, token: Uint8Array): grpc.Metadata {
   const metadata = new grpc.Metadata();
   metadata.set('snet-payment-type', 'free-call');
   metadata.set('snet-free-call-user-address', address);

@@ -50,6 +50,8 @@ export interface OfficialSdkOptions {
    * from TokenService/GetToken, since `concurrency` defaults to true).
    */
   readonly mode?: 'escrow' | 'default';
+  /** More SDK client options, e.g. its pre-v6 free-call `email`, `tokenToMakeFreeCall`, `tokenExpirationBlock`. */
+  readonly extra?: Json;
 }
 
 /**
@@ -100,7 +102,7 @@ export async function createOfficialSdkClient(
     { web3Provider: net.rpcUrl, privateKey: net.client.privateKey, networkId: net.chainId, ipfsEndpoint: net.ipfsUrl },
     { metadata: () => Promise.resolve(merged) },
   );
-  const clientOptions = options.mode === 'default' ? { endpoint: `http://${daemonTarget}` } : { concurrency: false, endpoint: `http://${daemonTarget}` };
+  const clientOptions = { ...(options.mode === 'default' ? { endpoint: `http://${daemonTarget}` } : { concurrency: false, endpoint: `http://${daemonTarget}` }), ...options.extra };
   const client = (await sdk.createServiceClient(net.orgId, net.serviceId, calc.Calculator, net.groupName, null, clientOptions)) as {
     service: Record<string, (req: unknown, cb: (e: Error | null, v?: { value: number }) => void) => void>;
     loadOpenChannels(): Promise<unknown>;
