@@ -8,34 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';
 import { createSilentLogger } from '../../src/shared/index.ts';
+import { startHoldingService } from '../harness/holding-service.ts';
 import { createCalculatorClient, escrowMetadata, startPaidDaemon } from '../harness/payments.ts';
 import { runCliInProcess, startSnetd } from '../harness/run-cli.ts';
 
 const PRICE = 4n;
-
-/** A Calculator whose `add` never answers: it reports the call (with its metadata) and holds it. */
-async function startHoldingService(protoFile: string): Promise<{ endpoint: string; received: Promise<grpc.Metadata>; stop(): Promise<void> }> {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile)) as unknown as { example_service: { Calculator: grpc.ServiceClientConstructor } };
-  const server = new grpc.Server();
-  let report: (metadata: grpc.Metadata) => void = () => undefined;
-  const received = new Promise<grpc.Metadata>((resolve) => (report = resolve));
-  server.addService(pkg.example_service.Calculator.service, {
-    add: (call: grpc.ServerUnaryCall<unknown, unknown>) => report(call.metadata),
-  });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))));
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    received,
-    stop: () => {
-      server.forceShutdown();
-      return Promise.resolve();
-    },
-  };
-}
 
 const cli = runCliInProcess;
 
