@@ -308,14 +308,14 @@ export const configShape = {
     })
     .prefault({}),
   // --- free calls and prepaid ---
-  private_key_for_free_calls: doc(looseString().default(''), { description: 'Key that signs free-call tokens (hex, no 0x).', secret: true }),
+  private_key_for_free_calls: doc(looseString().default(''), { description: 'Key that signs free-call tokens (hex, no 0x); must be the key of the service metadata\'s `free_call_signer_address`, else this daemon grants no free calls (GetFreeCallsAvailable answers 0). See docs/payments.md "Free calls".', secret: true }),
   trusted_free_call_signers: doc(
     looseStringList().default(['0x3Bb9b2499c283cec176e7C707Ecb495B7a961ebf', '0x7DF35C98f41F3Af0df1dc4c7F7D4C19a71Dd059F']),
-    { description: 'Addresses whose free-call tokens are accepted.' },
+    { description: 'Backends (the marketplace) that may ask for free-call tokens with a `user_id` and are exempt from `min_balance_for_free_call`.' },
   ),
-  min_balance_for_free_call: doc(looseInt().default(10), { description: 'Minimum token balance for free calls.' }),
+  min_balance_for_free_call: doc(looseInt().default(10), { description: 'Whole tokens (× 10^18) of the network\'s token contract an untrusted address needs to get a free-call token; 0 = no check.' }),
   free_calls_per_address: doc(z.record(z.string(), freeCallLimitSchema).default({}), {
-    description: 'Per-address free-call allowance: a number, `unlimited` or `infinity`.',
+    description: 'Per-user free-call allowance overriding the metadata `free_calls`: a number (0 = the metadata\'s), `unlimited` or `infinity`. Keys are addresses (any case) or, for the pre-v6 npm SDKs, e-mails.',
   }),
   token_expiry_in_minutes: doc(looseNumber().default(1440), { description: 'Lifetime of prepaid tokens (GetToken), in minutes.' }),
   token_secret_key: doc(looseString().default(referenceDefaultTokenSecret), {
