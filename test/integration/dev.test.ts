@@ -71,6 +71,17 @@ describe('snetd dev', () => {
     assert.match(unknown.stderr, /unknown payment type "gift"/);
   });
 
+  it('behavior: `snetd dev call --payment free` makes the free calls the dev network grants, then says to pay', async () => {
+    for (let i = 0; i < 5; i++) {
+      const free = await runSnetd(['dev', 'call', 'add', String(i), '1', '--payment', 'free', '--data-dir', join(dir, 'dev')], { cwd: dir });
+      assert.equal(free.code, 0, free.stderr);
+      assert.match(free.stdout, new RegExp(`add\\(${i}, 1\\) = ${i + 1} {2}\\(free call\\)`));
+    }
+    const none = await runSnetd(['dev', 'call', 'add', '1', '1', '--payment', 'free', '--data-dir', join(dir, 'dev')], { cwd: dir });
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /grants 0x[0-9a-fA-F]{40} no more free calls/);
+  });
+
   it('behavior: SIGINT stops the daemon and every child process', async () => {
     dev.child.kill('SIGINT');
     const [code] = (await once(dev.child, 'exit')) as [number | null];
