@@ -357,7 +357,7 @@ export const errorCatalogue = {
   // --- free calls (both protocols); client texts: src/payments/README.md ---
   PAYMENT_FREE_CALL_UNAUTHENTICATED: {
     area: 'payments',
-    meaning: 'A free call\'s signature or token does not verify (`sign is not valid: <reason>`, `token sign is not valid`): the user signature is not the sender\'s, the token was not issued by the service\'s free_call_signer_address, or (curation) the signer is not an allowed user.',
+    meaning: 'A free call\'s signature or token does not verify (`sign is not valid: <reason>`, `token sign is not valid`): the user signature is not the sender\'s, or the token was not issued by the service\'s free_call_signer_address.',
     fix: 'Client: get a fresh token (GetFreeCallToken, or from the service owner for the pre-v6 SDKs) and sign with the key of the address the token was issued to.',
   },
   PAYMENT_FREE_CALL_EXPIRED: {

@@ -113,7 +113,6 @@ export {
 } from './go-state/go-migration.ts';
 export * from './prepaid/index.ts';
 export {
-  CURATION_REFUSED_TEXT,
   freeCallBalanceError,
   freeCallBusyError,
   freeCallLimitError,

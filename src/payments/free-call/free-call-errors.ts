@@ -22,8 +22,6 @@ export const TOKEN_SIGN_NOT_VALID: FreeCallRefusal = { kind: 'unauthenticated', 
 export const TOKEN_EXPIRED: FreeCallRefusal = { kind: 'expired', text: 'authentication failed as the Free Call Token passed has expired' };
 /** `snet-current-block-number` / `current_block` is more than 5 blocks from the chain. */
 export const SIGNATURE_EXPIRED: FreeCallRefusal = { kind: 'expired', text: 'authentication failed as the signature passed has expired' };
-/** Curation (`allowed_user_flag`): the signer is not in `allowed_user_addresses` (Go `checkCurationValidations`). */
-export const CURATION_REFUSED_TEXT = 'you are not Authorized to call this service during curation process';
 
 /** The paid-call error for a refusal: UNAUTHENTICATED as sent, expiries INTERNAL `internal error: …` like the reference. */
 export function freeCallRefusalError(refusal: FreeCallRefusal): PaymentError {

@@ -104,8 +104,8 @@ void describe('free-call handler (v6)', () => {
       [
         'curation',
         v6Headers({ key: OTHER_KEY, token: v6Token(privateKeyToAddress(OTHER_KEY), BLOCK + 100n) }),
-        'PAYMENT_FREE_CALL_UNAUTHENTICATED',
-        'sign is not valid: you are not Authorized to call this service during curation process',
+        'PAYMENT_USER_NOT_ALLOWED',
+        'you are not Authorized to call this service during curation process',
       ],
     ];
     for (const [name, headers, code, message] of cases) {

@@ -10,8 +10,8 @@ import {
   toChecksumAddress,
   type SignatureRecoverer,
 } from '../../blockchain/index.ts';
-import { blockUnavailableError } from '../payment-error.ts';
-import { CURATION_REFUSED_TEXT, SIGNATURE_EXPIRED, signNotValid, TOKEN_EXPIRED, TOKEN_SIGN_NOT_VALID, type FreeCallRefusal } from './free-call-errors.ts';
+import { blockUnavailableError, userNotAllowedError } from '../payment-error.ts';
+import { SIGNATURE_EXPIRED, signNotValid, TOKEN_EXPIRED, TOKEN_SIGN_NOT_VALID, type FreeCallRefusal } from './free-call-errors.ts';
 
 /** A v6 free call's signed fields (headers of a call, or a `FreeCallStateRequest`). */
 export interface V6FreeCallFields {
@@ -91,7 +91,8 @@ export function isRefusal(value: VerifiedFreeCall | FreeCallRefusal): value is F
 /**
  * Builds the verifier. A call costs one signature recovery (the user's signature, which covers the block number
  * and so changes per call); the token's recovery is remembered per (token, user, user id), so a token used again
- * costs none. Throws a `PaymentError` (UNAVAILABLE) only when the current block cannot be read.
+ * costs none. Throws a `PaymentError`: PERMISSION_DENIED `PAYMENT_USER_NOT_ALLOWED` when curation is on and the
+ * signer is not listed (as escrow payments), UNAVAILABLE when the current block cannot be read.
  */
 export function createFreeCallVerifier(deps: FreeCallVerifierDeps, options: FreeCallVerifierOptions): FreeCallVerifier {
   const { recoverer, chain } = deps;
@@ -148,7 +149,7 @@ export function createFreeCallVerifier(deps: FreeCallVerifierDeps, options: Free
       const signer = await recover(buildFreeCallMessage({ address: f.userAddress, userId: f.userId, ...ids, currentBlock: f.currentBlock, token: f.token }), f.signature);
       if (!(signer instanceof Uint8Array)) return signer;
       const signerHex = bytesToHex(signer);
-      if (curationRefuses(signerHex)) return signNotValid(CURATION_REFUSED_TEXT);
+      if (curationRefuses(signerHex)) throw userNotAllowedError(toChecksumAddress(signer));
       const sent = parseAddress(f.userAddress);
       if (sent === undefined || bytesToHex(sent) !== signerHex) {
         return signNotValid(`unauthorized signer: ${f.userAddress.slice(0, 64)} not equal ${toChecksumAddress(signer)}, maybe invalid signature struct`);
@@ -162,7 +163,7 @@ export function createFreeCallVerifier(deps: FreeCallVerifierDeps, options: Free
       const signer = await recover(buildLegacyFreeCallMessage({ userId: f.email, ...ids, currentBlock: f.currentBlock, token: f.token }), f.signature);
       if (!(signer instanceof Uint8Array)) return signer;
       const signerHex = bytesToHex(signer);
-      if (curationRefuses(signerHex)) return signNotValid(CURATION_REFUSED_TEXT);
+      if (curationRefuses(signerHex)) throw userNotAllowedError(toChecksumAddress(signer));
       const tokenKey = `5|${bytesToHex(f.token)}|${f.tokenExpiryBlock}|${signerHex}|${f.email}`;
       const body = (): Uint8Array => buildLegacyFreeCallTokenMessage({ userId: f.email, userAddress: signer, expiryBlock: f.tokenExpiryBlock });
       const refused = await finish(tokenKey, body, f.token, f.tokenExpiryBlock, f.currentBlock);

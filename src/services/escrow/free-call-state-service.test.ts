@@ -139,7 +139,7 @@ void describe('escrow.FreeCallStateService', () => {
     });
     const curated = serviceRig({ allowedUsers: new Set([privateKeyToAddress(OTHER_KEY).slice(2).toLowerCase()]) });
     assert.deepEqual(await rejectionOf(curated.service.getFreeCallToken(tokenRequest())), {
-      code: 'PAYMENT_SERVICE_REJECTED',
+      code: 'PAYMENT_USER_NOT_ALLOWED',
       message: 'you are not Authorized to call this service during curation process',
     });
     assert.deepEqual(await rejectionOf(service.getFreeCallsAvailable(stateRequest(new Uint8Array([1, 2])))), { code: 'PAYMENT_SERVICE_REJECTED', message: "no '_' found" });

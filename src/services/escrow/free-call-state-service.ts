@@ -11,11 +11,11 @@ import {
   type SignatureRecoverer,
 } from '../../blockchain/index.ts';
 import {
-  CURATION_REFUSED_TEXT,
   freeCallBalanceError,
   freeCallsAvailable,
   isFreeCallRefusal,
   serviceRejected,
+  userNotAllowedError,
   type FreeCallAllowance,
   type FreeCallCounters,
   type FreeCallRefusal,
@@ -132,7 +132,7 @@ export function createFreeCallStateService(deps: FreeCallStateServiceDeps, optio
       if (!recovered.ok) throw serviceRejected(recovered.error.message);
       const signer = recovered.value;
       const signerHex = bytesToHex(signer);
-      if (options.allowedUsers !== undefined && !options.allowedUsers.has(signerHex)) throw serviceRejected(CURATION_REFUSED_TEXT);
+      if (options.allowedUsers !== undefined && !options.allowedUsers.has(signerHex)) throw userNotAllowedError(toChecksumAddress(signer));
       const sent = parseAddress(address);
       if (sent === undefined || bytesToHex(sent) !== signerHex) {
         throw serviceRejected(`invalid signer, ${address.slice(0, 64)} (from request) is not equal to ${toChecksumAddress(signer)} (signer)`);
