@@ -1,6 +1,7 @@
 // Free-call counters shared by replicas of one group on one real etcd: concurrent free calls of one user spread
 // over two daemons are granted no more than the allowance, and a replica killed with SIGKILL in the middle of a
-// free call leaves a reservation that blocks only until its lease ends (then it counts as a used call).
+// free call leaves a reservation that blocks only until its lease ends (then it counts as a used call);
+// `snetd freecall list|reset|unlock` work on the shared counters.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +12,7 @@ import { startEtcd, type TestEtcd } from '../harness/etcd.ts';
 import { v6FreeCallUser } from '../harness/free-calls.ts';
 import { startHoldingService } from '../harness/holding-service.ts';
 import { createCalculatorClient, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
-import { startSnetd } from '../harness/run-cli.ts';
+import { runCliInProcess, startSnetd } from '../harness/run-cli.ts';
 
 const FREE_CALLS = 4;
 const LEASE = '4s';
@@ -105,6 +106,17 @@ void describe('free calls on replicas sharing etcd', () => {
       const limited = await calc.call('add', 1, 1, await user.metadata(token));
       assert.equal(limited.error?.code, grpc.status.INTERNAL);
       assert.equal(limited.error?.details, `internal error: free call limit has been exceeded, calls made = ${FREE_CALLS}, total free calls eligible = ${FREE_CALLS}`);
+
+      // The operator commands see the shared counter; a reset gives the user their free calls again.
+      const flags = Object.entries({ ...settings, daemon_endpoint: '127.0.0.1:0' }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+      const listed = await runCliInProcess(['freecall', 'list', ...flags]);
+      assert.equal(listed.code, 0, listed.out);
+      assert.match(listed.out, new RegExp(`${user.address}: ${FREE_CALLS} free calls used, 0 in flight`));
+      const reset = await runCliInProcess(['freecall', 'reset', '-a', user.address.toLowerCase(), ...flags]);
+      assert.match(reset.out, new RegExp(`free calls of ${user.address} reset to 0 used`));
+      assert.match((await runCliInProcess(['freecall', 'unlock', '-a', user.address, ...flags])).out, /has no free call in flight/);
+      assert.equal((await user.available(token)).count, FREE_CALLS);
+      assert.equal((await calc.call('add', 1, 1, await user.metadata(token))).value, 2);
     } finally {
       user.close();
       calc.close();
