@@ -73,11 +73,11 @@ describe('snetd dev', () => {
 
   it('behavior: `snetd dev call --payment free` makes the free calls the dev network grants, then says to pay', async () => {
     for (let i = 0; i < 5; i++) {
-      const free = await runSnetd(['dev', 'call', 'add', String(i), '1', '--payment', 'free', '--data-dir', join(dir, 'dev')], { cwd: dir });
+      const free = await runSnetd(['dev', 'call', 'add', String(i), '1', '--payment', 'free'], { cwd: dir });
       assert.equal(free.code, 0, free.stderr);
       assert.match(free.stdout, new RegExp(`add\\(${i}, 1\\) = ${i + 1} {2}\\(free call\\)`));
     }
-    const none = await runSnetd(['dev', 'call', 'add', '1', '1', '--payment', 'free', '--data-dir', join(dir, 'dev')], { cwd: dir });
+    const none = await runSnetd(['dev', 'call', 'add', '1', '1', '--payment', 'free'], { cwd: dir });
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /grants 0x[0-9a-fA-F]{40} no more free calls/);
   });
