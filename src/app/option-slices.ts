@@ -1,6 +1,7 @@
 // Cuts the per-domain option slices out of the one DaemonConfig (STYLE §B.2: only app/ reads config).
 import { parseGoDurationMs, parseHostPort, type DaemonConfig } from '../config/index.ts';
 import type { TransportOptions } from '../transport/index.ts';
+import type { BucketSettings, RateLimitSettings } from '../pipeline/index.ts';
 import type { EtcdServerSupervisorOptions } from '../storage/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { dirname } from 'node:path';
@@ -102,4 +103,26 @@ export function etcdServerOptionsFrom(config: DaemonConfig, logger: Logger): Etc
     startupTimeoutMs: durationMsOf(server.startup_timeout),
     logger,
   };
+}
+
+/** A bucket size defaulted as documented: absent or 0 = the per-minute rate, at least 1. */
+function bucket(perMinute: number | undefined, burst: number | undefined): BucketSettings {
+  const rate = perMinute ?? 0;
+  return { perMinute: rate, burst: burst !== undefined && burst > 0 ? burst : Math.max(1, Math.floor(rate)) };
+}
+
+/** Limits of proxied calls: the global bucket (reference semantics, burst defaulted) and the per-client one. */
+export function rateLimitSettingsFrom(config: DaemonConfig): RateLimitSettings {
+  return {
+    global: bucket(config.rate_limit_per_minute, config.burst_size),
+    perClient: bucket(config.rate_limit_per_client_per_minute, config.rate_limit_per_client_burst),
+    maxClients: config.rate_limit_max_clients,
+  };
+}
+
+/** The daemon-owned services' own bucket: explicit, else 10 × the proxied limit (at least 600 a minute), else none. */
+export function daemonServicesLimitFrom(config: DaemonConfig): RateLimitSettings {
+  const proxied = config.rate_limit_per_minute ?? 0;
+  const perMinute = config.rate_limit_daemon_services_per_minute ?? (proxied > 0 ? Math.max(600, 10 * proxied) : 0);
+  return { global: bucket(perMinute, undefined), perClient: { perMinute: 0, burst: 1 }, maxClients: 1 };
 }

@@ -5,7 +5,19 @@ import type { LoadedConfig } from '../config/index.ts';
 import { isSecretKey } from '../config/index.ts';
 import { errorFromUnknown, SnetError } from '../errors/index.ts';
 import { computeDaemonId, createHeartbeat, createLogger, createServiceProbe } from '../ops/index.ts';
-import { applyInterceptors, createAccessLog, createEchoHandler, createRouter, createServiceRegistry, createUpstreamHandler, type CallHandler } from '../pipeline/index.ts';
+import {
+  applyInterceptors,
+  createAccessLog,
+  createEchoHandler,
+  createProcessingSwitch,
+  createRateLimiter,
+  createRateLimitInterceptor,
+  createRouter,
+  createServiceRegistry,
+  createStopSwitchInterceptor,
+  createUpstreamHandler,
+  type CallHandler,
+} from '../pipeline/index.ts';
 import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createMonitoring, type Monitoring } from './monitoring.ts';
 import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
@@ -15,7 +27,15 @@ import { createTranslatingUpstream, TRANSLATED_SERVICE_TYPES } from './translati
 import type { Logger } from '../shared/index.ts';
 import { buildCurationLayer } from './curation-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
-import { etcdServerOptionsFrom, loggingOptionsFrom, serviceProbeOptionsFrom, shutdownTimeoutMs, transportOptionsFrom } from './option-slices.ts';
+import {
+  daemonServicesLimitFrom,
+  etcdServerOptionsFrom,
+  loggingOptionsFrom,
+  rateLimitSettingsFrom,
+  serviceProbeOptionsFrom,
+  shutdownTimeoutMs,
+  transportOptionsFrom,
+} from './option-slices.ts';
 
 /** What the process gives the daemon. */
 export interface StartDaemonDeps {
@@ -121,6 +141,9 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       fallback = createEchoHandler();
     }
 
+    const processing = createProcessingSwitch();
+    const proxiedLimiter = createRateLimiter(rateLimitSettingsFrom(config));
+    const daemonLimiter = createRateLimiter(daemonServicesLimitFrom(config));
     // A process service has no port to connect to: unless a heartbeat endpoint is configured, it is healthy
     // while its executable can be run.
     const processProbe = serviceType === 'process' && upstream !== undefined && config.heartbeat_endpoint === '';
@@ -150,7 +173,15 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const accessLog = config.log.access || config.log.level === 'debug' ? createAccessLog(logger.child({ component: 'access' }), config.log.access ? 'info' : 'debug') : undefined;
     const router = createRouter({
       registry,
-      fallback: applyInterceptors(fallback, [...(payments?.interceptors ?? curation?.interceptors ?? []), ...(accessLog === undefined ? [] : [accessLog.serviceTimer]), ...monitoring.innerInterceptors]),
+      // Stop switch → rate limit → payment: a call refused by the first two costs no cryptography and no storage.
+      fallback: applyInterceptors(fallback, [
+        createStopSwitchInterceptor(processing),
+        createRateLimitInterceptor(proxiedLimiter),
+        ...(payments?.interceptors ?? curation?.interceptors ?? []),
+        ...(accessLog === undefined ? [] : [accessLog.serviceTimer]),
+        ...monitoring.innerInterceptors,
+      ]),
+      daemonLimiter,
     });
     const server = createDaemonServer(
       {

@@ -16,6 +16,8 @@ export interface KeyDoc {
   readonly extension?: boolean;
   /** Accepted for compatibility but not used by snetd-ts (explained in the description). */
   readonly unused?: boolean;
+  /** Can be changed while the daemon runs (configuration service `UpdateConfiguration`, `snetd admin set`). */
+  readonly updatable?: boolean;
 }
 
 const docs = new WeakMap<z.ZodType, KeyDoc>();
@@ -244,11 +246,45 @@ export const configShape = {
   payment_channel_key_path: doc(looseString().optional(), { description: 'Client key for etcd over https.' }),
   payment_channel_ca_path: doc(looseString().optional(), { description: 'CA bundle for etcd over https.' }),
   // --- access control and rate limits ---
-  rate_limit_per_minute: doc(looseNumber().optional(), { description: 'Calls per minute for the whole daemon; absent or 0 = unlimited.' }),
-  burst_size: doc(looseInt().optional(), { description: 'Token-bucket size; default: the per-minute rate.' }),
+  rate_limit_per_minute: doc(looseNumber().optional(), {
+    description:
+      'Proxied calls per minute for the whole daemon (one token bucket, checked before any payment work; a refused call gets RESOURCE_EXHAUSTED with `retry-after`); absent or 0 = unlimited. See docs/operations.md "Rate limiting".',
+    updatable: true,
+  }),
+  burst_size: doc(looseInt().optional(), {
+    description:
+      'Token-bucket size: calls accepted at once after a quiet period. Default (absent or 0): the per-minute rate, at least 1 — unlike the reference, where a missing burst means no limit at all.',
+    updatable: true,
+  }),
+  rate_limit_per_client_per_minute: doc(looseNumber().optional(), {
+    description:
+      'Per-client limit beside the global one: proxied calls per minute per payment channel (escrow, prepaid), free-call user, or client IP for unpaid calls; absent or 0 = off.',
+    extension: true,
+    updatable: true,
+  }),
+  rate_limit_per_client_burst: doc(looseInt().optional(), {
+    description: 'Bucket size of each per-client limit; default (absent or 0): the per-client per-minute rate, at least 1.',
+    extension: true,
+    updatable: true,
+  }),
+  rate_limit_max_clients: doc(looseInt().default(10_000), {
+    description: 'Most clients the per-client limit tracks at once; the least recently seen is forgotten first (and starts with a full bucket when it comes back).',
+    extension: true,
+    updatable: true,
+  }),
+  rate_limit_daemon_services_per_minute: doc(looseNumber().optional(), {
+    description:
+      'Calls per minute to the daemon\'s own services (health, channel state, claims, configuration), counted apart from proxied calls so a flood does not starve monitoring. Default: 10 × `rate_limit_per_minute` but at least 600 when that is set, else unlimited; 0 = unlimited.',
+    extension: true,
+    updatable: true,
+  }),
   allowed_user_flag: doc(looseBoolean().default(false), { description: 'Only `allowed_user_addresses` may call (not allowed on `main`).' }),
   allowed_user_addresses: doc(looseStringList().default([]), { description: 'Addresses allowed when `allowed_user_flag` is on.' }),
-  authentication_addresses: doc(looseStringList().default([]), { description: 'Admin addresses for the configuration service.' }),
+  authentication_addresses: doc(looseStringList().default([]), {
+    description:
+      'Administrator addresses of the configuration service (`snetd admin`): requests signed by one of them may read the configuration, stop/start request processing and change updatable keys. Empty = the service refuses everyone.',
+    updatable: true,
+  }),
   // --- metering and alerts ---
   metering_enabled: doc(looseBoolean().default(false), { description: 'Report each call to `metering_endpoint`.' }),
   metering_endpoint: doc(looseString().optional(), { description: 'Base URL of the metering service.', sensitiveUrl: true }),

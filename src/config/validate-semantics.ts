@@ -216,6 +216,11 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
     problems.push({ key: 'rate_limit_per_minute', problem: 'must be 0 (unlimited) or a positive number' });
   }
   if (config.burst_size !== undefined && config.burst_size < 0) problems.push({ key: 'burst_size', problem: 'must be 0 or positive' });
+  for (const key of ['rate_limit_per_client_per_minute', 'rate_limit_per_client_burst', 'rate_limit_daemon_services_per_minute'] as const) {
+    const value = config[key];
+    if (value !== undefined && value < 0) problems.push({ key, problem: 'must be 0 (off / default) or a positive number' });
+  }
+  if (config.rate_limit_max_clients < 1) problems.push({ key: 'rate_limit_max_clients', problem: 'must be at least 1' });
 
   (config.service_credentials ?? []).forEach((credential, index) => {
     if (!['body', 'header', 'query'].includes(credential.location)) {

@@ -384,6 +384,46 @@ export const errorCatalogue = {
     area: 'payments',
     meaning: 'GetFreeCallToken: an address that is not a trusted signer holds less than min_balance_for_free_call tokens (`you must have at least <min> FET (ASI) in your balance to use free calls`; PERMISSION_DENIED).',
     fix: 'Client: hold the minimum balance in the wallet that signs, or pay for calls. Operator: lower min_balance_for_free_call.',
+  // --- protection and administration ---
+  RATE_LIMITED: {
+    area: 'protection',
+    meaning: 'The daemon refused the call because its rate limit (rate_limit_per_minute / burst_size, or the per-client limit) is used up; the answer carries `retry-after` (seconds) and a gRPC RetryInfo.',
+    fix: 'Client: retry after the delay the answer names. Operator: raise rate_limit_per_minute / burst_size if the load is legitimate.',
+  },
+  DAEMON_NOT_PROCESSING: {
+    area: 'protection',
+    meaning: 'An administrator stopped request processing (configuration service StopProcessingRequests); calls in flight finish, new ones are refused.',
+    fix: 'Retry later; the operator resumes with `snetd admin start`.',
+  },
+  ADMIN_AUTH_MISSING: {
+    area: 'admin',
+    meaning: 'A configuration-service request came without its `auth` field (signature and current block).',
+    fix: 'Sign the request as `snetd admin` does: the RPC name prefixed with "_" and the current block, with an address listed in authentication_addresses.',
+  },
+  ADMIN_DISABLED: {
+    area: 'admin',
+    meaning: 'The configuration service is off because authentication_addresses lists no administrator.',
+    fix: 'Operator: list the admin addresses in authentication_addresses and restart the daemon.',
+  },
+  ADMIN_SIGNATURE_EXPIRED: {
+    area: 'admin',
+    meaning: 'The signed block number of a configuration-service request is more than 5 blocks from the chain\'s current block.',
+    fix: 'Sign again with the current block number.',
+  },
+  ADMIN_SIGNATURE_INVALID: {
+    area: 'admin',
+    meaning: 'The signature of a configuration-service request is not a 65-byte Ethereum signature or cannot be recovered.',
+    fix: 'Sign keccak256(message) with the Ethereum personal-message prefix, as `snetd admin` does.',
+  },
+  ADMIN_NOT_AUTHORIZED: {
+    area: 'admin',
+    meaning: 'The signer of a configuration-service request is not listed in authentication_addresses.',
+    fix: 'Sign with an administrator key, or add its address to authentication_addresses.',
+  },
+  CONFIG_UPDATE_REFUSED: {
+    area: 'admin',
+    meaning: 'UpdateConfiguration refused the change: a key is unknown, needs a restart, or its new value is invalid (every problem is listed).',
+    fix: 'Change only keys marked "updatable" in docs/config.md with valid values; edit the file and restart for the others.',
   },
   // --- internal ---
   INTERNAL: {

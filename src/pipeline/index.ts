@@ -16,3 +16,5 @@ export { createUpstreamHandler } from './upstream-handler.ts';
 export { createEchoHandler } from './echo-handler.ts';
 export type { CallOutcome, HeaderList, Metadata, ReadonlyMetadata, RequestMessages, ResponseWriter } from '../upstream/index.ts';
 export { createAccessLog, type AccessLog } from './access-log.ts';
+export { createRateLimiter, createRateLimitInterceptor, rateLimitClientKey, rateLimitedError, rateLimitedMessage, type BucketSettings, type RateLimiter, type RateLimitSettings } from './rate-limit.ts';
+export { createProcessingSwitch, createStopSwitchInterceptor, notProcessingMessage, type ProcessingSwitch } from './stop-switch.ts';

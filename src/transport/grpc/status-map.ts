@@ -1,5 +1,6 @@
 import type { ErrorCode, SnetError } from '../../errors/index.ts';
-import { GrpcStatus, type GrpcStatusCode } from '../../upstream/index.ts';
+import { GrpcStatus, type GrpcStatusCode, type ReadonlyMetadata } from '../../upstream/index.ts';
+import { retryTrailers } from './retry-info.ts';
 
 /**
  * THE table from `SnetError.code` to the gRPC status a client sees (STYLE §C): domain code never
@@ -52,6 +53,16 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_FREE_CALL_STORAGE_FAILED: GrpcStatus.INTERNAL,
   PAYMENT_FREE_CALL_BALANCE_TOO_LOW: GrpcStatus.PERMISSION_DENIED,
   INTERNAL: GrpcStatus.INTERNAL,
+  // Protection and administration (docs/operations.md). The reference answers UNKNOWN for every
+  // configuration-service refusal and crashes without `auth`; we say what is wrong.
+  RATE_LIMITED: GrpcStatus.RESOURCE_EXHAUSTED,
+  DAEMON_NOT_PROCESSING: GrpcStatus.UNAVAILABLE,
+  ADMIN_AUTH_MISSING: GrpcStatus.UNAUTHENTICATED,
+  ADMIN_DISABLED: GrpcStatus.PERMISSION_DENIED,
+  ADMIN_SIGNATURE_EXPIRED: GrpcStatus.UNAUTHENTICATED,
+  ADMIN_SIGNATURE_INVALID: GrpcStatus.INVALID_ARGUMENT,
+  ADMIN_NOT_AUTHORIZED: GrpcStatus.PERMISSION_DENIED,
+  CONFIG_UPDATE_REFUSED: GrpcStatus.INVALID_ARGUMENT,
   // Dependencies of paid calls: "try again later", never INTERNAL (issue #4: clear UNAVAILABLE
   // for calls that need the chain; storage outcomes are re-read before answering, storage README).
   CHAIN_UNAVAILABLE: GrpcStatus.UNAVAILABLE,
@@ -62,6 +73,10 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
 };
 
 /** The gRPC status for an error; its message is the client-facing text (the `cause` is never sent). */
-export function grpcStatusFromError(error: SnetError): { code: GrpcStatusCode; message: string } {
-  return { code: grpcStatusByErrorCode[error.code] ?? GrpcStatus.INTERNAL, message: error.message };
+export function grpcStatusFromError(error: SnetError): { code: GrpcStatusCode; message: string; trailers?: ReadonlyMetadata } {
+  const code = grpcStatusByErrorCode[error.code] ?? GrpcStatus.INTERNAL;
+  // A refusal that knows when capacity returns says so (`details.retryAfterMs`, set by the rate limiter).
+  const retryAfterMs = error.details?.['retryAfterMs'];
+  if (typeof retryAfterMs === 'number') return { code, message: error.message, trailers: retryTrailers(code, error.message, retryAfterMs) };
+  return { code, message: error.message };
 }
