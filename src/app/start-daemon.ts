@@ -20,7 +20,8 @@ import {
 } from '../pipeline/index.ts';
 import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createMonitoring, type Monitoring } from './monitoring.ts';
-import { createDaemonServer, type DaemonServerStats } from '../transport/index.ts';
+import { createDaemonServer, type DaemonServer, type DaemonServerStats } from '../transport/index.ts';
+import { buildAdministration } from './admin-layer.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createTranslatingUpstream, TRANSLATED_SERVICE_TYPES } from './translating-upstream.ts';
@@ -158,6 +159,15 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     // With the blockchain disabled the reference answers its payment services with empty replies.
     if (payments === undefined) registerDisabledEscrowServices(registry);
     else payments.registerServices(registry);
+    // The server is made after the services it serves; updates reach it through this late-bound slot.
+    const serverSlot: { current?: DaemonServer } = {};
+    const administration = buildAdministration(config, {
+      logger,
+      registry,
+      processing,
+      parts: { logging, proxiedLimiter, daemonLimiter, server: () => serverSlot.current },
+    });
+    cleanups.push(() => administration.close());
     const heartbeat = createHeartbeat(probe, {
       daemonId,
       serviceId: config.service_id,
@@ -195,6 +205,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       },
       transportOptionsFrom(config),
     );
+    serverSlot.current = server;
     const address = await server.listen();
     const drainMs = shutdownTimeoutMs(config);
     cleanups.push(() => server.close(drainMs));

@@ -9,3 +9,4 @@ export { writeInitFile, minimalConfigTemplate, fullConfigTemplate } from './init
 export { isSecretKey, showValue } from './mask.ts';
 export { objectShape, typeName, defaultOf, unwrapSchema } from './introspect.ts';
 export { renderConfigDocs } from './config-docs.ts';
+export { updateConfig, updatableKeys, isUpdatableKey, schemaNodeOf } from './update.ts';

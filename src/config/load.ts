@@ -12,6 +12,7 @@ import { showValue } from './mask.ts';
 import { validateSemantics } from './validate-semantics.ts';
 import { placeholderProblems } from './validate-placeholders.ts';
 import { fileProblems } from './validate-files.ts';
+import { normaliseConfig } from './normalise.ts';
 
 /** The default config file name, read when it exists and -c was not given. */
 export const defaultConfigFile = 'snetd.config.json';
@@ -83,7 +84,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     parsed = daemonConfigSchema.safeParse(withoutBadValues);
     if (!parsed.success) throw new ConfigError(problems, warnings);
   }
-  const config = normalise(parsed.data);
+  const config = normaliseConfig(parsed.data);
   const semantic = validateSemantics(config);
   semantic.problems.push(...placeholderProblems(config), ...fileProblems(config));
   for (const validate of options.validators ?? []) semantic.problems.push(...validate(config));
@@ -180,7 +181,3 @@ function unknownKeyWarnings(layer: ConfigLayer): ConfigWarning[] {
   }
 }
 
-function normalise(config: DaemonConfig): DaemonConfig {
-  const level = config.log.level.toLowerCase();
-  return { ...config, log: { ...config.log, level: level === 'warning' ? 'warn' : level } };
-}

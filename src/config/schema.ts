@@ -55,6 +55,7 @@ const logSchema = z
   .object({
     level: doc(looseString().default('info'), {
       description: 'Minimum level: `debug`, `info`, `warn` (`warning`), `error`, `fatal`, `panic`.',
+      updatable: true,
     }),
     timezone: doc(looseString().default('UTC'), { description: 'IANA time zone of the timestamps in log lines.' }),
     formatter: z.object({
@@ -211,6 +212,7 @@ export const configShape = {
   cors_allowed_origins: doc(looseStringList().default(['*']), {
     description: 'Origins allowed to call over gRPC-Web; `*` (default) allows all.',
     extension: true,
+    updatable: true,
   }),
   shutdown_timeout: doc(looseString().default('30s'), {
     description: 'On SIGTERM/SIGINT: how long in-flight calls may take to finish before connections are closed (Go duration).',

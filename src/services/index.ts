@@ -36,3 +36,12 @@ export {
   type FreeCallStateServiceDeps,
   type FreeCallStateServiceOptions,
 } from './escrow/index.ts';
+  authenticateAdmin,
+  configurationServicePaths,
+  configurationTypes,
+  ParameterType,
+  ProcessingStatus,
+  registerConfigurationService,
+  type ConfigurationParameter,
+  type ConfigurationServiceDeps,
+} from './configuration/index.ts';

@@ -24,6 +24,8 @@ export interface LoggingHandle {
   flush(): Promise<void>;
   /** Delivers what hooks have queued (bounded wait), flushes and closes outputs. Idempotent. */
   close(): Promise<void>;
+  /** Changes the minimum level of this logger and all its children at once (configuration service). Throws LOG_SETUP_FAILED for an unknown level. */
+  setLevel(level: string): void;
   /** The live log file, when the `file` output is on (for operators' `status` and tests). */
   readonly currentFile: string | undefined;
   /** The rotating file (events `rotated`, `removed`, `link`), when the `file` output is on. */
@@ -110,6 +112,16 @@ function fdOutput(fd: 1 | 2): Output {
 
 type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
+const LEVEL_VALUE: Readonly<Record<LevelMethod, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+/**
+ * The minimum level, shared by the root logger and every child. pino fixes a child's level when the child
+ * is made, so a level change at run time (configuration service) is applied here, one comparison per call.
+ */
+interface LevelThreshold {
+  value: number;
+}
+
 /**
  * The pino logger behind a shield: a throwing getter or `toJSON` in a logged object, or a failing
  * formatter, is reported once instead of reaching the caller (request handling must not fail
@@ -118,16 +130,21 @@ type LevelMethod = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 function shieldLogger(
   inner: pino.Logger,
   report: (what: string, error: unknown) => void,
+  threshold: LevelThreshold,
   root: pino.Logger = inner,
   bound: Readonly<Record<string, unknown>> = {},
 ): Logger {
-  const call = (method: LevelMethod) => (obj: object, msg?: string): void => {
-    try {
-      if (msg === undefined) inner[method](obj);
-      else inner[method](obj, msg);
-    } catch (e) {
-      report('building a log line', e);
-    }
+  const call = (method: LevelMethod) => {
+    const value = LEVEL_VALUE[method];
+    return (obj: object, msg?: string): void => {
+      if (value < threshold.value) return;
+      try {
+        if (msg === undefined) inner[method](obj);
+        else inner[method](obj, msg);
+      } catch (e) {
+        report('building a log line', e);
+      }
+    };
   };
   const logger: Logger = {
     trace: call('trace'),
@@ -143,7 +160,7 @@ function shieldLogger(
         // app's) would appear twice in one JSON line; such a child is built from the root with the merged set
         // instead, the inner binding replacing the outer one.
         const rebinds = Object.keys(bindings).some((key) => Object.hasOwn(bound, key));
-        return shieldLogger(rebinds ? root.child(merged) : inner.child(bindings), report, root, merged);
+        return shieldLogger(rebinds ? root.child(merged) : inner.child(bindings), report, threshold, root, merged);
       } catch (e) {
         report('building a child logger', e);
         return logger;
@@ -299,8 +316,10 @@ export function createLogger(options: LoggingOptions, context: LogContext, deps:
     },
   };
 
+  const threshold: LevelThreshold = { value: LEVEL_VALUE[WORD_TO_PINO_LEVEL[levelWordForName(options.level) ?? 'INFO'] ?? 'info'] };
   const pinoLogger = pino({
-    level: WORD_TO_PINO_LEVEL[levelWordForName(options.level) ?? 'INFO'] ?? 'info',
+    // Every level passes pino; the shield filters by `threshold`, which setLevel() may change.
+    level: 'trace',
     base: null,
     messageKey: 'msg',
     timestamp: () => {
@@ -314,7 +333,7 @@ export function createLogger(options: LoggingOptions, context: LogContext, deps:
     },
     redact: { paths: buildRedactPaths(), censor: REDACTED },
   }, destination);
-  const logger = shieldLogger(pinoLogger, reportOnce);
+  const logger = shieldLogger(pinoLogger, reportOnce, threshold);
   self.logger = logger;
 
   let closing: Promise<void> | undefined;
@@ -322,6 +341,11 @@ export function createLogger(options: LoggingOptions, context: LogContext, deps:
     logger,
     currentFile: file?.currentFile,
     file,
+    setLevel(level) {
+      const pinoLevel = WORD_TO_PINO_LEVEL[levelWordForName(level) ?? ''];
+      if (pinoLevel === undefined) throw setupFailed(`wrong string for level: ${level}`, 'Use debug, info, warn, error, fatal or panic.');
+      threshold.value = LEVEL_VALUE[pinoLevel];
+    },
     async flush() {
       let timer: NodeJS.Timeout | undefined;
       // Hooks get a bounded wait: a stalled SMTP server must not stall a caller's flush.

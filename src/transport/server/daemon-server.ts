@@ -9,7 +9,7 @@ import type { CallHandler } from '../../pipeline/index.ts';
 import type { Logger } from '../../shared/index.ts';
 import { CallRunner } from '../call/call-runner.ts';
 import type { TransportCounters } from '../call/call-response.ts';
-import { createCorsPolicy, type CorsOptions } from '../grpc-web/cors.ts';
+import { createCorsPolicy, type CorsOptions, type CorsPolicy } from '../grpc-web/cors.ts';
 import type { HttpRoutes } from './http-route.ts';
 import { RequestRouter } from './request-router.ts';
 
@@ -83,6 +83,8 @@ export interface DaemonServer {
   close(deadlineMs: number): Promise<void>;
   /** Live counters. @internal for tests and metrics. */
   stats(): DaemonServerStats;
+  /** Replaces the CORS allow-list for the next requests (configuration service). */
+  setCors(options: CorsOptions): void;
 }
 
 /** Live counters of a {@link DaemonServer}. */
@@ -139,10 +141,12 @@ class DaemonServerImpl implements DaemonServer {
   #front: net.Server | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
   #closing = false;
+  #cors: CorsPolicy;
 
   constructor(deps: DaemonServerDeps, options: TransportOptions) {
     this.#logger = deps.logger.child({ component: 'transport' });
     this.#options = options;
+    this.#cors = createCorsPolicy(options.cors ?? { allowedOrigins: '*' });
     this.#runner = new CallRunner(this.#logger, deps.handler, {
       maxMessageBytes: options.maxMessageBytes,
       serviceTimeoutMs: options.serviceTimeoutMs ?? 100_000,
@@ -151,7 +155,11 @@ class DaemonServerImpl implements DaemonServer {
     const router = new RequestRouter({
       logger: this.#logger,
       runner: this.#runner,
-      cors: createCorsPolicy(options.cors ?? { allowedOrigins: '*' }),
+      // Late-bound: setCors() swaps the policy between requests.
+      cors: {
+        responseHeaders: (origin, extraExposed) => this.#cors.responseHeaders(origin, extraExposed),
+        preflight: (origin, requestHeaders, privateNetwork) => this.#cors.preflight(origin, requestHeaders, privateNetwork),
+      },
       httpRoutes: deps.httpRoutes ?? {},
       maxMessageBytes: options.maxMessageBytes,
       counters: this.#counters,
@@ -210,6 +218,10 @@ class DaemonServerImpl implements DaemonServer {
         socket.destroy();
       }
     });
+  }
+
+  setCors(options: CorsOptions): void {
+    this.#cors = createCorsPolicy(options);
   }
 
   stats(): DaemonServerStats {
