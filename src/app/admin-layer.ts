@@ -2,7 +2,8 @@
 // switch it flips, and the live application of updatable keys (log level, rate limits, CORS origins, the
 // admin list). Built beside the payment layer; it owns a small chain client only for the block-drift check.
 import type { z } from 'zod';
-import { createChainClient, createSignatureRecoverer, isHexAddress, resolveNetwork } from '../blockchain/index.ts';
+import { createSignatureRecoverer, isHexAddress } from '../blockchain/index.ts';
+import { createAdminChainClient } from './admin-chain.ts';
 import {
   ConfigError,
   configShape,
@@ -124,18 +125,7 @@ export function buildAdministration(
   const closers: Array<() => Promise<void>> = [];
   let blockNumber: (() => Promise<bigint>) | undefined;
   if (config.blockchain_enabled) {
-    const network = resolveNetwork(config.blockchain_network_selected, {
-      ...(config.ethereum_json_rpc_http_endpoint === undefined || config.ethereum_json_rpc_http_endpoint === '' ? {} : { rpcHttpUrl: config.ethereum_json_rpc_http_endpoint }),
-      ...(config.registry_address_key === undefined || config.registry_address_key === '' ? {} : { registryAddress: config.registry_address_key }),
-    });
-    const chain = createChainClient(
-      { logger: deps.logger },
-      {
-        rpcHttpUrl: network.rpcHttpUrl,
-        registryAddress: network.registryAddress,
-        ...(config.blockchain_provider_api_key === '' ? {} : { providerApiKey: config.blockchain_provider_api_key }),
-      },
-    );
+    const chain = createAdminChainClient(config, deps.logger);
     closers.push(() => chain.close());
     blockNumber = () => chain.getBlockNumber();
   }

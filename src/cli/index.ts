@@ -11,6 +11,7 @@ import { registerConfigCommand } from './config-command.ts';
 import { devDescription } from './dev-files.ts';
 import { registerPaymentCommands } from './payments-commands.ts';
 import { registerFreeCallCommands } from './freecall-commands.ts';
+import { registerAdminCommand } from './admin-command.ts';
 
 export type { CliIo } from './cli-io.ts';
 
@@ -40,6 +41,7 @@ export async function buildProgram(argv: readonly string[], io: CliIo, setExitCo
   }
   registerPaymentCommands(program, io);
   registerFreeCallCommands(program, io);
+  registerAdminCommand(program, io);
   const exitOverrideAll = (command: Command): void => {
     command.exitOverride();
     for (const child of command.commands) exitOverrideAll(child);

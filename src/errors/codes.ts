@@ -420,6 +420,11 @@ export const errorCatalogue = {
     meaning: 'The signer of a configuration-service request is not listed in authentication_addresses.',
     fix: 'Sign with an administrator key, or add its address to authentication_addresses.',
   },
+  ADMIN_REQUEST_FAILED: {
+    area: 'admin',
+    meaning: '`snetd admin` could not complete a configuration-service request: the daemon refused it (the gRPC status and text are shown) or could not be reached.',
+    fix: 'Check --daemon (or daemon_endpoint), the key file and that its address is in the daemon\'s authentication_addresses.',
+  },
   CONFIG_UPDATE_REFUSED: {
     area: 'admin',
     meaning: 'UpdateConfiguration refused the change: a key is unknown, needs a restart, or its new value is invalid (every problem is listed).',

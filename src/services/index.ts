@@ -37,6 +37,7 @@ export {
   type FreeCallStateServiceOptions,
 } from './escrow/index.ts';
   authenticateAdmin,
+  configurationMethodPath,
   configurationServicePaths,
   configurationTypes,
   ParameterType,

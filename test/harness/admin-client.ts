@@ -1,21 +1,13 @@
 // A grpc-js client of configuration_service.ConfigurationService that signs each request as `snetd admin` does (M11).
 import * as grpc from '@grpc/grpc-js';
 import { buildConfigurationMessage, signMessage, type ConfigurationMethod } from '../../src/blockchain/index.ts';
-import { configurationServicePaths, configurationTypes } from '../../src/services/index.ts';
+import { configurationMethodPath, configurationTypes } from '../../src/services/index.ts';
 
 /** What one RPC answered: the decoded reply or the error. */
 export interface AdminAnswer {
   readonly reply?: Record<string, unknown>;
   readonly error?: grpc.ServiceError;
 }
-
-const paths: Record<ConfigurationMethod, string> = {
-  GetConfiguration: configurationServicePaths.getConfiguration,
-  UpdateConfiguration: configurationServicePaths.updateConfiguration,
-  StopProcessingRequests: configurationServicePaths.stopProcessingRequests,
-  StartProcessingRequests: configurationServicePaths.startProcessingRequests,
-  IsDaemonProcessingRequests: configurationServicePaths.isDaemonProcessingRequests,
-};
 
 /** Calls `method`; `auth` undefined sends no auth field; `signature` overrides the signed one (bad-signature tests). */
 export function callAdmin(
@@ -31,7 +23,7 @@ export function callAdmin(
   const replyType = method === 'GetConfiguration' || method === 'UpdateConfiguration' ? configurationTypes.ConfigurationResponse : configurationTypes.StatusResponse;
   return new Promise((resolve) => {
     client.makeUnaryRequest(
-      paths[method],
+      configurationMethodPath(method),
       (value: Record<string, unknown>) => Buffer.from(requestType.encode(requestType.fromObject(value)).finish()),
       (bytes: Buffer) => replyType.toObject(replyType.decode(bytes), { longs: String, enums: String, defaults: true, arrays: true, objects: true }) as Record<string, unknown>,
       request,

@@ -41,6 +41,11 @@ export const configurationServicePaths = {
   isDaemonProcessingRequests: '/configuration_service.ConfigurationService/IsDaemonProcessingRequests',
 } as const;
 
+/** The full path of a configuration-service RPC by its name. */
+export function configurationMethodPath(method: ConfigurationMethod): string {
+  return `/configuration_service.ConfigurationService/${method}`;
+}
+
 /**
  * Registers the configuration service (the reference's administration API, with UpdateConfiguration and
  * IsDaemonProcessingRequests implemented where the reference answers "work in progress"). Every RPC is
