@@ -10,3 +10,4 @@ export { isSecretKey, showValue } from './mask.ts';
 export { objectShape, typeName, defaultOf, unwrapSchema } from './introspect.ts';
 export { renderConfigDocs } from './config-docs.ts';
 export { updateConfig, updatableKeys, isUpdatableKey, schemaNodeOf } from './update.ts';
+export { inactiveKeys } from './inactive-keys.ts';

@@ -13,6 +13,7 @@ import { validateSemantics } from './validate-semantics.ts';
 import { placeholderProblems } from './validate-placeholders.ts';
 import { fileProblems } from './validate-files.ts';
 import { normaliseConfig } from './normalise.ts';
+import { inactiveKeyWarnings } from './inactive-keys.ts';
 
 /** The default config file name, read when it exists and -c was not given. */
 export const defaultConfigFile = 'snetd.config.json';
@@ -89,6 +90,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   semantic.problems.push(...placeholderProblems(config), ...fileProblems(config));
   for (const validate of options.validators ?? []) semantic.problems.push(...validate(config));
   for (const warning of semantic.warnings) warnings.push({ ...warning, source: sourceOf(sources, warning.key) });
+  warnings.push(...inactiveKeyWarnings(sources));
   const reported = new Set(problems.map((problem) => problem.key));
   for (const problem of semantic.problems) {
     if (reported.has(problem.key)) continue;

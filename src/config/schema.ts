@@ -128,8 +128,9 @@ export const configShape = {
     sensitiveUrl: true,
   }),
   ethereum_json_rpc_ws_endpoint: doc(looseString().optional(), {
-    description: 'Ethereum JSON-RPC WebSocket URL (optional; snetd-ts polls over HTTP when absent).',
+    description: 'Ethereum JSON-RPC WebSocket URL. Accepted, not used: snetd-ts reads chain events by polling over HTTP, which survives provider WebSocket drops.',
     sensitiveUrl: true,
+    unused: true,
   }),
   registry_address_key: doc(looseString().optional(), { description: 'Registry contract address; default from the contracts package by chain id.' }),
   blockchain_provider_api_key: doc(looseString().default(''), {
@@ -221,8 +222,14 @@ export const configShape = {
   // --- TLS ---
   ssl_cert: doc(looseString().default(''), { description: 'PEM certificate chain; re-read when the file changes.' }),
   ssl_key: doc(looseString().default(''), { description: 'PEM private key for `ssl_cert`.' }),
-  auto_ssl_domain: doc(looseString().default(''), { description: 'Domain for an automatic Let\'s Encrypt certificate.' }),
-  auto_ssl_cache_dir: doc(looseString().default('.certs'), { description: 'Where automatic certificates are cached.' }),
+  auto_ssl_domain: doc(looseString().default(''), {
+    description: 'Domain for an automatic Let\'s Encrypt certificate. Not implemented yet (planned): set ssl_cert / ssl_key, or terminate TLS in front of the daemon.',
+    unused: true,
+  }),
+  auto_ssl_cache_dir: doc(looseString().default('.certs'), {
+    description: 'Where automatic certificates are cached. Not implemented yet (planned), like auto_ssl_domain.',
+    unused: true,
+  }),
   // --- payment storage ---
   payment_channel_storage_type: doc(looseString().default('etcd'), {
     description:
@@ -362,19 +369,28 @@ export const configShape = {
   }),
   enable_dynamic_pricing: doc(looseBoolean().default(false), { description: 'Price the methods the service protos mark with `(pricing.my_method_option).estimatePriceMethod` by calling that estimate method with the call\'s first request message (its `PriceInCogs` reply is the price). The proto tarball (`service_api_source`) is fetched at start; an unusable one stops the start. See docs/payments.md "Dynamic pricing".' }),
   // --- training ---
-  model_training_enabled: doc(looseBoolean().default(false), { description: 'Model training support.' }),
-  model_maintenance_endpoint: doc(looseString().optional(), { description: 'Where the service\'s training API listens (default `service_endpoint`).' }),
+  model_training_enabled: doc(looseBoolean().default(false), {
+    description: 'Model training support. Accepted, not used: snetd-ts does not offer the training API (`training.Daemon`) and no release plans it.',
+    unused: true,
+  }),
+  model_maintenance_endpoint: doc(looseString().optional(), {
+    description: 'Where the service\'s training API listens. Accepted, not used: snetd-ts does not offer the training API.',
+    unused: true,
+  }),
   // --- logging ---
   log: logSchema.prefault({}),
   // --- experimental listener modes (reference §2.6) ---
   experimental: z
     .object({
-      split_grpc_web: doc(looseBoolean().default(false), { description: 'Accepted; snetd-ts always routes per request.', unused: true }),
-      use_original_cmux: doc(looseBoolean().default(false), { description: 'Accepted; no effect in snetd-ts.', unused: true }),
-      traffic_split: z.object({ grpc: looseInt(), http: looseInt() }).optional(),
+      split_grpc_web: doc(looseBoolean().default(false), { description: 'Accepted, not used: snetd-ts always routes per request.', unused: true }),
+      use_original_cmux: doc(looseBoolean().default(false), { description: 'Accepted, not used: snetd-ts has its own connection routing.', unused: true }),
+      traffic_split: doc(z.object({ grpc: looseInt(), http: looseInt() }).optional(), {
+        description: 'Separate gRPC and HTTP ports. Accepted, not used: snetd-ts serves gRPC, gRPC-Web and HTTP on the one daemon_endpoint and routes per request.',
+        unused: true,
+      }),
     })
     .optional(),
-  config_path: doc(looseString().optional(), { description: 'Listed by the reference, never read.', unused: true }),
+  config_path: doc(looseString().optional(), { description: 'Accepted, not used: listed by the reference, never read by it either; pass the file with -c.', unused: true }),
 };
 
 export const daemonConfigSchema = z.object(configShape);
