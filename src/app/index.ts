@@ -3,6 +3,4 @@ export type { RunningDaemon, StartDaemonDeps } from './start-daemon.ts';
 export type { PaymentContext } from './payment-layer.ts';
 export type { NetworkCheck } from './check-network.ts';
 export { daemonConfigValidators } from './validate-config.ts';
-export { freeCallTools } from './entry-points.ts';
-export { openPaymentContext, type PaymentContext } from './payment-layer.ts';
 export { createAdminClient, type AdminClient, type AdminClientOptions, type AdminReply } from './admin-client.ts';

@@ -1,6 +1,6 @@
 // Cuts the per-domain option slices out of the one DaemonConfig (STYLE §B.2: only app/ reads config).
 import { parseGoDurationMs, parseHostPort, type DaemonConfig } from '../config/index.ts';
-import type { TransportOptions } from '../transport/index.ts';
+import type { AutoCertOptions, TransportOptions } from '../transport/index.ts';
 import type { BucketSettings, RateLimitSettings } from '../pipeline/index.ts';
 import type { EtcdServerSupervisorOptions } from '../storage/index.ts';
 import type { Logger } from '../shared/index.ts';
@@ -29,6 +29,20 @@ const paymentAndAuthHeaders = [
 export function durationMsOf(text: string): number {
   // Validation already refused malformed durations; 0 stands for "none".
   return parseGoDurationMs(text) ?? 0;
+}
+
+/** The automatic-certificate settings, or undefined when auto_ssl_domain is empty. */
+export function autoCertOptionsFrom(config: DaemonConfig): AutoCertOptions | undefined {
+  if (config.auto_ssl_domain === '') return undefined;
+  const endpoint = parseHostPort(config.daemon_endpoint);
+  return {
+    domain: config.auto_ssl_domain,
+    cacheDir: config.auto_ssl_cache_dir,
+    directoryUrl: config.auto_ssl_directory_url,
+    httpHost: endpoint === undefined || endpoint.host === '' ? '0.0.0.0' : endpoint.host,
+    httpPort: config.auto_ssl_http_port,
+    renewBeforeMs: durationMs(config.auto_ssl_renew_before),
+  };
 }
 
 /** The listener's settings. */

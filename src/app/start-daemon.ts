@@ -20,7 +20,7 @@ import {
 } from '../pipeline/index.ts';
 import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createMonitoring, type Monitoring } from './monitoring.ts';
-import { createDaemonServer, type DaemonServer, type DaemonServerStats } from '../transport/index.ts';
+import { createDaemonServer, startAutoCert, type DaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import { buildAdministration } from './admin-layer.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
@@ -29,6 +29,7 @@ import type { Logger } from '../shared/index.ts';
 import { buildCurationLayer } from './curation-layer.ts';
 import type { PaymentLayer } from './payment-layer-types.ts';
 import {
+  autoCertOptionsFrom,
   daemonServicesLimitFrom,
   etcdServerOptionsFrom,
   loggingOptionsFrom,
@@ -193,6 +194,15 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       ]),
       daemonLimiter,
     });
+    // Automatic certificates win over ssl_cert / ssl_key (as in the reference); the listener reloads the files on renewal.
+    let transportOptions = transportOptionsFrom(config);
+    const autoCertOptions = autoCertOptionsFrom(config);
+    if (autoCertOptions !== undefined) {
+      const autoCert = await startAutoCert({ logger }, autoCertOptions);
+      cleanups.push(() => autoCert.close());
+      transportOptions = { ...transportOptions, tls: { certFile: autoCert.certFile, keyFile: autoCert.keyFile } };
+      logger.info({ domain: autoCertOptions.domain, challengePort: autoCert.httpPort }, 'automatic certificate in use');
+    }
     const server = createDaemonServer(
       {
         logger,
@@ -203,14 +213,14 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
           ...monitoring.httpRoutes,
         },
       },
-      transportOptionsFrom(config),
+      transportOptions,
     );
     serverSlot.current = server;
     const address = await server.listen();
     const drainMs = shutdownTimeoutMs(config);
     cleanups.push(() => server.close(drainMs));
     await monitoring.start({ transportStats: () => server.stats(), renderHeartbeat });
-    logger.info({ address: `${address.host}:${address.port}`, tls: config.ssl_cert !== '' }, '✅ Daemon successfully started and ready to accept requests');
+    logger.info({ address: `${address.host}:${address.port}`, tls: transportOptions.tls !== undefined }, '✅ Daemon successfully started and ready to accept requests');
 
     let stopping: Promise<void> | undefined;
     return {

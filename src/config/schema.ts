@@ -223,12 +223,21 @@ export const configShape = {
   ssl_cert: doc(looseString().default(''), { description: 'PEM certificate chain; re-read when the file changes.' }),
   ssl_key: doc(looseString().default(''), { description: 'PEM private key for `ssl_cert`.' }),
   auto_ssl_domain: doc(looseString().default(''), {
-    description: 'Domain for an automatic Let\'s Encrypt certificate. Not implemented yet (planned): set ssl_cert / ssl_key, or terminate TLS in front of the daemon.',
-    unused: true,
+    description:
+      'Domain for an automatic certificate (ACME HTTP-01, Let\'s Encrypt by default): the daemon answers the challenge on `auto_ssl_http_port` (80), caches the certificate in `auto_ssl_cache_dir` and renews it before expiry without a restart. Wins over ssl_cert / ssl_key. The domain must resolve to this host. See docs/operations.md "Automatic certificates".',
   }),
-  auto_ssl_cache_dir: doc(looseString().default('.certs'), {
-    description: 'Where automatic certificates are cached. Not implemented yet (planned), like auto_ssl_domain.',
-    unused: true,
+  auto_ssl_cache_dir: doc(looseString().default('.certs'), { description: 'Where the ACME account key and the automatic certificate are kept (directory 0700, files 0600).' }),
+  auto_ssl_directory_url: doc(looseString().default('https://acme-v02.api.letsencrypt.org/directory'), {
+    description: 'ACME directory of the certificate authority (Let\'s Encrypt production by default; its staging directory for trials). Its TLS is trusted through Node\'s CA store plus NODE_EXTRA_CA_CERTS.',
+    extension: true,
+  }),
+  auto_ssl_http_port: doc(looseInt().default(80), {
+    description: 'Port of the HTTP-01 challenge listener (it also redirects other GET/HEAD requests to https). The CA always connects to port 80: change this only behind a port forward.',
+    extension: true,
+  }),
+  auto_ssl_renew_before: doc(looseString().default('720h'), {
+    description: 'Renew the automatic certificate when it expires within this Go duration (default 30 days).',
+    extension: true,
   }),
   // --- payment storage ---
   payment_channel_storage_type: doc(looseString().default('etcd'), {

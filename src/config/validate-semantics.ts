@@ -110,6 +110,11 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   }
 
   checkDuration(problems, 'service_timeout', config.service_timeout);
+  if (config.auto_ssl_domain !== '') {
+    checkDuration(problems, 'auto_ssl_renew_before', config.auto_ssl_renew_before);
+    if (!isHttpUrl(config.auto_ssl_directory_url)) problems.push({ key: 'auto_ssl_directory_url', problem: 'must be the https URL of an ACME directory' });
+    if (config.auto_ssl_http_port < 0 || config.auto_ssl_http_port > 65_535) problems.push({ key: 'auto_ssl_http_port', problem: 'must be a port number (80 in production)' });
+  }
   checkDuration(problems, 'shutdown_timeout', config.shutdown_timeout);
   const leaseMs = parseGoDurationMs(config.payment_reservation_lease);
   if (leaseMs === undefined || leaseMs < 1000) {
