@@ -12,6 +12,7 @@ describe('administration', () => {
     const { config } = loadConfig({
       env: {},
       flags: [
+        { key: 'blockchain_enabled', value: false, flag: '--set' },
         { key: 'token_secret_key', value: 'x'.repeat(40), flag: '--set' },
         { key: 'ethereum_json_rpc_http_endpoint', value: 'https://sepolia.infura.io/v3/0123456789abcdef0123456789abcdef', flag: '--set' },
       ],

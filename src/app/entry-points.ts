@@ -6,6 +6,7 @@ import type { Logger } from '../shared/index.ts';
 import type { RunningDaemon, StartDaemonDeps } from './start-daemon.ts';
 import type { PaymentContext } from './payment-layer.ts';
 import type { NetworkCheck } from './check-network.ts';
+import type { AdminClient, AdminClientOptions } from './admin-client.ts';
 
 /** See start-daemon.ts. */
 export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): Promise<RunningDaemon> {
@@ -28,4 +29,8 @@ export async function checkNetwork(config: DaemonConfig, options: { timeoutMs?: 
 /** The free-call helpers of the operator commands (`snetd freecall …`), see free-call-layer.ts. */
 export function freeCallTools(): Promise<typeof import('./free-call-layer.ts')> {
   return import('./free-call-layer.ts');
+/** See admin-client.ts (`snetd admin`). */
+export async function createAdminClient(options: AdminClientOptions): Promise<AdminClient> {
+  const module = await import('./admin-client.ts');
+  return module.createAdminClient(options);
 }

@@ -60,7 +60,7 @@ export function registerAdminCommand(program: Command, io: CliIo): void {
     const blockText = flags['block'];
     if (blockText !== undefined && (typeof blockText !== 'string' || !/^[0-9]+$/.test(blockText))) throw new SnetError('CONFIG_INVALID', `--block ${JSON.stringify(blockText)} is not a block number`);
     const { createAdminClient } = await import('../app/index.ts');
-    const client = createAdminClient({
+    const client = await createAdminClient({
       target,
       tls: flags['tls'] === true || config.ssl_cert !== '' || config.auto_ssl_domain !== '',
       privateKey,
