@@ -41,7 +41,7 @@ export function autoCertOptionsFrom(config: DaemonConfig): AutoCertOptions | und
     directoryUrl: config.auto_ssl_directory_url,
     httpHost: endpoint === undefined || endpoint.host === '' ? '0.0.0.0' : endpoint.host,
     httpPort: config.auto_ssl_http_port,
-    renewBeforeMs: durationMs(config.auto_ssl_renew_before),
+    renewBeforeMs: durationMsOf(config.auto_ssl_renew_before),
   };
 }
 

@@ -9,25 +9,17 @@ import { configShape, inactiveKeys, objectShape } from '../../src/config/index.t
 import { startConfiguredDaemon } from '../harness/configured-daemon.ts';
 
 /**
- * Keys implemented by branches developed in parallel (issues #12 payment modes, #14 metrics/alerts/
- * metering; #13 service types and #12's allow-lists have landed). Until they land these keys are accepted
- * without effect; remove each entry when its branch is merged (the test then demands the key is read or
- * warned about).
+ * Keys implemented by a branch developed in parallel (issue #12 free calls; #12's allow-lists and prepaid
+ * tokens, #13 service types and #14 metrics/alerts/metering have landed). Until it lands these keys are
+ * accepted without effect; remove each entry when its branch is merged (the test then demands the key is
+ * read or warned about).
  */
 const implementedByParallelBranch = new Set([
-  // #12: free calls, prepaid tokens
+  // #12: free calls
   'private_key_for_free_calls',
   'trusted_free_call_signers',
   'min_balance_for_free_call',
   'free_calls_per_address',
-  'token_expiry_in_minutes',
-  'token_secret_key',
-  // #14: metrics, alerts, metering
-  'metering_enabled',
-  'metering_endpoint',
-  'private_key_for_metering',
-  'alerts_email',
-  'notification_endpoint',
 ]);
 
 /** Leaf keys, dotted; a documented-inactive object (e.g. experimental.traffic_split) counts as one key. */
