@@ -29,6 +29,8 @@ export async function checkNetwork(config: DaemonConfig, options: { timeoutMs?: 
 /** The free-call helpers of the operator commands (`snetd freecall …`), see free-call-layer.ts. */
 export function freeCallTools(): Promise<typeof import('./free-call-layer.ts')> {
   return import('./free-call-layer.ts');
+}
+
 /** See admin-client.ts (`snetd admin`). */
 export async function createAdminClient(options: AdminClientOptions): Promise<AdminClient> {
   const module = await import('./admin-client.ts');

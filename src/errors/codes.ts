@@ -384,6 +384,7 @@ export const errorCatalogue = {
     area: 'payments',
     meaning: 'GetFreeCallToken: an address that is not a trusted signer holds less than min_balance_for_free_call tokens (`you must have at least <min> FET (ASI) in your balance to use free calls`; PERMISSION_DENIED).',
     fix: 'Client: hold the minimum balance in the wallet that signs, or pay for calls. Operator: lower min_balance_for_free_call.',
+  },
   // --- protection and administration ---
   RATE_LIMITED: {
     area: 'protection',

@@ -36,6 +36,7 @@ export {
   type FreeCallStateServiceDeps,
   type FreeCallStateServiceOptions,
 } from './escrow/index.ts';
+export {
   authenticateAdmin,
   configurationMethodPath,
   configurationServicePaths,
