@@ -1,5 +1,5 @@
 /**
- * Paid-call benchmark: escrow and prepaid unary calls through the daemon (embedded LMDB store and etcd) against
+ * Paid-call benchmark: escrow, prepaid and free-call unary calls through the daemon (embedded LMDB store and etcd) against
  * free pass-through calls through the same daemon binary, in one run, interleaved. Writes bench/RESULTS-payments.md.
  *
  *   ./node_modules/.bin/node bench/payments.bench.ts                      # 3 runs × 6000 calls per point
@@ -9,6 +9,7 @@
  *   ... --daemon-node-flags '--max-semi-space-size=8'   # node flags of the daemons (default: the bin's)
  *   ... --only free,paid-lmdb      # just these daemons, medians printed, RESULTS-payments.md left alone
  *   ... --only free,prepaid-lmdb   # prepaid (concurrency-token) calls against pass-through
+ *   ... --only free,free-call-lmdb # v6 free calls against pass-through
  *   ... --workers 64               # calls in flight (one channel each; default 64)
  *
  * Setup: the dev network (hardhat chain, local IPFS, registered org/service, example Calculator service in this
@@ -18,7 +19,8 @@
  * cumulative amount increases monotonically; every request's signature (amount = previous + price) is made
  * before the measurement, so the client's signing cost is not measured. Prepaid daemons (`prepaid-lmdb`,
  * `prepaid-etcd`) get one token per channel from TokenService/GetToken before the measurement, planned for every
- * call the worker can make; each call then carries that token (one HMAC check, one CAS). Daemon CPU µs per call = utime+stime of
+ * call the worker can make; each call then carries that token (one HMAC check, one CAS). The free-call daemon
+ * (`free-call-lmdb`, metadata free_calls 10^9) serves one wallet per worker with its own v6 token. Daemon CPU µs per call = utime+stime of
  * the daemon process (/proc/<pid>/stat) over the measured window ÷ calls.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +36,8 @@ import { createDevActions, createDevClients, DEV_ROLES, startDevNetwork, type De
 import { createSilentLogger } from '../src/shared/index.ts';
 import { startEtcd } from '../test/harness/etcd.ts';
 import { requestToken } from '../test/harness/payments-prepaid.ts';
+import { v6FreeCallUser } from '../test/harness/free-calls.ts';
+import { generatePrivateKey } from 'viem/accounts';
 import { freePort } from '../test/harness/ports.ts';
 
 const args = new Map<string, string>();
@@ -58,8 +62,8 @@ const daemonNodeFlags = (args.get('daemon-node-flags') ?? '--max-semi-space-size
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
-type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd' | 'prepaid-memory';
-const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd', 'prepaid-memory'];
+type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd' | 'prepaid-memory' | 'free-call-lmdb';
+const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd', 'prepaid-memory', 'free-call-lmdb'];
 const isPrepaid = (target: Target): boolean => target.startsWith('prepaid-');
 /** `--only free,paid-lmdb`: just those daemons (for A/B rounds); medians are printed, RESULTS-payments.md is left alone. */
 const only = args.get('only')?.split(',');
@@ -168,7 +172,11 @@ function percentile(sorted: number[], p: number): number {
  * WORKERS loops (one channel each for paid targets), `warmup` unmeasured then `measured` calls in total.
  * `next[w]` is the index of worker w's next pre-signed payment; it advances only on accepted calls.
  */
-async function load(port: number, pid: number, protoFile: string, series: SignedSeries[] | undefined, next: number[], warmup: number, measured: number, tokens?: readonly Buffer[]): Promise<LoadResult> {
+/**
+ * `fixed[w]`: worker w sends these headers on every call (prepaid token, free-call token and signature) instead of
+ * the next pre-signed escrow payment.
+ */
+async function load(port: number, pid: number, protoFile: string, series: SignedSeries[] | undefined, next: number[], warmup: number, measured: number, fixed?: readonly grpc.Metadata[]): Promise<LoadResult> {
   const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile)) as unknown as { example_service: { Calculator: grpc.ServiceClientConstructor } };
   // Distinct channel options so each client gets its own HTTP/2 connection.
   const clients = Array.from({ length: CONNECTIONS }, (_, i) => new pkg.example_service.Calculator(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.bench-connection': i }));
@@ -199,15 +207,10 @@ async function load(port: number, pid: number, protoFile: string, series: Signed
         machineStart = machineTicks();
         startedAt = process.hrtime.bigint();
       }
-      const metadata = new grpc.Metadata();
+      const preset = fixed?.[w];
+      const metadata = preset?.clone() ?? new grpc.Metadata();
       const n = next[w] ?? 0;
-      const token = tokens?.[w];
-      if (token !== undefined && mine !== undefined) {
-        metadata.set('snet-payment-type', 'prepaid-call');
-        metadata.set('snet-payment-channel-id', mine.channelId.toString());
-        metadata.set('snet-payment-channel-nonce', '0');
-        metadata.set('snet-prepaid-auth-token-bin', token);
-      } else if (mine !== undefined) {
+      if (preset === undefined && mine !== undefined) {
         const signature = mine.signatures[n];
         if (signature === undefined) throw new Error(`channel ${mine.channelId}: pre-signed payments exhausted`);
         metadata.set('snet-payment-type', 'escrow');
@@ -271,7 +274,8 @@ const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(d
 
 async function main(): Promise<void> {
   const [network, etcd, prepaidEtcd] = await Promise.all([
-    startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE }),
+    // Free calls enough for every measured call of the free-call daemon.
+    startDevNetwork({ logger: createSilentLogger(), priceCogs: PRICE, freeCalls: 1_000_000_000 }),
     startEtcd(),
     targets.includes('prepaid-etcd') ? startEtcd({ name: 'bench-prepaid' }) : undefined,
   ]);
@@ -299,32 +303,55 @@ async function main(): Promise<void> {
       // Its own etcd member: the keys of one group are the same on every daemon, and the planned amounts of GetToken
       // would break paid-etcd's escrow series on the same channels.
       'prepaid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': prepaidEtcd?.endpoint ?? '' },
+      'free-call-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb-free-call') },
     };
     const daemons = {} as Record<Target, Awaited<ReturnType<typeof startDaemonChild>>>;
     for (const target of targets) daemons[target] = await startDaemonChild(target, settings[target]);
     const counters = (): number[] => channelIds.map(() => 0);
-    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters(), 'prepaid-memory': counters() };
-    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [], 'prepaid-memory': [] };
+    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters(), 'prepaid-memory': counters(), 'free-call-lmdb': [] };
+    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [], 'prepaid-memory': [], 'free-call-lmdb': [] };
     // Prepaid: one token per channel, planned for every call its worker may make (the pre-signed series' length).
-    const tokens: Partial<Record<Target, Buffer[]>> = {};
+    const fixed: Partial<Record<Target, grpc.Metadata[]>> = {};
     for (const target of targets.filter(isPrepaid)) {
       const client = new grpc.Client(`127.0.0.1:${daemons[target].port}`, grpc.credentials.createInsecure());
       try {
-        tokens[target] = await Promise.all(
+        fixed[target] = await Promise.all(
           channelIds.map(async (channelId) => {
             const reply = await requestToken(client, network, { channelId, amount: PRICE * BigInt(perChannel) });
             if (reply.token === undefined) throw new Error(`${target}: GetToken for channel ${channelId} failed: ${reply.error?.details}`);
-            return Buffer.from(reply.token);
+            const metadata = new grpc.Metadata();
+            metadata.set('snet-payment-type', 'prepaid-call');
+            metadata.set('snet-payment-channel-id', channelId.toString());
+            metadata.set('snet-payment-channel-nonce', '0');
+            metadata.set('snet-prepaid-auth-token-bin', Buffer.from(reply.token));
+            return metadata;
           }),
         );
       } finally {
         client.close();
       }
     }
+    // Free calls (v6): one user (wallet) per worker, one GetFreeCallToken each; the signature covers the chain's
+    // block, which stays put while nothing is mined, so the headers are the same on every call of a worker.
+    if (targets.includes('free-call-lmdb')) {
+      const target = `127.0.0.1:${daemons['free-call-lmdb'].port}`;
+      fixed['free-call-lmdb'] = await Promise.all(
+        channelIds.map(async () => {
+          const user = v6FreeCallUser(network, target, generatePrivateKey());
+          try {
+            const { token, error } = await user.token();
+            if (token === undefined) throw new Error(`free-call-lmdb: GetFreeCallToken failed: ${error?.details}`);
+            return await user.metadata(token);
+          } finally {
+            user.close();
+          }
+        }),
+      );
+    }
     for (let run = 0; run < runs; run++) {
       for (const target of targets) {
         const daemon = daemons[target];
-        const result = await load(daemon.port, daemon.child.pid as number, network.serviceProtoFile, target === 'free' ? undefined : series, next[target], WARMUP_CALLS, calls, tokens[target]);
+        const result = await load(daemon.port, daemon.child.pid as number, network.serviceProtoFile, target === 'free' ? undefined : series, next[target], WARMUP_CALLS, calls, fixed[target]);
         results[target].push(result);
         console.error(target, `run ${run + 1}`, JSON.stringify(result));
       }
@@ -337,7 +364,10 @@ async function main(): Promise<void> {
       }
       if (targets.includes('free')) {
         const freeCpu = median(results.free.map((r) => r.cpuUsPerCall));
-        for (const target of targets.filter(isPrepaid)) console.log(`${target} / free daemon CPU per call: ${(median(results[target].map((r) => r.cpuUsPerCall)) / freeCpu).toFixed(2)} (target ≤ 1.25)`);
+        for (const target of targets.filter((t) => isPrepaid(t) || t === 'free-call-lmdb')) {
+          const ratio = (median(results[target].map((r) => r.cpuUsPerCall)) / freeCpu).toFixed(2);
+          console.log(`${target} / free daemon CPU per call: ${ratio}${isPrepaid(target) ? ' (target ≤ 1.25)' : ''}`);
+        }
       }
       return;
     }
@@ -358,7 +388,7 @@ async function main(): Promise<void> {
       `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     );
     lines.push(
-      `Daemons: six \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` / \`prepaid-memory\` (diagnostic) = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
+      `Daemons: \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` / \`prepaid-memory\` (diagnostic) = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record), \`free-call-lmdb\` = v6 free calls (one wallet per worker, one GetFreeCallToken each; each call one signature recovery, the token's cached, and the counter's reserve + commit). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
     );
     lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls; client + service = this process (grpc-js load generator and the Calculator service share its one event loop); machine busy = all cores, every process.`, '');
     lines.push(
@@ -380,6 +410,8 @@ async function main(): Promise<void> {
     lines.push(`| paid (etcd) / pass-through throughput ≥ 0.5 | ${etcdRatio.toFixed(2)} | ${etcdRatio >= 0.5 ? 'yes' : 'no'} |`);
     const prepaidCpu = m('prepaid-lmdb', (r) => r.cpuUsPerCall) / m('free', (r) => r.cpuUsPerCall);
     lines.push(`| prepaid (embedded LMDB) / pass-through daemon CPU per call ≤ 1.25 | ${prepaidCpu.toFixed(2)} | ${prepaidCpu <= 1.25 ? 'yes' : 'no'} |`);
+    const freeCallCpu = m('free-call-lmdb', (r) => r.cpuUsPerCall) / m('free', (r) => r.cpuUsPerCall);
+    lines.push(`| free call (embedded LMDB) / pass-through daemon CPU per call (no target; escrow for comparison: ${(m('paid-lmdb', (r) => r.cpuUsPerCall) / m('free', (r) => r.cpuUsPerCall)).toFixed(2)}) | ${freeCallCpu.toFixed(2)} | — |`);
     lines.push('');
     // Hand-written analysis below the NOTES marker survives regeneration.
     const file = path.join(benchDir, 'RESULTS-payments.md');
