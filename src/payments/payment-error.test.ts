@@ -2,6 +2,7 @@
 // Go daemon's texts (payments.md §1.4, §5.2, §5.3) and clients match on some of them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { freeCallBalanceError, freeCallBusyError, freeCallLimitError, freeCallRefusalError, freeCallStorageError, signNotValid, TOKEN_EXPIRED } from './free-call/free-call-errors.ts';
 import { errorCatalogue, isSnetError } from '../errors/index.ts';
 import {
   PaymentError,
@@ -87,6 +88,12 @@ const cases: [PaymentError, string, string][] = [
   [userNotAllowedError('0x2c7536E3605D9C16a7a3D7b1898e529396a65c23'), 'PAYMENT_USER_NOT_ALLOWED', 'you are not Authorized to call this service during curation process'],
   [prepaidTokenInvalidError('token has invalid claims: token is expired'), 'PAYMENT_PREPAID_TOKEN_INVALID', 'internal error: token has invalid claims: token is expired'],
   [usageExceededError(7n), 'PAYMENT_USAGE_EXCEEDED', 'internal error: Usage Exceeded on channel Id 7'],
+  [freeCallRefusalError(signNotValid('incorrect signature length')), 'PAYMENT_FREE_CALL_UNAUTHENTICATED', 'sign is not valid: incorrect signature length'],
+  [freeCallRefusalError(TOKEN_EXPIRED), 'PAYMENT_FREE_CALL_EXPIRED', 'internal error: authentication failed as the Free Call Token passed has expired'],
+  [freeCallLimitError(5, 5), 'PAYMENT_FREE_CALL_LIMIT', 'internal error: free call limit has been exceeded, calls made = 5, total free calls eligible = 5'],
+  [freeCallBusyError('0xabc/'), 'PAYMENT_FREE_CALL_BUSY', 'another transaction on this user: {ID:0xabc/} is in progress'],
+  [freeCallStorageError('0xabc/', new Error('etcd down')), 'PAYMENT_FREE_CALL_STORAGE_FAILED', 'cannot get mutex for user: {ID:0xabc/}'],
+  [freeCallBalanceError(10n), 'PAYMENT_FREE_CALL_BALANCE_TOO_LOW', 'you must have at least 10 FET (ASI) in your balance to use free calls'],
   [serviceRejectedError('incorrect signature'), 'PAYMENT_SERVICE_REJECTED', 'incorrect signature'],
 ];
 
