@@ -88,7 +88,7 @@ export function loggingOptionsFrom(config: DaemonConfig): LoggingOptions {
   };
 }
 
-/** How the heartbeat and gRPC health learn whether the service is up (spec §9.4). */
+/** How the heartbeat and gRPC health learn whether the service is up (docs/operations.md). */
 export function serviceProbeOptionsFrom(config: DaemonConfig): ServiceProbeOptions {
   const type = config.service_heartbeat_type;
   if ((type === 'http' || type === 'https') && config.heartbeat_endpoint !== '') return { type: 'http', target: config.heartbeat_endpoint };
@@ -98,7 +98,7 @@ export function serviceProbeOptionsFrom(config: DaemonConfig): ServiceProbeOptio
 }
 
 /**
- * The embedded etcd member of `payment_channel_storage_server` (spec §6.1), or undefined when the
+ * The embedded etcd member of `payment_channel_storage_server` (docs/operations.md), or undefined when the
  * section is off. Its etcd log goes beside the first `log_outputs` path.
  */
 export function etcdServerOptionsFrom(config: DaemonConfig, logger: Logger): EtcdServerSupervisorOptions | undefined {

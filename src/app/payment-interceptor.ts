@@ -14,7 +14,7 @@ import { isOkOutcome, paymentInfoKey, remainingMs, type CallContext, type Interc
  *
  * `dynamicPricing` (only with `enable_dynamic_pricing`, read per call so metadata reload can swap it): a
  * method its protos mark is priced by the service's estimate method on the call's first request message
- * (spec §6.1); every other method keeps the metadata price with no extra work.
+ * (docs/payments.md "Dynamic pricing"); every other method keeps the metadata price with no extra work.
  */
 export function createPaymentInterceptor(handler: PaymentHandler, dynamicPricing?: () => DynamicPricing | undefined): Interceptor {
   return (next) => async (ctx) => {

@@ -1,5 +1,5 @@
 // The composition root: builds every part of the daemon from one validated configuration, in
-// start-up order (spec §12.3), and stops them in reverse order.
+// start-up order (as Go `snetd/cmd/serve.go`), and stops them in reverse order.
 import type { Writable } from 'node:stream';
 import type { LoadedConfig } from '../config/index.ts';
 import { isSecretKey } from '../config/index.ts';
@@ -87,7 +87,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     for (const warning of loaded.warnings) logger.warn({ key: warning.key, source: warning.source }, warning.message);
     logger.info({ configFile: loaded.filePath ?? null, config: redact(config, '') }, 'Final configuration');
 
-    // The reference starts its embedded etcd member before everything else (spec §12.3 step 3).
+    // The reference starts its embedded etcd member before everything else (Go `snetd/cmd/serve.go`).
     const etcdServerOptions = etcdServerOptionsFrom(config, logger);
     if (etcdServerOptions !== undefined) {
       const { createEtcdServerSupervisor } = await import('../storage/index.ts');
@@ -100,7 +100,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       logger.info({ clientUrl: etcdServer.clientUrl, pid: etcdServer.pid, log: etcdServer.logFile }, 'embedded etcd member started (payment_channel_storage_server)');
     }
 
-    // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (spec §1.2).
+    // With the blockchain disabled the reference synthesises {encoding: proto, service_type: grpc} (Go `blockchain/service_metadata.go`).
     let payments: PaymentLayer | undefined;
     if (config.blockchain_enabled) {
       // Loaded only here: the chain, IPFS and storage code is most of the daemon's start-up time,

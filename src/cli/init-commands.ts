@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeLine, type CliIo } from './cli-io.ts';
 
-/** `snetd init` and `snetd init-full` (spec §3.7): write a config file, never overwrite one. */
+/** `snetd init` and `snetd init-full` (as Go `snetd init`): write a config file, never overwrite one. */
 export function registerInitCommands(program: Command, io: CliIo): void {
   program
     .command('init')

@@ -1,4 +1,4 @@
-// `snetd init` and `snetd init-full` (spec §3.7).
+// `snetd init` and `snetd init-full` (as Go `snetd init` / `init-full`).
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { toYaml } from './yaml.ts';

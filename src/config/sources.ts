@@ -1,4 +1,4 @@
-// Reading the configuration layers: file, SNET_* environment, CLI flags (spec §3.1–3.2).
+// Reading the configuration layers: file, SNET_* environment, CLI flags (docs/config.md).
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parseYaml } from './yaml.ts';

@@ -1,4 +1,4 @@
-// The /heartbeat body (spec §9.4): same fields and order as the reference; served as JSON.
+// The /heartbeat body (Go `metrics/heartbeat.go`): same fields and order as the reference; served as JSON.
 import { readCertDetails } from './cert-details.ts';
 import type { ServiceProbe } from './service-probe.ts';
 

@@ -9,7 +9,7 @@ import { createSmtpTransport } from './smtp-transport.ts';
 /** Subject of every hook e-mail, as in the reference (`logger/hook.go`). */
 export const EMAIL_HOOK_SUBJECT = 'Daemon hook!';
 
-/** The reference error text for a bad e-mail section (spec §8), followed by what exactly is wrong. */
+/** The reference error text for a bad e-mail section (Go `logger/hook.go`), followed by what exactly is wrong. */
 const INVALID = 'unable to create instance of mail auth hook: invalid configuration';
 
 /** Problems with an `email` hook section; values are never echoed (the password is a secret). */

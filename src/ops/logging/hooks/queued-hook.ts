@@ -28,7 +28,7 @@ export interface QueuedHookParams {
 /**
  * Wraps a `send` function into a non-blocking {@link LogHook}: entries go into a bounded queue that
  * one worker drains at most `maxPerMinute` times a minute, so a stalled SMTP or HTTP endpoint never
- * blocks logging (spec §8 TS note). Drops (queue full) and delivery failures are reported once each,
+ * blocks logging (docs/operations.md). Drops (queue full) and delivery failures are reported once each,
  * then only counted; `close()` reports the totals.
  */
 export function createQueuedHook(params: QueuedHookParams): LogHook {
