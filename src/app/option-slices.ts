@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { LoggingOptions, LogHookConfig } from '../ops/index.ts';
 import type { ServiceProbeOptions } from '../ops/index.ts';
 
-/** Headers the service does not get when `forward_payment_headers` is off (DECISIONS transport 2). */
+/** Headers the service does not get when `forward_payment_headers` is off (docs/config.md `forward_payment_headers`). */
 const paymentAndAuthHeaders = [
   'snet-payment-type',
   'snet-payment-channel-id',

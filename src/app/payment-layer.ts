@@ -60,7 +60,7 @@ function optional<T>(value: T | undefined | null | ''): T | undefined {
   return value === undefined || value === null || value === '' ? undefined : value;
 }
 
-/** The price of a call from the group's default pricing entry: a constant or one Map lookup (spec §6.1). */
+/** The price of a call from the group's default pricing entry: a constant or one Map lookup (Go `pricing/fixed_pricing.go`, `pricing/fixed_method_pricing.go`). */
 export function priceResolverFrom(entry: PricingEntry): PriceResolver {
   if (entry.priceModel === 'fixed_price') {
     const result = { ok: true, value: entry.priceCogs } as const;
@@ -74,7 +74,7 @@ export function priceResolverFrom(entry: PricingEntry): PriceResolver {
 }
 
 /**
- * `payment_channel_storage_type` → a storage backend (DECISIONS ops 17): `etcd` uses etcd when endpoints are
+ * `payment_channel_storage_type` → a storage backend (docs/operations.md "Channel-state storage"): `etcd` uses etcd when endpoints are
  * known (config first, then the org metadata group), else the embedded LMDB store; `embedded` forces LMDB;
  * `memory` keeps state in memory (lost on restart).
  */
@@ -305,7 +305,7 @@ export function applyServiceMetadata(context: PaymentContext, groupName: string,
 }
 
 /**
- * Dynamic pricing (`enable_dynamic_pricing`, spec §6.1): fetches the service's proto tarball
+ * Dynamic pricing (`enable_dynamic_pricing`, docs/payments.md "Dynamic pricing"): fetches the service's proto tarball
  * (`service_api_source` / `model_ipfs_hash`, CID-verified), extracts the `estimatePriceMethod` options and binds
  * them to `call`. Rejects with `DYNAMIC_PRICING_INVALID` naming the cause (unfetchable or unreadable
  * tarball, unparsable proto, option naming a malformed or unknown method): the daemon does not start with

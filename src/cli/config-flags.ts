@@ -1,4 +1,4 @@
-// Serve flags of the reference (spec §4) plus snetd-ts extensions, turned into config overrides.
+// Serve flags of the reference (Go `snetd/cmd/flags.go`) plus snetd-ts extensions, turned into config overrides.
 import type { Command } from 'commander';
 import type { FlagOverride } from '../config/index.ts';
 

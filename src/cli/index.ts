@@ -1,4 +1,4 @@
-// The `snetd` command line (spec §4): serve (default), init, init-full, version, config.
+// The `snetd` command line (as Go `snetd/cmd/*.go`): serve (default), init, init-full, version, config.
 // Later issues add their commands in their own files and register them in buildProgram().
 import { Command, CommanderError } from 'commander';
 import { isSnetError } from '../errors/index.ts';

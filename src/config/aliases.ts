@@ -1,5 +1,5 @@
 /**
- * Deprecated key names and their replacements (spec §3.4, plus `ethereum_json_rpc_endpoint`
+ * Deprecated key names and their replacements (Go `config/config.go` `migrateDeprecatedParams`, plus `ethereum_json_rpc_endpoint`
  * which the reference silently ignores). Unlike the reference, an old key never beats the new
  * one: it is used only when the new key is absent from the same source.
  */

@@ -1,5 +1,5 @@
 // Loose coercion of config values, as the reference's Viper does: env variables and flags are
-// strings, and existing JSON files mix `10` and `"10"`, `true` and `"true"` (spec §3.1).
+// strings, and existing JSON files mix `10` and `"10"`, `true` and `"true"`.
 import { z } from 'zod';
 
 const goTrue = new Set(['1', 't', 'true']);

@@ -1,4 +1,4 @@
-// Builds the one DaemonConfig object: defaults < file < SNET_* env < CLI flags (spec §3.1),
+// Builds the one DaemonConfig object: defaults < file < SNET_* env < CLI flags (docs/config.md),
 // reporting every problem at once and touching no network.
 import { existsSync } from 'node:fs';
 import type { z } from 'zod';
@@ -145,7 +145,7 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   return issue.message;
 }
 
-/** Reference rule (spec §6.1): a `payment_channel_storage_server` section in the file enables it unless it says `enabled: false`. */
+/** Reference rule (Go `etcddb/etcddb_server.go` `IsEtcdServerEnabled`): a `payment_channel_storage_server` section in the file enables it unless it says `enabled: false`. */
 function applyStorageServerRule(values: RawTree): void {
   const section = values['payment_channel_storage_server'];
   if (section !== null && typeof section === 'object' && !Array.isArray(section) && !('enabled' in section)) {

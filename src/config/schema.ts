@@ -1,6 +1,6 @@
 // The single source of truth for snetd.config.json: every key, its type, default and meaning.
 // docs/config.md is generated from this file (npm run docs). Key names, defaults and loose
-// value forms follow the Go reference v6.2.3 (spec proxy-and-operations.md §3.3) so existing
+// value forms follow the Go reference v6.2.3 (Go `config/config.go`) so existing
 // files load unchanged; keys marked "snetd-ts" are our extensions.
 import { z } from 'zod';
 import { looseBoolean, looseInt, looseNumber, looseString, looseStringList } from './coerce.ts';
@@ -74,7 +74,7 @@ const logSchema = z
       description: 'Names of hook sections to enable; each is configured under `log.<name>` with `type` (`email`, `webhook`) and `levels`.',
     }),
   })
-  // Hook sections live beside the fixed keys under their own names (spec §8).
+  // Hook sections live beside the fixed keys under their own names (Go `logger/hook.go`).
   .catchall(z.unknown());
 
 const storageClientSchema = z.object({

@@ -1,4 +1,4 @@
-// Cross-field checks of spec §3.5 (same order and meaning as the reference's Validate), but
+// Cross-field checks of Go `config/config.go` `Validate` (same order and meaning as the reference's), but
 // collected instead of first-fail, and without any network access (no GitHub version check).
 import type { DaemonConfig } from './schema.ts';
 import { referenceDefaultTokenSecret } from './schema.ts';

@@ -29,7 +29,7 @@ export interface CallContext {
   /** Typed per-call values (see `createContextKey`). */
   readonly values: ContextValues;
   /**
-   * Metadata the service will receive: the client's minus reserved headers (spec §1.5). Interceptors
+   * Metadata the service will receive: the client's minus reserved headers (Go `handler/grpc.go`). Interceptors
    * add or replace entries here, e.g. `snet-user-address` after a payment is validated.
    */
   readonly upstreamMetadata: Metadata;

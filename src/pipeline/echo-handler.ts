@@ -4,7 +4,7 @@ import type { CallHandler } from './interceptor.ts';
 const ok: CallOutcome = { code: 0, message: '' };
 
 /**
- * Echo mode (`passthrough_enabled: false`, spec §1.9): answers any method with its first request
+ * Echo mode (`passthrough_enabled: false`, Go `handler/grpc.go` `grpcLoopback`): answers any method with its first request
  * message, unchanged; further client messages are ignored. A call without a message gets an empty
  * OK response, as the reference's loopback does when RecvMsg hits EOF.
  */

@@ -16,7 +16,7 @@ export interface GrpcUpstreamOptions {
   readonly endpoint: string;
   /**
    * Forces the content-subtype sent to the service (service metadata `encoding`: `proto` or
-   * `json`, spec §1.5). `undefined` keeps the client's. @default undefined
+   * `json`, as Go `handler/grpc.go`). `undefined` keeps the client's. @default undefined
    */
   readonly contentSubtype?: 'proto' | 'json' | undefined;
   /** Extra trusted CA certificates (PEM) for an `https://` service. @default system roots */
@@ -187,7 +187,7 @@ class GrpcUpstream implements Upstream {
         trailers = received;
       });
       // The status is settled at 'end', after the last DATA was handed on: 'trailers' is not held
-      // back by pause() and could overtake buffered messages (research/ecosystem.md §2).
+      // back by pause() and could overtake buffered messages.
       stream.on('end', () => {
         if (trailers !== undefined) settle(outcomeFromTrailers(trailers));
       });

@@ -1,5 +1,5 @@
 /**
- * Request headers never forwarded to the service (spec §1.5): hop-by-hop and gRPC framing headers the
+ * Request headers never forwarded to the service (Go `handler/grpc.go`): hop-by-hop and gRPC framing headers the
  * daemon sets per hop itself. The transport drops them when it builds the metadata for interceptors,
  * and the upstream drops them again from whatever the interceptors added.
  */

@@ -15,7 +15,7 @@ export interface ServiceEndpoint {
 type Result<T> = { ok: true; value: T } | { ok: false; error: SnetError };
 
 /**
- * Parses `service_endpoint` (spec §1.5): `http://host:port`, `https://host:port`, `grpc://host:port`
+ * Parses `service_endpoint` (Go `handler/grpc.go`): `http://host:port`, `https://host:port`, `grpc://host:port`
  * or a bare `host:port`. Only host and port are used (a path is ignored, as the reference does).
  * A missing port defaults to 443 for https and 80 otherwise (the reference's 443 for `http://host`
  * is a trap; see docs/differences).

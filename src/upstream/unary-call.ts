@@ -4,7 +4,7 @@ import { SnetError } from '../errors/index.ts';
 import type { ByteSink, HeaderList, ReadonlyMetadata, RequestMessages, ResponseWriter, Upstream } from './call.ts';
 import { GrpcStatus } from './grpc-status.ts';
 
-/** One unary call the daemon makes to the service itself (the dynamic-pricing estimate, spec §6.1). */
+/** One unary call the daemon makes to the service itself (the dynamic-pricing estimate, docs/payments.md "Dynamic pricing"). */
 export interface UnaryCallRequest {
   /** Full gRPC path, `/package.Service/Method`. */
   readonly method: string;

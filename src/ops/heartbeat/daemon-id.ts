@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The daemon id of the reference (spec §9.1): hex sha256 of the plain concatenation
+ * The daemon id of the reference (Go `metrics/register.go`): hex sha256 of the plain concatenation
  * organization_id + service_id + group id (base64) + registry address.
  */
 export function computeDaemonId(organizationId: string, serviceId: string, groupIdBase64: string, registryAddress: string): string {

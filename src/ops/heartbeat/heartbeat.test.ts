@@ -9,7 +9,7 @@ import { createHeartbeat } from './heartbeat.ts';
 import { freePort } from '../../../test/harness/ports.ts';
 
 describe('computeDaemonId()', () => {
-  it('behavior: matches the reference vector (spec §9.1)', () => {
+  it('behavior: matches the reference vector (Go `metrics/heartbeat_test.go`)', () => {
     assert.equal(computeDaemonId('YOUR_ORG_ID', 'YOUR_SERVICE_ID', '', ''), '20e986a77adb1ab0900dce6f554128496aa26be1e212d682f37898bae226fcfc');
   });
 });

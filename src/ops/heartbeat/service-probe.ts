@@ -1,4 +1,4 @@
-// How /heartbeat and grpc.health.v1.Health learn whether the AI service is up (spec §9.4), with
+// How /heartbeat and grpc.health.v1.Health learn whether the AI service is up (Go `metrics/heartbeat.go`), with
 // the reference's defects fixed: the grpc type accepts host:port and only SERVING counts as healthy.
 import { connect as connectTcp } from 'node:net';
 import { connect as connectHttp2, constants as http2Constants } from 'node:http2';

@@ -171,7 +171,7 @@ function shieldLogger(
 }
 
 /**
- * Builds the daemon's logger from the reference `log` section (spec §8): pino producing zap-style
+ * Builds the daemon's logger from the reference `log` section (Go `logger/logger.go`): pino producing zap-style
  * lines (`level` word, `ts` in the configured Go layout and timezone, `msg` + fields, or the
  * tab-separated text form), written asynchronously to stdout/stderr/a rotating file, with hooks
  * (e-mail, telegram, webhook, custom) fed through bounded, rate-limited queues. Secrets are

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /**
- * `log.output.file_pattern` handling (spec §8): strftime-like placeholders `%Y %m %d %H %M %S`,
+ * `log.output.file_pattern` handling (Go `logger/logger.go`): strftime-like placeholders `%Y %m %d %H %M %S`,
  * expanded with the host's local time, and the lumberjack naming of rotated (backup) files.
  */
 

@@ -1,12 +1,12 @@
 /**
  * Go time layouts (`log.formatter.timestamp_format`, reference date `Mon Jan 2 15:04:05 MST 2006`)
  * compiled once into a fast formatter. The chunk scanner is a port of Go's `time.nextStdChunk`
- * (src/time/format.go), so a layout that works in the Go daemon renders the same here (spec §8).
+ * (src/time/format.go), so a layout that works in the Go daemon renders the same here.
  * Only what is needed to *format* is supported; precision stops at milliseconds (digits past the
  * third are zeros).
  */
 
-/** Go's `time.RFC3339`, used when `timestamp_format` is empty (spec §8). */
+/** Go's `time.RFC3339`, used when `timestamp_format` is empty (Go `logger/logger.go`). */
 export const RFC3339_LAYOUT = '2006-01-02T15:04:05Z07:00';
 
 /** Go's `time.Time.String()` layout, used in e-mail/telegram hook bodies like the reference. */

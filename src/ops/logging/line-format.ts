@@ -1,5 +1,5 @@
 /**
- * The two line layouts of the reference (zap production encoder, spec §8). pino always produces the
+ * The two line layouts of the reference (zap production encoder, Go `logger/logger.go`). pino always produces the
  * JSON form `{"level":"INFO","ts":"…",<fields>,"msg":"…"}`; the text form is derived from it:
  * `ts\tLEVEL\tmessage\t{json fields}` (fields part omitted when there are none).
  */

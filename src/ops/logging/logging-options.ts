@@ -6,7 +6,7 @@ export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fata
 /** Where lines go (`log.output.type`). */
 export type LogOutputType = 'file' | 'stdout' | 'stderr';
 
-/** One hook named in `log.hooks`, configured under `log.<name>` (spec §8). */
+/** One hook named in `log.hooks`, configured under `log.<name>` (Go `logger/hook.go`). */
 export interface LogHookConfig {
   /** The hook's name, i.e. the config section `log.<name>`. */
   readonly name: string;
@@ -18,7 +18,7 @@ export interface LogHookConfig {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-/** The reference `log` config section in camelCase (spec §8); `app/` maps the config onto it. */
+/** The reference `log` config section in camelCase (Go `logger/logger.go`); `app/` maps the config onto it. */
 export interface LoggingOptions {
   /** Minimum level written; `panic` is treated as `fatal`. @default 'info' */
   readonly level: LogLevelName;
@@ -72,7 +72,7 @@ export interface LoggingDeps {
   readonly fetch?: typeof fetch;
 }
 
-/** The reference defaults (spec §8), for callers that build options from a partial config. */
+/** The reference defaults (Go `config/config.go`), for callers that build options from a partial config. */
 export const DEFAULT_LOGGING_OPTIONS: LoggingOptions = {
   level: 'info',
   timezone: 'UTC',

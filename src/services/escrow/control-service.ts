@@ -41,7 +41,7 @@ function claimReply(claim: ClaimRecord): Record<string, unknown> {
 }
 
 /**
- * `escrow.ProviderControlService` of spec §8.2 / §9: the provider (org `payment_address`) lists what it can
+ * `escrow.ProviderControlService` (Go `escrow/control_service.go`): the provider (org `payment_address`) lists what it can
  * claim and starts claims; the daemon moves the channel to the next nonce and keeps the old nonce's signed
  * amount as a claim record until the chain nonce passes it. It never sends transactions.
  */

@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 import { serviceRejected } from '../../payments/index.ts';
 
 // Message types of the reference's escrow services, loaded once from the .proto files next to this file
-// (package, names and field numbers as in singnet/snet-daemon, spec payments.md §8). protobufjs uses
+// (package, names and field numbers as in singnet/snet-daemon `escrow/*.proto`). protobufjs uses
 // camelCase field names; 64-bit integers are read as decimal strings (exact) and written from strings.
 
 const root = new protobuf.Root();

@@ -34,7 +34,7 @@ export function recoverSigner(recoverer: SignatureRecoverer, message: Uint8Array
   return result.value;
 }
 
-/** Rejects a signed request whose block is more than `drift` blocks away from the chain's (spec §4). */
+/** Rejects a signed request whose block is more than `drift` blocks away from the chain's (Go `escrow/state_service.go`). */
 export async function checkBlockDrift(chain: ChannelReader, currentBlock: bigint, drift: bigint): Promise<void> {
   let latest: bigint;
   try {

@@ -12,7 +12,7 @@ function errorText(err: unknown): string {
 }
 
 /**
- * `GetChannelState` of spec §8.1, in the reference's order: M2 signature → merged channel → signer is the
+ * `GetChannelState` (Go `escrow/state_service.go`), in the reference's order: M2 signature → merged channel → signer is the
  * channel's signer, sender or recipient → ±5 block drift → chain nonce. While a claim is in progress (our
  * nonce ahead of the chain's) the old nonce's amount and signature come from the claim record. Read-only.
  * Returns the encoded `ChannelStateReply`; throws PAYMENT_SERVICE_REJECTED with the reference texts.

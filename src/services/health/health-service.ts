@@ -19,7 +19,7 @@ export function encodeHealthCheckResponse(status: HealthStatus): Uint8Array {
 }
 
 /**
- * Registers `grpc.health.v1.Health` on the daemon (spec §9.5 with DECISIONS 5): `Check` answers
+ * Registers `grpc.health.v1.Health` on the daemon (Go `metrics/heartbeat.go`; the difference: docs/differences.md): `Check` answers
  * NOT_SERVING instead of an error when the service is down; `Watch` sends the status now and on
  * every change until the call or the daemon ends; `List` and other methods answer UNIMPLEMENTED. The request's `service` field is
  * ignored, as in the reference. Register without payment interceptors: health is free.

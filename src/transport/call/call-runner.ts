@@ -29,7 +29,7 @@ export interface CallRunnerOptions {
   readonly maxMessageBytes: number;
   /** Deadline when the client sends none, in ms; 0 = none. */
   readonly serviceTimeoutMs: number;
-  /** Extra request headers never forwarded to the service (DECISIONS 2 option). */
+  /** Extra request headers never forwarded to the service (config `forward_payment_headers`). */
   readonly dropMetadata: ReadonlySet<string>;
 }
 

@@ -1,10 +1,10 @@
-/** CORS policy (spec §2.4, DECISIONS 20: `*` by default, an optional allow-list). */
+/** CORS policy (Go `handler/cors.go`; ours: `*` by default, an optional allow-list, docs/config.md). */
 export interface CorsOptions {
   /** Origins allowed to call from a browser: `'*'` or exact origins like `https://app.example`. @default '*' */
   readonly allowedOrigins: '*' | readonly string[];
 }
 
-/** Headers browsers may read from gRPC-Web responses (reference list, spec §2.4). */
+/** Headers browsers may read from gRPC-Web responses (reference list, Go `handler/cors.go`). */
 const exposedHeaders = 'grpc-status, grpc-message, grpc-status-details-bin, grpc-encoding, grpc-accept-encoding, x-grpc-web, grpc-timeout, Retry-After';
 
 /** Decides CORS headers once per request; the allow-list check is a Set lookup. */
@@ -22,7 +22,7 @@ export function createCorsPolicy(options: CorsOptions): CorsPolicy {
   return {
     responseHeaders(origin, extraExposed) {
       if (!allowed(origin)) return {};
-      // The reference reflects the origin and allows credentials on gRPC-Web answers (spec §2.3).
+      // The reference reflects the origin and allows credentials on gRPC-Web answers (Go `snetd/cmd/serve.go` `newGRPCWebServer`).
       return {
         'access-control-allow-origin': origin,
         'access-control-allow-credentials': 'true',

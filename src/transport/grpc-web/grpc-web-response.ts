@@ -7,7 +7,7 @@ import type { HttpOut } from './http-out.ts';
 /**
  * The response of a gRPC-Web call (PROTOCOL-WEB.md) over HTTP/1.1 or HTTP/2: messages as frames,
  * the status as a final 0x80 trailer frame written only after the last message (never on the
- * upstream 'trailers' event, which can overtake paused DATA: research/ecosystem.md §2), or in the
+ * upstream 'trailers' event, which can overtake paused DATA), or in the
  * HTTP headers when nothing was sent. Text mode base64-encodes the body as one stream.
  */
 export class GrpcWebResponse implements CallResponse {

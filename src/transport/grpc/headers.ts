@@ -18,7 +18,7 @@ export const headerMessage = 'grpc-message';
 /** Serialized `google.rpc.Status`, base64 (it is a `-bin` header). */
 export const headerStatusDetails = 'grpc-status-details-bin';
 
-/** Request headers never forwarded to the service (spec §1.5); the list lives with the upstream. */
+/** Request headers never forwarded to the service (Go `handler/grpc.go`); the list lives with the upstream. */
 export { reservedRequestHeaders } from '../../upstream/index.ts';
 
 /** True for `application/grpc`, `application/grpc+<subtype>` and `application/grpc;…` (not gRPC-Web). */

@@ -34,7 +34,7 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_WRONG_RECIPIENT: GrpcStatus.INTERNAL,
   PAYMENT_WRONG_GROUP: GrpcStatus.INTERNAL,
   PAYMENT_CHANNEL_NOT_FOUND: GrpcStatus.UNAUTHENTICATED,
-  PAYMENT_NONCE_MISMATCH: GrpcStatus.SNET_INCORRECT_NONCE, // 1000, the reference's custom status (payments.md §17 item 2)
+  PAYMENT_NONCE_MISMATCH: GrpcStatus.SNET_INCORRECT_NONCE, // 1000, the reference's custom status (Go `escrow/payment_handler.go` `paymentErrorToGrpcError`)
   PAYMENT_SIGNATURE_INVALID: GrpcStatus.UNAUTHENTICATED,
   PAYMENT_WRONG_SIGNER: GrpcStatus.UNAUTHENTICATED,
   PAYMENT_BLOCK_UNAVAILABLE: GrpcStatus.UNAVAILABLE, // the reference: INTERNAL (issue #4: UNAVAILABLE when the chain is needed)
@@ -43,9 +43,9 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   PAYMENT_AMOUNT_MISMATCH: GrpcStatus.UNAUTHENTICATED,
   PAYMENT_PRICE_UNDEFINED: GrpcStatus.INTERNAL,
   PAYMENT_COMMIT_FAILED: GrpcStatus.INTERNAL,
-  PAYMENT_PREPAID_TOKEN_INVALID: GrpcStatus.INTERNAL, // the reference's prepaid handler sends every token failure as INTERNAL (payments.md §11.2)
-  PAYMENT_USAGE_EXCEEDED: GrpcStatus.INTERNAL, // the reference: INTERNAL, not RESOURCE_EXHAUSTED (payments.md §11.2 step 4)
-  PAYMENT_SERVICE_REJECTED: GrpcStatus.UNKNOWN, // daemon unary services answer plain Go errors = UNKNOWN (payments.md §3.4)
+  PAYMENT_PREPAID_TOKEN_INVALID: GrpcStatus.INTERNAL, // the reference's prepaid handler sends every token failure as INTERNAL (Go `escrow/prepaid_handler.go`)
+  PAYMENT_USAGE_EXCEEDED: GrpcStatus.INTERNAL, // the reference: INTERNAL, not RESOURCE_EXHAUSTED (Go `escrow/prepaid_service.go`)
+  PAYMENT_SERVICE_REJECTED: GrpcStatus.UNKNOWN, // daemon unary services answer plain Go errors, which grpc-go sends as UNKNOWN
   PAYMENT_FREE_CALL_UNAUTHENTICATED: GrpcStatus.UNAUTHENTICATED,
   PAYMENT_FREE_CALL_EXPIRED: GrpcStatus.INTERNAL, // the reference sends INTERNAL (Go escrow/free_call_payment_handler.go)
   PAYMENT_FREE_CALL_LIMIT: GrpcStatus.INTERNAL, // the reference sends INTERNAL, not RESOURCE_EXHAUSTED (Go escrow/free_call.go)

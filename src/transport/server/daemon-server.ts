@@ -13,7 +13,7 @@ import { createCorsPolicy, type CorsOptions, type CorsPolicy } from '../grpc-web
 import type { HttpRoutes } from './http-route.ts';
 import { RequestRouter } from './request-router.ts';
 
-/** TLS from files (`ssl_cert` / `ssl_key`), reloaded when they change (spec §7). */
+/** TLS from files (`ssl_cert` / `ssl_key`), reloaded when they change (as Go `snetd/cmd/certs_listener.go`). */
 export interface TlsFileOptions {
   /** PEM certificate chain file. */
   readonly certFile: string;
@@ -37,7 +37,7 @@ export interface TransportOptions {
   readonly serviceTimeoutMs?: number;
   /** CORS for browsers. @default { allowedOrigins: '*' } */
   readonly cors?: CorsOptions;
-  /** Request headers never forwarded to the service (lower-case), e.g. payment headers (DECISIONS 2). @default [] */
+  /** Request headers never forwarded to the service (lower-case), e.g. payment headers (config `forward_payment_headers`). @default [] */
   readonly dropMetadata?: readonly string[];
   /** Open client connections at most; further ones are closed on accept (bounds memory: each may hold a connection window). @default 4096 */
   readonly maxConnections?: number;
@@ -372,7 +372,7 @@ class DaemonServerImpl implements DaemonServer {
         current = next;
         this.#logger.info({ certFile: options.certFile }, 'TLS certificate reloaded');
       } catch (error) {
-        // Half-written files or a mismatched pair: keep serving the last good one (spec §7).
+        // Half-written files or a mismatched pair: keep serving the last good one (as Go `snetd/cmd/certs_listener.go`).
         this.#logger.warn({ err: error }, 'TLS reload failed; keeping the current certificate');
       }
     }, intervalMs);

@@ -13,7 +13,7 @@ export interface HttpRouteResponse {
   readonly body: string | Uint8Array;
 }
 
-/** Answers one plain HTTP request. Any HTTP method reaches it (reference behaviour, spec §2.5). */
+/** Answers one plain HTTP request. Any HTTP method reaches it (reference behaviour, Go `snetd/cmd/serve.go` `newHTTPHandler`). */
 export type HttpRoute = (request: HttpRouteRequest) => HttpRouteResponse | Promise<HttpRouteResponse>;
 
 /**

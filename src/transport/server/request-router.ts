@@ -32,7 +32,7 @@ const http2constants = http2.constants;
 const notFoundBody = Buffer.from('404 page not found\n');
 
 /**
- * Routes each request by its content-type (not per connection, spec §2.1 TS note): native gRPC
+ * Routes each request by its content-type (not per connection like Go `snetd/cmd/mux.go`; docs/differences.md): native gRPC
  * (HTTP/2 only), gRPC-Web binary/text (HTTP/1.1 and HTTP/2), CORS preflight, plain HTTP routes.
  */
 export class RequestRouter {
@@ -188,7 +188,7 @@ export class RequestRouter {
       );
       return out.head(preflight.status, preflight.headers, true);
     }
-    // Routing uses the first path segment only, as the reference's mux does (spec §2.5).
+    // Routing uses the first path segment only, as the reference's mux does (Go `snetd/cmd/serve.go` `newHTTPHandler`).
     const queryAt = path.indexOf('?');
     const pathOnly = queryAt === -1 ? path : path.slice(0, queryAt);
     const slash = pathOnly.indexOf('/', 1);
