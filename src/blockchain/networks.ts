@@ -45,7 +45,7 @@ export interface ResolvedNetwork {
   readonly tokenAddress: Address | undefined;
 }
 
-/** The legacy snet "local" addresses, which `snetd dev` reproduces (DECISIONS.md #10). */
+/** The legacy snet "local" addresses, which `snetd dev` reproduces (docs/differences.md). */
 const LOCAL_DEFAULTS = {
   registry: '0x4E74FefA82E83E0964f0D9f53c68e03f7298a8b2',
   mpe: '0x5C7a4290F6F8FF64c69eEffDFAFc8644A4Ec3a4E',

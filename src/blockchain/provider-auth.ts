@@ -1,5 +1,5 @@
 /**
- * HTTP headers for `blockchain_provider_api_key`, following the Go daemon (proxy-and-operations.md §3.3):
+ * HTTP headers for `blockchain_provider_api_key`, following the Go daemon (`blockchain/ethereum_client.go`):
  * a key that looks like a JWT (three non-empty dot-separated parts) → `Authorization: Bearer <key>`;
  * otherwise an Infura endpoint → `Authorization: Basic base64(":" + key)`; otherwise Bearer. No key → no header.
  */

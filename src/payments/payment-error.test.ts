@@ -1,5 +1,5 @@
 // Pins every client-visible payment error text (STYLE §C / viem errors/address.test.ts): these are the
-// Go daemon's texts (payments.md §1.4, §5.2, §5.3) and clients match on some of them.
+// Go daemon's texts (Go `handler/stream_interceptor.go`, `escrow/payment_channel_storage.go`, `escrow/validation.go`) and clients match on some of them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { freeCallBalanceError, freeCallBusyError, freeCallLimitError, freeCallRefusalError, freeCallStorageError, signNotValid, TOKEN_EXPIRED } from './free-call/free-call-errors.ts';

@@ -5,7 +5,7 @@ export type PaymentErrorCode = Extract<ErrorCode, `PAYMENT_${string}`>;
 
 /**
  * An error of a payment check. `message` is the exact text the client receives (the Go daemon's
- * text, payments.md §1.4 / §5.3), so it must not change; `cause` stays in logs. The transport maps
+ * text, Go `handler/stream_interceptor.go` / `escrow/validation.go`), so it must not change; `cause` stays in logs. The transport maps
  * `code` to the wire status (table in src/payments/README.md).
  */
 export class PaymentError extends SnetError {

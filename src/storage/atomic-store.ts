@@ -1,6 +1,6 @@
 /**
  * The storage contract every payment component depends on (the idea of Go `storage/atomic_storage.go`,
- * spec payments.md §7.4), with etcd-style compare-then-operate transactions and self-expiring locks.
+ * `etcddb/etcddb_client.go`), with etcd-style compare-then-operate transactions and self-expiring locks.
  *
  * Semantics shared by every backend (memory, LMDB, etcd); `testing/atomic-store-contract.ts` pins them:
  * - Keys are non-empty strings, compared and range-scanned by their UTF-8 bytes; values are bytes.
@@ -63,7 +63,7 @@ export interface LockHandle {
 }
 
 /**
- * An atomic key-value store (spec payments.md §7). Every method is async and takes {@link StoreCallOptions}.
+ * An atomic key-value store. Every method is async and takes {@link StoreCallOptions}.
  * Errors are `SnetError`s: STORAGE_INVALID_ARGUMENT (bad key / transaction shape; nothing changed),
  * STORAGE_UNAVAILABLE, STORAGE_TIMEOUT, STORAGE_CLOSED, STORAGE_CORRUPT, REQUEST_CANCELLED.
  */

@@ -6,7 +6,7 @@ import { createMemoryStore } from './memory-store.ts';
 import type { AtomicStore } from './atomic-store.ts';
 
 /**
- * The storage slice of the daemon config that `app/` cuts out (spec payments.md §7.1, DECISIONS ops 17):
+ * The storage slice of the daemon config that `app/` cuts out (docs/operations.md "Channel-state storage"):
  * etcd when endpoints are configured, else the embedded LMDB file, or memory when explicitly asked.
  */
 export type StorageOptions =

@@ -8,7 +8,7 @@ import type { Logger } from '../shared/index.ts';
 
 /**
  * Options of {@link createEtcdServerSupervisor}, the fields of config `payment_channel_storage_server`
- * (spec proxy-and-operations.md §6.1) once `app/` has resolved them.
+ * (Go `etcddb/etcddb_conf.go`) once `app/` has resolved them.
  */
 export interface EtcdServerSupervisorOptions {
   /** Path of the etcd binary. @default /usr/bin/etcd, else /usr/local/bin/etcd, else `etcd` on PATH */
@@ -230,7 +230,7 @@ const describeMember = (member: AnsweringEtcdMember): string =>
   `"${member.name}" (id ${member.id}, peer URLs ${member.peerUrls.join(', ') || 'none'})`;
 
 /**
- * Supervises a local etcd member as a child process (DECISIONS ops 17; the Go daemon embeds etcd
+ * Supervises a local etcd member as a child process (docs/operations.md; the Go daemon embeds etcd
  * in-process). It is started once and never restarted: an unexpected exit is logged and reported
  * through `onUnexpectedExit`. The store still connects through the configured client endpoints.
  */

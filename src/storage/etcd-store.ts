@@ -27,7 +27,7 @@ import type {
   StoreOperation,
 } from './atomic-store.ts';
 
-/** TLS files for etcd (config `payment_channel_ca_path`, `…_cert_path`, `…_key_path`; spec ops §6.3). */
+/** TLS files for etcd (config `payment_channel_ca_path`, `…_cert_path`, `…_key_path`; Go `etcddb/etcddb_client.go`). */
 export interface EtcdTlsFiles {
   /** CA bundle (PEM) that signed the etcd server certificates. */
   readonly caFile: string;
@@ -37,7 +37,7 @@ export interface EtcdTlsFiles {
   readonly keyFile?: string;
 }
 
-/** Options of {@link createEtcdStore} (spec proxy-and-operations.md §6.2). */
+/** Options of {@link createEtcdStore} (Go `etcddb/etcddb_client.go`). */
 export interface EtcdStoreOptions {
   /** Client URLs, e.g. `http://127.0.0.1:2379`; all http or all https. */
   readonly endpoints: readonly string[];
@@ -112,7 +112,7 @@ const keyBuffer = (key: string): Buffer => Buffer.from(key, 'utf8');
 
 /**
  * An {@link AtomicStore} on an etcd v3 cluster through `etcd3`, for replica groups sharing channel
- * state (spec payments.md §7.5). Starts with a `Maintenance.Status` probe of **every** endpoint and
+ * state. Starts with a `Maintenance.Status` probe of **every** endpoint and
  * rejects with STORAGE_UNAVAILABLE naming the first unhealthy one. Writes are etcd transactions
  * (value / create-revision / mod-revision compares); writes on one key are serialised inside this
  * process before they reach etcd. Writes are never retried by the client: a failed write reports
@@ -139,7 +139,7 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
   const credentials = readTls(options.tls);
   const noRetry = { global: noop, host: () => noop };
 
-  // Start-up probe of every endpoint (the reference probes only the first, spec §6.2).
+  // Start-up probe of every endpoint (the reference probes only the first, Go `etcddb/etcddb_client.go`).
   for (const endpoint of endpoints) {
     const probe = new Etcd3({ hosts: [endpoint], ...(credentials === undefined ? {} : { credentials }), faultHandling: noRetry });
     try {

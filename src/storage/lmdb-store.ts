@@ -22,7 +22,7 @@ export interface LmdbStoreOptions {
 const revisionKey = 'revision';
 
 /**
- * The embedded default {@link AtomicStore} (DECISIONS ops 17): an LMDB file via the `lmdb` package.
+ * The embedded default {@link AtomicStore} (docs/operations.md "Channel-state storage"): an LMDB file via the `lmdb` package.
  * Every write is one LMDB write transaction whose promise resolves only after it was committed and
  * fsync'ed (`overlappingSync: false`, no `noSync`): a resolved write survives kill -9 and power loss.
  * Concurrent writers are serialised by LMDB's write lock (also across processes sharing the file) and

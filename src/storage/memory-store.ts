@@ -12,7 +12,7 @@ export interface MemoryStoreOptions {
 /**
  * An in-process, non-durable {@link AtomicStore}: the test double and the product option for
  * `payment_channel_storage_type` other than etcd when memory is explicitly wanted. State is per
- * process and lost on restart, including unclaimed payments (spec payments.md §7.1).
+ * process and lost on restart, including unclaimed payments (as Go `storage/memory_storage.go`).
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): AtomicStore {
   const records = new Map<string, LocalRecord>();

@@ -1,6 +1,6 @@
 import { SnetError } from '../errors/index.ts';
 
-/** Inputs of {@link buildStoragePrefixes}: the identity of the replica group (spec payments.md §7.2). */
+/** Inputs of {@link buildStoragePrefixes}: the identity of the replica group (Go `snetd/cmd/components.go`). */
 export interface StoragePrefixesOptions {
   /** `blockchain_network_selected`, e.g. `sepolia`. */
   readonly network: string;
@@ -12,7 +12,7 @@ export interface StoragePrefixesOptions {
   readonly mpeAddress: string;
   /**
    * Prepended to every key. `''` reproduces the Go daemon's keys (only for the gob-compatible mode);
-   * snetd-ts's own value encoding uses its own root so it never collides with Go state (DECISIONS payments 1).
+   * snetd-ts's own value encoding uses its own root so it never collides with Go state (docs/migration.md).
    * @default 'snetd-ts/1/'
    */
   readonly root?: string;
@@ -27,7 +27,7 @@ export interface StoragePrefixes {
 }
 
 /**
- * Builds BASE and MPE of spec payments.md §7.2 (Go `snetd/cmd/components.go`). Components then add
+ * Builds the BASE and MPE prefixes of Go `snetd/cmd/components.go`. Components then add
  * their layer, e.g. `createPrefixedStore(store, mpe + '//payment-channel/storage/')` (the double slash is
  * the reference's, from joining an empty layer name). Throws STORAGE_INVALID_ARGUMENT on empty parts.
  */

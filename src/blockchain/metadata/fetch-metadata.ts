@@ -12,7 +12,7 @@ export interface MetadataOptions {
   /** Per-request timeout (`ipfs_timeout` × 1000). @default 30000 */
   readonly ipfsTimeoutMs?: number;
   /**
-   * Recompute the CID from the bytes and reject a mismatch (DECISIONS.md #16). Turn off only for gateways
+   * Recompute the CID from the bytes and reject a mismatch (docs/differences.md). Turn off only for gateways
    * known to transform content. @default true
    */
   readonly verifyCid?: boolean;

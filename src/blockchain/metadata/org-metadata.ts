@@ -61,7 +61,7 @@ const orgSchema = z.looseObject({
 /**
  * Validates organization metadata (JSON text, bytes or object) into {@link OrgMetadata}. All problems are
  * reported at once as `METADATA_INVALID`; a missing `payment_expiration_threshold` names the org and group
- * (DECISIONS.md payments #2: the Go daemon only crashes on the first call).
+ * (the Go daemon only crashes on the first call; docs/differences.md).
  */
 export function parseOrgMetadata(input: unknown, label = 'organization metadata'): OrgMetadata {
   const problems = new Problems();
@@ -89,7 +89,7 @@ export function parseOrgMetadata(input: unknown, label = 'organization metadata'
     const client = payment.payment_channel_storage_client;
     const duration = (value: string | number | undefined, key: string): number | undefined => {
       if (value === undefined || value === '') return undefined;
-      // A bare number is seconds in snet-cli's examples, not Go nanoseconds (proxy-and-operations.md §3.3 quirk).
+      // A bare number is seconds in snet-cli's examples, not Go nanoseconds.
       const ms = typeof value === 'number' ? value * 1000 : parseGoDurationMs(value);
       if (ms === undefined) problems.add(`${at}.payment.payment_channel_storage_client.${key}`, `"${value}" is not a duration like "5s" or "1m30s"`);
       return ms;

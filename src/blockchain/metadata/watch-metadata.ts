@@ -27,7 +27,7 @@ export interface WatchMetadataOptions {
  * Hot reload of org and service metadata: watches Registry `OrganizationModified` and
  * `ServiceMetadataModified` for our org/service and reloads through Registry → IPFS → CID check → parse.
  * Invalid new metadata is reported and ignored (the running daemon keeps the last good one). Metadata
- * read from local files is not watched. Fixes the Go listener (proxy-and-operations.md §5.5).
+ * read from local files is not watched. Fixes the Go listener (`contract_event_listener/*.go`; docs/differences.md).
  */
 export function watchMetadata(deps: { readonly logger: Logger; readonly chain: ChainClient }, options: WatchMetadataOptions): EventWatcher {
   const log = deps.logger.child({ component: 'metadata-watch', orgId: options.orgId, serviceId: options.serviceId });

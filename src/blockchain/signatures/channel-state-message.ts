@@ -13,7 +13,7 @@ export interface ChannelStateMessageFields {
 const CHANNEL_STATE_PREFIX = encodeString('__get_channel_state');
 
 /**
- * M2, `PaymentChannelStateService.GetChannelState` (payments.md §4, `[D] escrow/state_service.go`):
+ * M2, `PaymentChannelStateService.GetChannelState` (Go `escrow/state_service.go`):
  * `"__get_channel_state" ‖ ADDR20(mpe) ‖ U256(channelId) ‖ U256(currentBlock)`.
  * Throws for a non-address or an integer outside uint256.
  */

@@ -14,7 +14,7 @@ export interface ClaimMessageFields {
 const CLAIM_PREFIX = encodeString('__MPE_claim_message');
 
 /**
- * M1, the escrow payment claim (payments.md §4): `"__MPE_claim_message" ‖ ADDR20(mpe) ‖ U256(channelId) ‖
+ * M1, the escrow payment claim (Go `escrow/validation.go` `getSignerAddressFromPayment`): `"__MPE_claim_message" ‖ ADDR20(mpe) ‖ U256(channelId) ‖
  * U256(nonce) ‖ U256(amount)`. Signed by the client for paid calls (escrow, train-call), reused as the
  * TokenService claim signature and checked on-chain by `MultiPartyEscrow.channelClaim`.
  * Throws for a non-address or an integer outside uint256.

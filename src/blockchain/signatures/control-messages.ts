@@ -2,7 +2,7 @@ import { concatBytes } from '@noble/hashes/utils.js';
 import type { AddressInput } from './address.ts';
 import { encodeAddress, encodeString, encodeUint256 } from './packed-encoding.ts';
 
-// ProviderControlService (treasurer) messages, M3–M6 of payments.md §4, `[D] escrow/control_service.go`.
+// ProviderControlService (treasurer) messages, M3–M6, Go `escrow/control_service.go`.
 // All are signed by the group's `payment_address`.
 
 /** Fields of the `GetListUnclaimed` / `GetListInProgress` signatures (M3, M4). */

@@ -2,9 +2,9 @@ import { concatBytes } from '@noble/hashes/utils.js';
 import type { AddressInput } from './address.ts';
 import { encodeAddress, encodeString, encodeUint256 } from './packed-encoding.ts';
 
-// Free-call messages, M7–M9 of payments.md §4 (`[D] escrow/validation.go`, `[D] escrow/free_call_state_service.go`),
-// plus the pre-v6 message the npm snet-sdk still signs (official-clients.md §2 "Free call (legacy)").
-// Strings are signed verbatim (§17 item 10): `address` and `groupId` are the exact text the client sent /
+// Free-call messages, M7–M9 (Go `escrow/validation.go`, `escrow/free_call_state_service.go`),
+// plus the pre-v6 message the npm snet-sdk still signs (its `FreeCallPaymentStrategy.js`).
+// Strings are signed verbatim: `address` and `groupId` are the exact text the client sent /
 // the metadata holds, never re-encoded.
 
 const FREE_TRIAL_PREFIX = encodeString('__prefix_free_trial');
@@ -94,7 +94,7 @@ export interface LegacyFreeCallMessageFields {
 /**
  * The pre-v6 free-call message of the npm `snet-sdk` (`FreeCallPaymentStrategy.js`):
  * `"__prefix_free_trial" ‖ STR(userId) ‖ STR(organizationId) ‖ STR(serviceId) ‖ STR(groupId) ‖ U256(currentBlock) ‖ token`.
- * Kept for DECISIONS.md payments 4 (legacy free calls supported alongside v6). Throws for bad input.
+ * Kept because legacy free calls are supported alongside v6 (docs/payments.md "Free calls"). Throws for bad input.
  */
 export function buildLegacyFreeCallMessage(fields: LegacyFreeCallMessageFields): Uint8Array {
   return concatBytes(

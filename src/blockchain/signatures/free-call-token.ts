@@ -17,7 +17,7 @@ const UNDERSCORE = 0x5f;
 const DECIMAL = /^[0-9]{1,78}$/;
 
 /**
- * The token `GetFreeCallToken` returns (payments.md §10.3): `signature ‖ "_" ‖ ASCII decimal(expiryBlock)`.
+ * The token `GetFreeCallToken` returns (Go `escrow/validation.go` `NewFreeCallToken`): `signature ‖ "_" ‖ ASCII decimal(expiryBlock)`.
  * Throws a `RangeError` for a negative expiry (a bug in the caller).
  */
 export function encodeFreeCallToken(signature: Uint8Array, expiryBlock: bigint): Uint8Array {

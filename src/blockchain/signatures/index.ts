@@ -1,5 +1,5 @@
-// Signed messages of the snetd payment protocol: byte builders (payments.md §4), the hash that is
-// signed (§3.1), recovery (§3.2) and signing helpers. Pure and stateless apart from the recoverer,
+// Signed messages of the snetd payment protocol: byte builders (README.md), the hash that is
+// signed (EIP-191), recovery and signing helpers. Pure and stateless apart from the recoverer,
 // which is created once at start-up. Test vectors: test/vectors/README.md.
 export { keccak256 } from './keccak.ts';
 export { ETH_SIGNED_MESSAGE_PREFIX_32, hashPersonalMessage32, hashSignedMessage } from './signed-message-hash.ts';

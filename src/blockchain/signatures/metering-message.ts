@@ -13,7 +13,7 @@ export interface MeteringMessageFields {
 }
 
 /**
- * The metering request message (proxy-and-operations.md §9.2, `[D] metrics/*.go`): `"_usage" ‖ STR(username) ‖
+ * The metering request message (Go `metrics/*.go`): `"_usage" ‖ STR(username) ‖
  * STR(organizationId) ‖ STR(serviceId) ‖ STR(groupId) ‖ U256(currentBlock)`; signed by
  * `private_key_for_metering` with the recovery byte as 0/1 and sent as standard base64. Throws for a block outside uint256.
  */

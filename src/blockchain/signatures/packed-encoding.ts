@@ -5,9 +5,9 @@ import { addressToBytes, type AddressInput } from './address.ts';
 export const MAX_UINT256: bigint = (1n << 256n) - 1n;
 
 /**
- * `U256(x)`: the 32-byte big-endian word `abi.encodePacked(uint256 x)` produces (payments.md §0).
+ * `U256(x)`: the 32-byte big-endian word `abi.encodePacked(uint256 x)` produces.
  * Throws a `RangeError` for a negative value or one above 2^256−1. The reference silently encodes
- * |x| and truncates to the low 32 bytes (`[D] escrow/validation.go` `bigIntToBytes`, §3.3); our
+ * |x| and truncates to the low 32 bytes (Go `escrow/validation.go` `bigIntToBytes`); our
  * header parsers reject such values first, so reaching this throw is a bug.
  */
 export function encodeUint256(value: bigint): Uint8Array {

@@ -16,7 +16,7 @@ export function publicKeyToAddressBytes(publicKey65: Uint8Array): Uint8Array {
   return keccak256(publicKey65.subarray(1)).slice(12);
 }
 
-// High-s is accepted on purpose by both backends: go-ethereum `crypto.SigToPub` does not enforce low-s (§3.2, §17 item 9).
+// High-s is accepted on purpose by both backends: go-ethereum `crypto.SigToPub` does not enforce low-s (Go `utils/auth_utils.go`).
 const jsRecover: RawRecover = (signature64, recoveryId, digest32) => {
   try {
     const point = secp256k1.Signature.fromBytes(signature64, 'compact').addRecoveryBit(recoveryId).recoverPublicKey(digest32);
@@ -31,7 +31,7 @@ interface NativeSecp256k1 {
 }
 
 // `secp256k1/bindings.js`, not the package root: the root silently falls back to the `elliptic` JS code
-// when the addon fails to load (ecosystem.md §3), and we want to know.
+// when the addon fails to load (the package's `index.js`), and we want to know.
 const requireBindings = (): unknown => createRequire(import.meta.url)('secp256k1/bindings.js');
 
 function loadNative(load: () => unknown): { recover: RawRecover } | { reason: string } {
@@ -51,7 +51,7 @@ function loadNative(load: () => unknown): { recover: RawRecover } | { reason: st
   return { recover };
 }
 
-// Known answer from `[D] escrow/validation_test.go` (payments.md §3.5): proves a backend really works before we trust it.
+// Known answer from Go `escrow/validation_test.go` (`TestGetPublicKeyFromPayment`): proves a backend really works before we trust it.
 const SELF_TEST_DIGEST = Uint8Array.from(Buffer.from('a844e6defd97fac28d0662b8d0c985dc2a71006182f01dc94a7195a46f0e262f', 'hex'));
 const SELF_TEST_SIGNATURE = Uint8Array.from(
   Buffer.from(

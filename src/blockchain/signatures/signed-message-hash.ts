@@ -13,7 +13,7 @@ export function hashPersonalMessage32(hash32: Uint8Array): Uint8Array {
 }
 
 /**
- * The digest every snetd signature is made over (payments.md §3.1):
+ * The digest every snetd signature is made over (Go `utils/auth_utils.go` `GetSignerAddressFromMessage`):
  * `keccak256("\x19Ethereum Signed Message:\n32" ‖ keccak256(message))`.
  * Clients get here with `solidityKeccak(...)` then `signMessage(bytes(hash))`; the MPE contract with `prefixed()`.
  */

@@ -9,8 +9,8 @@ export interface TokenRequestMessageFields {
 }
 
 /**
- * M10, prepaid `TokenService.GetToken` (payments.md §4, `[D] escrow/token_service.go` `verifySignature`):
- * `claimSignature ‖ U256(currentBlock)` — the raw signature bytes, not their hex text (official-clients.md §2).
+ * M10, prepaid `TokenService.GetToken` (Go `escrow/token_service.go` `verifySignature`):
+ * `claimSignature ‖ U256(currentBlock)` — the raw signature bytes, not their hex text.
  * Throws for a block outside uint256.
  */
 export function buildTokenRequestMessage(fields: TokenRequestMessageFields): Uint8Array {

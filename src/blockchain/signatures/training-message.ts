@@ -12,7 +12,7 @@ export interface TrainingMessageFields {
 }
 
 /**
- * M12, `training.Daemon` authorization (payments.md §4, `[D] training/util.go`):
+ * M12, `training.Daemon` authorization (Go `training/util.go`):
  * `STR(message) ‖ ADDR20(signerAddress) ‖ U256(currentBlock)`. Throws for bad input.
  */
 export function buildTrainingMessage(fields: TrainingMessageFields): Uint8Array {

@@ -48,7 +48,7 @@ describe('createChannelRepository()', () => {
     );
   });
 
-  describe('merge() (spec §5.2)', () => {
+  describe('merge() (Go MergeStorageAndBlockchainChannelState)', () => {
     it('behavior: nothing stored → the chain view with no authorisation', () => {
       const merged = repository.merge(9n, undefined, { ok: true, value: chainView() });
       assert.deepEqual([merged?.channelId, merged?.nonce, merged?.fullAmount, merged?.authorizedAmount, merged?.signature], [9n, 3n, 1000n, 0n, undefined]);

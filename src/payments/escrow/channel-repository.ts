@@ -15,7 +15,7 @@ import {
   type ClaimRecord,
 } from './channel-state.ts';
 
-/** Who the daemon is on chain: what a channel must match to be paid here (spec §5.2). */
+/** Who the daemon is on chain: what a channel must match to be paid here (Go `escrow/payment_channel_storage.go`). */
 export interface ChannelRepositoryOptions {
   /** The MPE prefix of `buildStoragePrefixes` (`<root><network>/<org>/<group b64>/<mpe>`). */
   readonly mpePrefix: string;
@@ -40,7 +40,7 @@ export type MergedChannel =
   | { readonly found: false; readonly stored: undefined };
 
 /**
- * Channel state in storage, merged with the chain (spec §5.2), and the claim records of §9. All writes
+ * Channel state in storage, merged with the chain (Go `escrow/payment_channel_storage.go`), and the claim records. All writes
  * are CAS on the channel key; callers that change a channel run inside {@link ChannelRepository.withChannel}
  * so that one process never races itself into the store (etcd CAS collapses under same-key contention).
  */
@@ -202,7 +202,7 @@ export function createChannelRepository(deps: ChannelRepositoryDeps, options: Ch
     }
     for (const claim of claims) {
       const onChain = await chain.getChannel(claim.channelId);
-      // Go stops the sweep silently at the first channel the chain does not know (spec §8.2, §18 item 7).
+      // Go stops the sweep silently at the first channel the chain does not know (Go `escrow/control_service.go` `removeClaimedPayments`).
       if (onChain === undefined) return;
       if (onChain.nonce > claim.nonce) await store.delete(claimKey(claim.channelId, claim.nonce));
     }

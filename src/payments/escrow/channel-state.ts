@@ -1,8 +1,8 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { SnetError } from '../../errors/index.ts';
 
-// The daemon's record of one MPE channel (payments.md §5.1, Go `PaymentChannelData`) and its value codec.
-// The encoding is ours (DECISIONS payments 1): versioned JSON, integers as decimal strings, bytes as
+// The daemon's record of one MPE channel (Go `PaymentChannelData`, `escrow/payment_channel_api.go`) and its value codec.
+// The encoding is ours (docs/migration.md): versioned JSON, integers as decimal strings, bytes as
 // 0x-hex, stored under the snetd-ts key root (`buildStoragePrefixes`), so it never meets Go gob values.
 
 /** What the chain says about a channel (`MultiPartyEscrow.channels(id)`, §14); `ChainClient.getChannel` returns it. */

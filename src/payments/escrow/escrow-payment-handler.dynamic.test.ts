@@ -1,4 +1,4 @@
-// Dynamic pricing through the escrow handler (spec §6.1, §5.3 step 7): the estimate replaces the metadata
+// Dynamic pricing through the escrow handler (docs/payments.md "Dynamic pricing"): the estimate replaces the metadata
 // price of one call, runs once, after the other checks, and a failed estimate reserves nothing.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';

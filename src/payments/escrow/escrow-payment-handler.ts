@@ -37,7 +37,7 @@ import {
 
 /** Settings of {@link createEscrowPaymentHandler}, cut from metadata and config once at start-up. */
 export interface EscrowPaymentHandlerOptions {
-  /** Service metadata `mpe_address` (the header `snet-payment-mpe-address` is not used, spec §5.3 step 2). */
+  /** Service metadata `mpe_address` (the header `snet-payment-mpe-address` is not used, as in Go `escrow/payment_handler.go`). */
   readonly mpeAddress: string;
   /**
    * Org metadata `payment_expiration_threshold` of the daemon's group, in blocks (§5.3 5e). Read on every call,
@@ -83,12 +83,12 @@ export interface Reservation extends AcceptedPayment {
   readonly amount: bigint;
   /** The price of this call (`amount − previous authorised amount`). */
   readonly priceCogs: bigint;
-  /** EIP-55 channel sender, for the `snet-user-address` header to the service (spec §1.3 step 5). */
+  /** EIP-55 channel sender, for the `snet-user-address` header to the service (as Go `handler/stream_interceptor.go`). */
   readonly userAddress: string;
 }
 
 /**
- * The escrow payment check of spec §5.3, transport-agnostic: `reserve` validates a call's payment metadata
+ * The escrow payment check (Go `escrow/payment_handler.go`, `escrow/validation.go`), transport-agnostic: `reserve` validates a call's payment metadata
  * and reserves the payment (one storage write); `commit`/`release` finish it (one more write). Errors are
  * `PaymentError`s with the reference's client texts; the transport maps their codes to statuses.
  */
@@ -314,7 +314,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     const fromCache = stored !== undefined;
     if (!fromCache) stored = await readFresh(channelId, key);
     const at = now();
-    // A live reservation is the reference's held lock: refuse at once (§5.3 step 3, DECISIONS payments 6).
+    // A live reservation is the reference's held lock: refuse at once (Go `escrow/escrow.go`; docs/payments.md).
     if (stored?.state.pending !== undefined && stored.state.pending.leaseUntilMs > at) {
       if (fromCache) return undefined;
       throw concurrentCallError(channelId);

@@ -1,5 +1,5 @@
-// Wire names of the payment metadata (gRPC headers), `[D] handler/stream_interceptor.go`,
-// payments.md §1.4 and §2. Names are lower-case, as HTTP/2 requires. Integers are ASCII decimal;
+// Wire names of the payment metadata (gRPC headers), Go `handler/stream_interceptor.go`.
+// Names are lower-case, as HTTP/2 requires. Integers are ASCII decimal;
 // `-bin` headers carry base64 on the wire (padded or not) and are bytes after decoding.
 
 /** Selects the payment handler: {@link PAYMENT_TYPES}. Absent (or no value) = `escrow`; only the first value counts. */

@@ -63,7 +63,7 @@ void describe('parseDecimalUint256()', () => {
     ['1', 1n],
     ['31415', 31415n],
     ['9007199254740993', 9007199254740993n], // 2^53 + 1: no float rounding
-    ['010', 10n], // leading zero is decimal, never octal (DECISIONS payments 5; Go reads 8)
+    ['010', 10n], // leading zero is decimal, never octal (docs/payments.md "Headers"; Go reads 8)
     ['0000', 0n],
     [MAX.toString(), MAX],
     [`000${MAX}`, MAX],

@@ -26,7 +26,7 @@ import {
 
 // Pure parsers for payment metadata (STYLE §I.2, like connect-es `parse-timeout.ts`): they return
 // `{ ok, value } | { ok, error }` and never throw on client input. Error texts are the reference's
-// (payments.md §1.4), because clients see them.
+// (Go `handler/stream_interceptor.go`), because clients see them.
 
 /** One header's value(s) as node's `http2` incoming headers hold them (lower-case keys). */
 export type HeaderValue = string | readonly string[] | undefined;
@@ -37,7 +37,7 @@ export type HeaderMap = Readonly<Record<string, HeaderValue>>;
 /** Outcome of a header parser. */
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: PaymentError };
 
-/** Escrow (and train-call) payment headers, parsed (payments.md §2.1). */
+/** Escrow (and train-call) payment headers, parsed (Go `escrow/payment_handler.go`). */
 export interface EscrowPaymentHeaders {
   readonly channelId: bigint;
   readonly nonce: bigint;
@@ -118,7 +118,7 @@ const DECIMAL = /^[0-9]+$/;
 
 /**
  * A uint256 from plain decimal text, or `undefined`. Deliberately stricter than the reference's Go
- * `big.Int.UnmarshalText` base 0 (DECISIONS.md payments 5): no sign, no `0x`/`0b`/`0o`, no `_`, no spaces;
+ * `big.Int.UnmarshalText` base 0 (docs/payments.md "Headers"): no sign, no `0x`/`0b`/`0o`, no `_`, no spaces;
  * leading zeros are decimal, never octal (`"010"` is 10, Go reads 8); negative or above 2^256−1 is rejected.
  * `0x` would be accepted only where a known client sends it: none does (the npm SDK, the Python SDK and
  * snet-cli all send `str(int)` decimal, official-clients.md §2–3).
@@ -201,7 +201,7 @@ export function parsePaymentType(headers: HeaderMap, defaultType: PaymentType = 
 /**
  * `snet-payment-mpe-address`, exactly once, as a hex address (any case, `0x` optional, like go-ethereum
  * `IsHexAddress`). For the allowed-user (curation) handler, where it is required; a bad value is
- * INVALID_ARGUMENT `Address is not a valid Hex address "snet-payment-mpe-address": <v>` (payments.md §13).
+ * INVALID_ARGUMENT `Address is not a valid Hex address "snet-payment-mpe-address": <v>` (Go `escrow/allowed_user_payment_handler.go`).
  */
 export function parseMpeAddressHeader(headers: HeaderMap): ParseResult<string> {
   const single = getSingleHeader(headers, HEADER_MPE_ADDRESS);
@@ -236,7 +236,7 @@ export function parseEscrowPaymentHeaders(headers: HeaderMap): ParseResult<Escro
   return { ok: true, value: mpeAddress === undefined ? { channelId, nonce, amount, signature } : { channelId, nonce, amount, signature, mpeAddress } };
 }
 
-/** Free-call payment headers, parsed (payments.md §2.2, v6 protocol). */
+/** Free-call payment headers, parsed (Go `escrow/free_call_payment_handler.go`, v6 protocol). */
 export interface FreeCallPaymentHeaders {
   /** `snet-free-call-user-id`; `""` when missing or repeated, as in the reference. */
   readonly userId: string;
@@ -303,7 +303,7 @@ export function parseFreeCallPaymentHeaders(headers: HeaderMap): ParseResult<Fre
   };
 }
 
-/** Prepaid-call payment headers, parsed (payments.md §2.3). */
+/** Prepaid-call payment headers, parsed (Go `escrow/prepaid_handler.go`). */
 export interface PrepaidPaymentHeaders {
   readonly channelId: bigint;
   /** The JWT from `TokenService.GetToken` (UTF-8 text of the `-bin` header bytes). */

@@ -2,7 +2,7 @@ import { PaymentError } from '../payment-error.ts';
 import type { PriceResult } from './price-resolver.ts';
 import { decodePriceInCogs } from './price-in-cogs.ts';
 
-// Dynamic pricing, part 2 (payments.md §6.1): the price of a marked call is what the service's estimate method
+// Dynamic pricing, part 2 (Go `pricing/dynamic_method_pricing.go`): the price of a marked call is what the service's estimate method
 // answers for the call's first request message. payments/ knows no transport: the unary call to the service is
 // a function app/ wires to the upstream (`invokeUnary` of src/upstream/).
 
@@ -26,13 +26,13 @@ export interface EstimateRequest {
   readonly estimateMethod: string;
   /** The call's first request message, unchanged; `undefined` when the client sent none. */
   readonly message: Uint8Array | undefined;
-  /** The metadata forwarded to the service (the client's minus reserved headers, spec §6.1). */
+  /** The metadata forwarded to the service (the client's minus reserved headers). */
   readonly metadata: Readonly<Record<string, string | readonly string[]>>;
   readonly timeoutMs: number | undefined;
   readonly signal: AbortSignal;
 }
 
-/** Per-call price from the service's estimate methods, for the methods the protos mark (spec §6.1). */
+/** Per-call price from the service's estimate methods, for the methods the protos mark (docs/payments.md "Dynamic pricing"). */
 export interface DynamicPricing {
   /** The estimate method of `methodPath`, or `undefined` when the method has a static (metadata) price. One Map lookup. */
   estimateMethodOf(methodPath: string): string | undefined;

@@ -1,7 +1,7 @@
 import protobuf from 'protobufjs';
 import { SnetError } from '../../errors/index.ts';
 
-// Dynamic pricing, part 1 (payments.md §6.1, proxy-and-operations.md §15): which methods are priced by an
+// Dynamic pricing, part 1 (Go `pricing/dynamic_method_pricing.go`, docs/payments.md "Dynamic pricing"): which methods are priced by an
 // estimate method of the service. The service's protos mark them with
 //   rpc m(Req) returns (Res) { option (pricing.my_method_option).estimatePriceMethod = "/pkg.Svc/estimate_m"; }
 // (extension 9999127 of google.protobuf.MethodOptions, `[D] pricing/pricing.proto`). The reference scans the
@@ -65,7 +65,7 @@ export interface EstimateMethods {
   readonly methods: ReadonlyMap<string, string>;
   /**
    * Estimate methods whose request type cannot be the priced method's: the daemon sends the priced call's
-   * first message unchanged (spec §6.1), so such an estimate would decode foreign bytes. Only a warning:
+   * first message unchanged (Go `pricing/dynamic_method_pricing.go`), so such an estimate would decode foreign bytes. Only a warning:
    * imports are not resolved, so two spellings of one type are told apart only when no scope can make them equal.
    */
   readonly warnings: readonly string[];

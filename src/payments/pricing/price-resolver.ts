@@ -1,7 +1,7 @@
 import { SnetError } from '../../errors/index.ts';
 import { priceUndefinedError, type PaymentError } from '../payment-error.ts';
 
-// Pricing of payments.md §6 (`[D] pricing/*.go`). The metadata is parsed elsewhere (blockchain/metadata);
+// Pricing as Go `pricing/*.go` does it. The metadata is parsed elsewhere (blockchain/metadata);
 // this module takes a small structural input so app/ can map the parsed metadata onto it.
 
 /** One method's price inside `fixed_price_per_method` details. */
