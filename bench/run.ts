@@ -71,7 +71,7 @@ async function startNginx(backendPort: number): Promise<{ child: ChildProcess; p
   const prefix = path.join(tmp, 'nginx');
   execFileSync('mkdir', ['-p', path.join(prefix, 'logs')]);
   // One worker: a single event loop, like the Node daemon. keepalive_requests/http2_max_requests
-  // raised: the defaults (1000) cause GOAWAY churn and failed requests (research/ecosystem.md §1).
+  // raised: the defaults (1000) cause GOAWAY churn and failed requests.
   const config = `
 worker_processes 1;
 daemon off;

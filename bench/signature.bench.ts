@@ -41,7 +41,7 @@ function equal20(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-// The escrow check's pure part, as the payment handler will do it (steps 1 and 5b/5c of payments.md §5.3).
+// The escrow check's pure part, as the payment handler will do it (parse, recover the M1 signer, compare with the channel signer/sender: Go `escrow/validation.go`).
 function wholeCheck(recoverer: SignatureRecoverer): void {
   const parsed = parseEscrowPaymentHeaders(headers);
   if (!parsed.ok) throw parsed.error;

@@ -1,5 +1,5 @@
 // Regenerates test/vectors/generated-vectors.json: one signed vector per message family of
-// payments.md §4 (plus metering and the legacy free call), made with viem — an implementation
+// src/blockchain/signatures/README.md (plus metering and the legacy free call), made with viem — an implementation
 // independent of src/blockchain/signatures — and a fixed, public dev key, so the expected bytes
 // are not produced by the code they test. Deterministic (RFC 6979): running it twice gives the
 // same file (test/vectors/generated-vectors.test.ts checks that the committed file is current).

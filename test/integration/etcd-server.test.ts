@@ -1,4 +1,4 @@
-// `payment_channel_storage_server` (spec §6.1): a config file with that section makes `snetd serve`
+// `payment_channel_storage_server` (Go `etcddb/etcddb_server.go`): a config file with that section makes `snetd serve`
 // supervise a local etcd member as a child process, and stop it by PID on shutdown.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

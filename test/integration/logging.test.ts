@@ -1,4 +1,4 @@
-// Logging through real files, a real SMTP server and a real HTTP server on 127.0.0.1 (spec §8).
+// Logging through real files, a real SMTP server and a real HTTP server on 127.0.0.1 (docs/operations.md "Logging").
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Dynamic pricing end to end (issue #5, spec §6.1): the dev chain with the real MPE/Registry, service metadata
+// Dynamic pricing end to end (issue #5, docs/payments.md "Dynamic pricing"): the dev chain with the real MPE/Registry, service metadata
 // whose service_api_source is a proto tarball on the dev IPFS marking methods with
 // (pricing.my_method_option).estimatePriceMethod, the daemon started in-process with enable_dynamic_pricing,
 // a real grpc-js service that records what each method received, and grpc-js clients paying with signed

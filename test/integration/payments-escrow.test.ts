@@ -82,7 +82,7 @@ void describe('paid escrow calls through the daemon (dev chain)', () => {
     const cases: Array<{ metadata: grpc.Metadata; code: grpc.status; message: string | RegExp }> = [
       { metadata: pay(0n, PRICE * 3n), code: grpc.status.UNAUTHENTICATED, message: 'income 0 does not equal to price 7' },
       { metadata: pay(0n, PRICE * 5n), code: grpc.status.UNAUTHENTICATED, message: 'income 14 does not equal to price 7' },
-      // The reference's custom status 1000 (payments.md §17 item 2) reaches grpc-js clients unchanged.
+      // The reference's custom status 1000 (Go `escrow/payment_handler.go`) reaches grpc-js clients unchanged.
       { metadata: pay(1n, PRICE * 4n), code: 1000 as grpc.status, message: 'incorrect payment channel nonce, latest: 0, sent: 1' },
       { metadata: pay(0n, PRICE * 4n, net.owner.privateKey), code: grpc.status.UNAUTHENTICATED, message: 'payment is not signed by channel signer/sender' },
       { metadata: pay(0n, net.channel.valueCogs + 1n), code: grpc.status.UNAUTHENTICATED, message: /^not enough tokens on payment channel, channel amount: \d+, payment amount: \d+$/ },

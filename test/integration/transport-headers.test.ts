@@ -1,7 +1,7 @@
 /**
  * Header semantics of the gRPC pass-through, seen on the wire: a raw node:http2 "service" records the
  * header lines it receives and answers with repeated headers and trailers; a raw HTTP/2 client reads
- * the lines the daemon sends back. Pins spec §1.5 (reserved headers), repeated values, the interceptor
+ * the lines the daemon sends back. Pins the reserved headers (Go `handler/grpc.go`), repeated values, the interceptor
  * override of `snet-user-address`, `grpc-timeout` re-derivation and response header/trailer forwarding.
  */
 import assert from 'node:assert/strict';
