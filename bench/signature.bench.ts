@@ -1,6 +1,6 @@
 // Signature check micro-benchmarks: native vs pure-JS secp256k1 recovery, and the whole escrow
 // signature check as the payment path will run it (parse headers → build M1 → EIP-191 hash → recover →
-// compare signer bytes), with viem's recoverMessageAddress on the same input as a reference (STYLE §I.8).
+// compare signer bytes), with viem's recoverMessageAddress on the same input as a reference.
 // Run: ./node_modules/.bin/node bench/signature.bench.ts [--markdown]   (one core; results → bench/RESULTS-signatures.md)
 import { execSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';

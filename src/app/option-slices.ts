@@ -1,4 +1,4 @@
-// Cuts the per-domain option slices out of the one DaemonConfig (STYLE §B.2: only app/ reads config).
+// Cuts the per-domain option slices out of the one DaemonConfig (only app/ reads config).
 import { parseGoDurationMs, parseHostPort, type DaemonConfig } from '../config/index.ts';
 import type { AutoCertOptions, TransportOptions } from '../transport/index.ts';
 import type { BucketSettings, RateLimitSettings } from '../pipeline/index.ts';

@@ -43,7 +43,7 @@ export function createPaymentInterceptor(handler: PaymentHandler, dynamicPricing
 
 /**
  * The estimate of one call: its first request message (not consumed: the service still gets it) and the
- * incoming metadata as the reference forwards it (§6.1), except that `snet-user-address` is the channel sender
+ * incoming metadata as the reference forwards it (Go `pricing/dynamic_method_pricing.go`), except that `snet-user-address` is the channel sender
  * (`payer`) as on the paid call itself: the reference passes the client's own value to the estimate, which lets
  * a client pose as another user to a service that prices per user.
  */

@@ -171,8 +171,8 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       {
         rpcHttpUrl: network.rpcHttpUrl,
         registryAddress: network.registryAddress,
-        // Known channels keep working from stored state while the RPC node is down (issue #4, spec
-        // payments §5.2): the expiry check may use a block number up to 2 minutes old. It can only be
+        // Known channels keep working from stored state while the RPC node is down (issue #4,
+        // docs/payments.md): the expiry check may use a block number up to 2 minutes old. It can only be
         // lower than the real one by ~10 mainnet blocks, far inside payment_expiration_threshold.
         blockNumberMaxStaleMs: 120_000,
         ...(config.blockchain_provider_api_key === '' ? {} : { providerApiKey: config.blockchain_provider_api_key }),

@@ -15,7 +15,7 @@ export interface EventPosition {
 
 /**
  * MPE and Registry events, decoded. Amounts in ChannelClaim / ChannelSenderClaim are unreliable (the
- * contract emits them after zeroing the value; local-stack.md §1.3): re-read `channels(id)` instead.
+ * contract emits them after zeroing the value): re-read `channels(id)` instead.
  */
 export type ChainEvent = EventPosition &
   (

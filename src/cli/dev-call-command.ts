@@ -1,5 +1,5 @@
 // `snetd dev call <method> <a> <b>`: a paid call to the example service through the daemon, made the
-// way snet-cli makes one (spec payments §5.5): ask the daemon for the channel state, sign
+// way snet-cli makes one (`snet/cli/commands/mpe_client.py`): ask the daemon for the channel state, sign
 // current_signed_amount + price for the current nonce, call with the payment headers.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

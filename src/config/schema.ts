@@ -388,7 +388,7 @@ export const configShape = {
   }),
   // --- logging ---
   log: logSchema.prefault({}),
-  // --- experimental listener modes (reference §2.6) ---
+  // --- experimental listener modes (Go `config/config.go` `ExperimentalSettings`) ---
   experimental: z
     .object({
       split_grpc_web: doc(looseBoolean().default(false), { description: 'Accepted, not used: snetd-ts always routes per request.', unused: true }),

@@ -18,7 +18,7 @@ export interface DevAccount {
   readonly account: HDAccount;
 }
 
-/** Role of each account index in the dev network (same roles as the local-stack recipe). */
+/** Role of each account index in the dev network. */
 export const DEV_ROLES = { deployer: 0, client: 1, owner: 2, signer: 3, thirdParty: 4, spare: 5 } as const;
 
 /** Derives dev account `index` (m/44'/60'/0'/0/index) of {@link DEV_MNEMONIC}. */

@@ -12,7 +12,7 @@ export interface DevClients {
 
 /**
  * Creates viem clients for a local dev chain. Retries are off: Hardhat answers reverts with -32603, which
- * viem would otherwise retry for ~1 s each (local-stack.md pitfall 1).
+ * viem would otherwise retry for ~1 s each.
  */
 export function createDevClients(rpcUrl: string, chainId: number): DevClients {
   const chain = defineChain({

@@ -1,4 +1,4 @@
-// The ops domain's public surface (STYLE §B.3: other domains import only this file).
+// The ops domain's public surface (other domains import only this file).
 export * from './logging/index.ts';
 export * from './heartbeat/index.ts';
 export * from './metrics/index.ts';

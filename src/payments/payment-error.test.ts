@@ -1,4 +1,4 @@
-// Pins every client-visible payment error text (STYLE §C / viem errors/address.test.ts): these are the
+// Pins every client-visible payment error text (like viem errors/address.test.ts): these are the
 // Go daemon's texts (Go `handler/stream_interceptor.go`, `escrow/payment_channel_storage.go`, `escrow/validation.go`) and clients match on some of them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

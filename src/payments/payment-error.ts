@@ -18,7 +18,7 @@ export class PaymentError extends SnetError {
 }
 
 // Factories for every client-visible payment error, with the reference texts. Integers print as plain
-// decimal (Go `%v` of *big.Int, §17 item 21); the lock name is Go's `{ID: <id>}` rendering (§5.3).
+// decimal (Go `%v` of *big.Int); the lock name is Go's `{ID: <id>}` rendering (Go `escrow/escrow.go`).
 
 /** `missing "<key>"` (INVALID_ARGUMENT): a required header is absent. */
 export function headerMissingError(key: string): PaymentError {
@@ -39,14 +39,14 @@ export function headerInvalidError(key: string, value: string, reason?: string):
   });
 }
 
-/** `Address is not a valid Hex address "<key>": <value>` (INVALID_ARGUMENT), the allowed-user handler's text (§13). */
+/** `Address is not a valid Hex address "<key>": <value>` (INVALID_ARGUMENT), the allowed-user handler's text (Go `escrow/allowed_user_payment_handler.go`). */
 export function mpeAddressInvalidError(key: string, value: string): PaymentError {
   return new PaymentError('PAYMENT_HEADER_INVALID', `Address is not a valid Hex address "${key}": ${displayValue(value)}`, {
     details: { header: key, reason: 'not a hex address' },
   });
 }
 
-/** `invalid token: <reason>` (INVALID_ARGUMENT): `snet-free-call-auth-token-bin` is not `sig ‖ "_" ‖ block` (§2.2). */
+/** `invalid token: <reason>` (INVALID_ARGUMENT): `snet-free-call-auth-token-bin` is not `sig ‖ "_" ‖ block` (Go `escrow/free_call_payment_handler.go`). */
 export function freeCallTokenInvalidError(reason: string): PaymentError {
   return new PaymentError('PAYMENT_HEADER_INVALID', `invalid token: ${reason}`, { details: { header: 'snet-free-call-auth-token-bin', reason } });
 }
@@ -76,7 +76,7 @@ export function channelReadFailedError(detail: string, cause?: unknown): Payment
   return new PaymentError('PAYMENT_CHANNEL_READ_FAILED', `payment channel error: ${detail}`, { cause });
 }
 
-/** The §5.2 recipient check, surfaced like Go as `payment channel error: recipient Address from org metadata does not Match …` (INTERNAL). */
+/** The recipient check (Go `escrow/payment_channel_storage.go`), surfaced like Go as `payment channel error: recipient Address from org metadata does not Match …` (INTERNAL). */
 export function wrongRecipientError(): PaymentError {
   return new PaymentError(
     'PAYMENT_WRONG_RECIPIENT',
@@ -84,7 +84,7 @@ export function wrongRecipientError(): PaymentError {
   );
 }
 
-/** The §5.2 group check (INTERNAL); both group ids print as Go decimal byte lists `[b0 b1 …]`. */
+/** The group check (Go `escrow/escrow.go`, INTERNAL); both group ids print as Go decimal byte lists `[b0 b1 …]`. */
 export function wrongGroupError(currentGroupId: Uint8Array, channelGroupId: Uint8Array): PaymentError {
   const list = (bytes: Uint8Array): string => `[${Array.from(bytes).join(' ')}]`;
   return new PaymentError(
@@ -144,7 +144,7 @@ export function priceUndefinedError(fullMethod: string): PaymentError {
   return new PaymentError('PAYMENT_PRICE_UNDEFINED', `internal error: price is not defined for the Method ${displayValue(fullMethod)}`);
 }
 
-/** §5.4 (INTERNAL): the commit after a successful call could not be stored. */
+/** Go `escrow/escrow.go` `Commit` (INTERNAL): the commit after a successful call could not be stored. */
 export function commitFailedError(cause?: unknown): PaymentError {
   return new PaymentError('PAYMENT_COMMIT_FAILED', 'unable to store new payment channel state', { cause });
 }
@@ -170,7 +170,7 @@ export function prepaidTokenInvalidError(reason: string): PaymentError {
   return new PaymentError('PAYMENT_PREPAID_TOKEN_INVALID', `internal error: ${displayValue(reason)}`);
 }
 
-/** INTERNAL `internal error: Usage Exceeded on channel Id <id>`: the call would use more than the planned amount (§11.2 step 4). */
+/** INTERNAL `internal error: Usage Exceeded on channel Id <id>`: the call would use more than the planned amount (Go `escrow/prepaid_service.go`). */
 export function usageExceededError(channelId: bigint): PaymentError {
   return new PaymentError('PAYMENT_USAGE_EXCEEDED', `internal error: Usage Exceeded on channel Id ${channelId}`, { details: { channelId: String(channelId) } });
 }
@@ -185,7 +185,7 @@ export function userNotAllowedError(address: string): PaymentError {
 
 /**
  * UNKNOWN: a refusal of the daemon's own payment services (GetChannelState, ProviderControlService), with the
- * reference's plain-error text (§3.4, §8). `cause` stays in logs.
+ * reference's plain-error text (grpc-go sends it as UNKNOWN). `cause` stays in logs.
  */
 export function serviceRejectedError(message: string, cause?: unknown): PaymentError {
   return new PaymentError('PAYMENT_SERVICE_REJECTED', message, cause === undefined ? {} : { cause });

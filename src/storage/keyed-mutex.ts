@@ -3,7 +3,7 @@ import { SnetError } from '../errors/index.ts';
 /**
  * Serialises async work per key inside one process: at most one `run` holds a given key at a time,
  * the others queue in arrival order. Used in front of etcd so that concurrent CAS on one channel
- * from one daemon never race each other into etcd (research ecosystem.md §4: same-key CAS with naive
+ * from one daemon never race each other into etcd (measured: same-key CAS with naive
  * retries collapses to ~32/s, serialised it stays at the single-client rate).
  */
 export interface KeyedMutex {

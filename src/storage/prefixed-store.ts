@@ -2,8 +2,8 @@ import { SnetError } from '../errors/index.ts';
 import type { AtomicStore, LockHandle, StoreCondition, StoreEntry, StoreOperation } from './atomic-store.ts';
 
 /**
- * A view of `store` in which every key is `prefix + key` (Go `PrefixedAtomicStorage`, spec payments.md
- * §7.2, minus its separator: pass the exact prefix, e.g. `"sepolia/org/G=/0xMPE//payment-channel/storage/"`).
+ * A view of `store` in which every key is `prefix + key` (Go `storage/atomic_storage.go` `PrefixedAtomicStorage`,
+ * minus its separator: pass the exact prefix, e.g. `"sepolia/org/G=/0xMPE//payment-channel/storage/"`).
  * Results carry keys without the prefix. Closing the view does not close `store`: the view does not own it.
  */
 export function createPrefixedStore(store: AtomicStore, prefix: string): AtomicStore {

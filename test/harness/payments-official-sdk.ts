@@ -1,6 +1,6 @@
 // Drives the unmodified npm `snet-sdk` (2.0.0, the official Node client) against a dev network and a
 // snetd-ts daemon: addresses for chain 31337 are injected into the SDK's own require-cached networks JSON
-// (research official-clients.md Appendix A, no file changed) and metadata comes through the SDK's
+// (no file changed) and metadata comes through the SDK's
 // `metadataProvider` hook (org payment block merged into the service groups, as the SDK's IPFS provider does).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

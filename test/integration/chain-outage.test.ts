@@ -1,5 +1,5 @@
 // Issue #4: when the RPC node goes away, a channel the daemon already knows keeps working from its
-// stored state (spec payments §5.2); a channel it has never seen is refused with a clear status.
+// stored state (docs/payments.md); a channel it has never seen is refused with a clear status.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startDevNetwork, type DevNetwork } from '../../src/devnet/index.ts';

@@ -28,8 +28,8 @@ export function readContractPackageJson(contract: ContractName, folder: 'abi' | 
 }
 
 /**
- * FetchToken is not offered: its npm "bytecode" is runtime code only and cannot be deployed
- * (local-stack.md §1.1); its ABI and addresses are read with {@link readContractPackageJson}.
+ * FetchToken is not offered: its npm "bytecode" is runtime code only and cannot be deployed;
+ * its ABI and addresses are read with {@link readContractPackageJson}.
  *
  * Loads a contract's full ABI and creation bytecode from the npm packages
  * (`singularitynet-platform-contracts`, `singularitynet-token-contracts`). Throws when a file is missing.

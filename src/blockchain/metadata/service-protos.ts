@@ -19,7 +19,7 @@ const MAX_TAR_BYTES = 16 * 1024 * 1024;
 
 /**
  * The location of a service's proto tarball: `service_api_source`, else the legacy `model_ipfs_hash` (a bare CID
- * on IPFS), as the reference reads them (`[D] blockchain/service_metadata.go`). `undefined` when neither is set.
+ * on IPFS), as the reference reads them (Go `blockchain/service_metadata.go`). `undefined` when neither is set.
  */
 export function serviceProtosLocation(metadata: Pick<ServiceMetadata, 'serviceApiSource' | 'modelIpfsHash'>): MetadataLocation | undefined {
   if (metadata.serviceApiSource !== undefined) return metadata.serviceApiSource;

@@ -16,7 +16,7 @@ export interface ConfigurationMessageFields {
 }
 
 /**
- * M11, configuration service (`[D] configuration_service/configuration_service.go`): `STR("_" + method) ‖
+ * M11, configuration service (Go `configuration_service/configuration_service.go`): `STR("_" + method) ‖
  * U256(currentBlock)`, e.g. `"_GetConfiguration" ‖ U256(block)`. The signer must be in `authentication_addresses`.
  * Throws for a block outside uint256.
  */

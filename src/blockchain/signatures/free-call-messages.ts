@@ -41,7 +41,7 @@ export function buildFreeCallTokenRequestMessage(fields: FreeCallTokenRequestMes
 /** Fields of the free-call token body the daemon signs (M8). */
 export interface FreeCallTokenBodyMessageFields {
   readonly organizationId: string;
-  /** Config `daemon_group_name` (default `default_group`), **not** the group id (§17 item 11). */
+  /** Config `daemon_group_name` (default `default_group`), **not** the group id. */
   readonly groupName: string;
   /** The user's address as 20 raw bytes in the message (the recovered M9 signer when checking). */
   readonly userAddress: AddressInput;
@@ -51,7 +51,7 @@ export interface FreeCallTokenBodyMessageFields {
 
 /**
  * M8, the free-call token body signed with `private_key_for_free_calls`: `STR(organizationId) ‖ STR(groupName) ‖
- * ADDR20(userAddress) ‖ STR(userId) ‖ U256(expiryBlock)` (`[D] escrow/validation.go` `BuildFreeCallTokenStruct`).
+ * ADDR20(userAddress) ‖ STR(userId) ‖ U256(expiryBlock)` (Go `escrow/validation.go` `BuildFreeCallTokenStruct`).
  * Throws for a non-address or a block outside uint256.
  */
 export function buildFreeCallTokenBodyMessage(fields: FreeCallTokenBodyMessageFields): Uint8Array {
@@ -73,13 +73,13 @@ export interface FreeCallMessageFields extends FreeCallTokenRequestMessageFields
 /**
  * M9, a free call (`snet-payment-type: free-call`) and `GetFreeCallsAvailable`: M7 ‖ token, i.e.
  * `"__prefix_free_trial" ‖ STR(address) ‖ STR(userId) ‖ STR(organizationId) ‖ STR(serviceId) ‖ STR(groupId) ‖
- * U256(currentBlock) ‖ token` (`[D] escrow/validation.go` `getAddressFromSigForFreeCall`). Throws for bad input.
+ * U256(currentBlock) ‖ token` (Go `escrow/validation.go` `getAddressFromSigForFreeCall`). Throws for bad input.
  */
 export function buildFreeCallMessage(fields: FreeCallMessageFields): Uint8Array {
   return concatBytes(buildFreeCallTokenRequestMessage(fields), fields.token);
 }
 
-/** Fields of the pre-v6 free-call signature sent by the npm `snet-sdk` (official-clients.md §2). */
+/** Fields of the pre-v6 free-call signature sent by the npm `snet-sdk`. */
 export interface LegacyFreeCallMessageFields {
   /** `snet-free-call-user-id` (an e-mail in the marketplace flow). */
   readonly userId: string;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { encodeFreeCallToken, parseFreeCallToken } from './free-call-token.ts';
 
-// payments.md Appendix A: token bytes = M8 signature ‖ "_21172800".
+// The hand-made M8 vector (test/vectors/spec-vectors.json): token bytes = M8 signature ‖ "_21172800".
 const M8_SIG = Uint8Array.from(
   Buffer.from(
     'daaa1bf58a9f35aab3e798cd7fafeb59dc087a0a5c37f3590d98503c3951245d0b0e655b3415cf6d251cb35f012c27b98aa719e6bfa0b58be2ce31b9ecf50e0900',
@@ -12,7 +12,7 @@ const M8_SIG = Uint8Array.from(
 );
 
 void describe('encodeFreeCallToken() / parseFreeCallToken()', () => {
-  void it('behavior: the Appendix A token', () => {
+  void it('behavior: the hand-made M8 token', () => {
     const token = encodeFreeCallToken(M8_SIG, 21172800n);
     assert.equal(Buffer.from(token).toString('hex'), `${Buffer.from(M8_SIG).toString('hex')}5f3231313732383030`);
     assert.deepEqual(parseFreeCallToken(token), { ok: true, value: { signature: M8_SIG, expiryBlock: 21172800n } });

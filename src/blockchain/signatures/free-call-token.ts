@@ -27,7 +27,7 @@ export function encodeFreeCallToken(signature: Uint8Array, expiryBlock: bigint):
 
 /**
  * Splits a free-call token on its **last** `_` (the signature bytes may contain 0x5f), as
- * `[D] escrow/validation.go` `ParseFreeCallToken`. The suffix must be plain decimal: Go's base-10
+ * Go `escrow/validation.go` `ParseFreeCallToken`. The suffix must be plain decimal: Go's base-10
  * `SetString` would also take a sign, which no daemon ever writes.
  */
 export function parseFreeCallToken(token: Uint8Array): FreeCallTokenResult {

@@ -47,7 +47,7 @@ void describe('writeUint256()', () => {
 });
 
 void describe('decodeUint()', () => {
-  void it('behavior: any length, empty is 0, leading zeros allowed (Go SetBytes, §3.3)', () => {
+  void it('behavior: any length, empty is 0, leading zeros allowed (Go SetBytes)', () => {
     assert.equal(decodeUint(new Uint8Array()), 0n);
     assert.equal(decodeUint(Uint8Array.of(0, 0, 0, 0)), 0n); // npm snet-sdk sends channel 0 as 4 bytes
     assert.equal(decodeUint(Uint8Array.of(0x06, 0xfd)), 1789n);

@@ -51,7 +51,7 @@ export function encodeString(text: string): Uint8Array {
 
 /**
  * Unsigned big-endian bytes of any length as an integer, the way the reference reads proto
- * `bytes` integers (`bytesToBigInt` = Go `SetBytes`, §3.3): empty means 0, leading zeros are fine.
+ * `bytes` integers (Go `escrow/validation.go` `bytesToBigInt` = `SetBytes`): empty means 0, leading zeros are fine.
  */
 export function decodeUint(bytes: Uint8Array): bigint {
   // Through hex, not a shift loop: linear in the length even for a hostile multi-megabyte value.

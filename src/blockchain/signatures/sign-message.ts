@@ -11,7 +11,7 @@ export type PrivateKeyInput = string | Uint8Array;
 export interface SignOptions {
   /**
    * The last signature byte: `'eth'` puts 27/28 (wallets, the SDKs, snet-cli, Solidity `ecrecover`); `'raw'`
-   * puts 0/1 like go-ethereum `crypto.Sign`, which the reference uses for the tokens it signs itself (§3.2).
+   * puts 0/1 like go-ethereum `crypto.Sign`, which the reference uses for the tokens it signs itself (Go `utils/auth_utils.go` `GetSignature`).
    * @default 'eth'
    */
   readonly recoveryByte?: 'eth' | 'raw';

@@ -102,7 +102,7 @@ void describe('signDigest()', () => {
     assert.throws(() => signDigest(`0x${N.toString(16)}`, new Uint8Array(32)), TypeError);
     assert.throws(() => signDigest(`0x${'01'.repeat(32)}`, new Uint8Array(31)), RangeError);
   });
-  void it('behavior: the key 0x…02 gives the daemon free-call address of payments.md Appendix A', () => {
+  void it('behavior: the key 0x…02 gives the daemon free-call address of the hand-made vectors in spec-vectors.json', () => {
     assert.equal(privateKeyToAddress(`0x${'2'.padStart(64, '0')}`), '0x2B5AD5c4795c026514f8317c7a215E218DcCD6cF');
   });
 });

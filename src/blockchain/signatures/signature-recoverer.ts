@@ -6,7 +6,7 @@ export { publicKeyToAddressBytes, type SignatureBackend } from './recover-backen
 
 /**
  * Why a signature could not be recovered. `message` is the reference's internal text
- * (`[D] utils/auth_utils.go`), which some daemon RPCs pass on to the client verbatim (e.g. free calls:
+ * (Go `utils/auth_utils.go`), which some daemon RPCs pass on to the client verbatim (e.g. free calls:
  * `sign is not valid: incorrect signature length`).
  */
 export interface SignatureRecoveryError {
@@ -73,8 +73,8 @@ const RECOVERY_ID_ERROR: RecoverResult<never> = { ok: false, error: { code: 'SIG
 const UNRECOVERABLE_ERROR: RecoverResult<never> = { ok: false, error: { code: 'SIGNATURE_UNRECOVERABLE', message: 'incorrect signature data' } };
 
 /**
- * Recovery id from the last signature byte. The reference uses `v % 27` (`[D] utils/auth_utils.go`), so wallets'
- * 27/28 and raw 0/1 both work (§3.2). We accept exactly {0,1,27,28}: Go would also take 54, 55, 81, …
+ * Recovery id from the last signature byte. The reference uses `v % 27` (Go `utils/auth_utils.go`), so wallets'
+ * 27/28 and raw 0/1 both work. We accept exactly {0,1,27,28}: Go would also take 54, 55, 81, …
  * (≡ 0/1 mod 27) and try ids 2/3 for 2, 3, 29, 30, which no client produces; rejecting them removes
  * extra encodings of one signature. Returns -1 for anything else.
  */

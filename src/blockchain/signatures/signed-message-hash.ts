@@ -1,6 +1,6 @@
 import { keccak256, keccak256Concat } from './keccak.ts';
 
-/** The EIP-191 prefix for a 32-byte payload, exactly as `[D] utils/auth_utils.go` `HashPrefix32Bytes`. */
+/** The EIP-191 prefix for a 32-byte payload, exactly as Go `utils/auth_utils.go` `HashPrefix32Bytes`. */
 export const ETH_SIGNED_MESSAGE_PREFIX_32: Uint8Array = new TextEncoder().encode('\x19Ethereum Signed Message:\n32');
 
 /**

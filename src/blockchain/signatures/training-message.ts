@@ -4,7 +4,7 @@ import { encodeAddress, encodeString, encodeUint256 } from './packed-encoding.ts
 
 /** Fields of the training-daemon authorization signature (M12). */
 export interface TrainingMessageFields {
-  /** The method-specific text the client signs (`[D] training/util.go`). */
+  /** The method-specific text the client signs (Go `training/util.go`). */
   readonly message: string;
   /** The claimed signer; the recovered address must equal it. */
   readonly signerAddress: AddressInput;

@@ -1,5 +1,5 @@
 /**
- * URL redaction for logs and error messages (STYLE §C). Dependency-free on purpose: other domains
+ * URL redaction for logs and error messages. Dependency-free on purpose: other domains
  * (blockchain RPC endpoints, IPFS gateways, etcd endpoints) may use it, and it may move to `shared/`.
  */
 

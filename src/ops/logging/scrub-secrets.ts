@@ -1,7 +1,7 @@
 import { redactUrl } from './redact-url.ts';
 
 /**
- * Secret redaction, in layers (STYLE §C, defence in depth):
+ * Secret redaction, in layers (defence in depth):
  * 1. pino `redact` with `buildRedactPaths()`: known secret keys at the top level of every entry and
  *    of child bindings (pino's compiled paths; wildcard paths cost ~100 µs a line, so only depth 0).
  * 2. `redactSecretFields()` (pino `formatters.log`/`formatters.bindings`): the same keys, their

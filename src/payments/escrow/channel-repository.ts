@@ -70,7 +70,7 @@ export interface ChannelRepository {
    */
   readChain(channelId: bigint): Promise<ChainChannelView | undefined>;
   /**
-   * §5.2 merge of a stored record (already settled) and a chain read (or its error). Returns `undefined`
+   * Storage/chain merge (Go `MergeStorageAndBlockchainChannelState`) of a stored record (already settled) and a chain read (or its error). Returns `undefined`
    * when neither knows the channel; throws `PAYMENT_WRONG_GROUP` for a first-seen channel of another group
    * and `PAYMENT_CHANNEL_READ_FAILED` when the chain failed and nothing is stored.
    */
@@ -83,7 +83,7 @@ export interface ChannelRepository {
   listClaims(): Promise<ClaimRecord[]>;
   getClaim(channelId: bigint, nonce: bigint): Promise<ClaimRecord | undefined>;
   /**
-   * Starts a claim (§8.2 StartClaim step 4): one transaction moves the channel to nonce+1 with
+   * Starts a claim (Go `escrow/control_service.go` `StartClaim`): one transaction moves the channel to nonce+1 with
    * `fullAmount − authorized`, authorisation 0, and stores the claim record `<id>/<old nonce>`.
    * Rejects with PAYMENT_SERVICE_REJECTED texts of the reference.
    */
@@ -114,7 +114,7 @@ export function serviceRejected(message: string, cause?: unknown): SnetError {
   return serviceRejectedError(message, cause);
 }
 
-/** The channel view a record starts from when it is first seen on chain (§5.2 table B). */
+/** The channel view a record starts from when it is first seen on chain (Go `GetChannelStateFromBlockchain`). */
 export function channelFromChain(channelId: bigint, chain: ChainChannelView): ChannelState {
   return {
     channelId,
@@ -246,7 +246,7 @@ export function createChannelRepository(deps: ChannelRepositoryDeps, options: Ch
         }
         const stored = merged.stored;
         if (stored === undefined) throw serviceRejected(`Channel is not found by key: {ID: ${channelId}}`);
-        // A live reservation is a call in flight: the reference's lock would be held (§8.2 step 4.3).
+        // A live reservation is a call in flight: the reference's lock would be held (Go `escrow/control_service.go`).
         if (stored.state.pending !== undefined && stored.state.pending.leaseUntilMs > now()) {
           throw serviceRejected(`another transaction on channel: {ID: ${channelId}} is in progress`);
         }

@@ -5,7 +5,7 @@ import { SnetError } from '../../errors/index.ts';
 // The encoding is ours (docs/migration.md): versioned JSON, integers as decimal strings, bytes as
 // 0x-hex, stored under the snetd-ts key root (`buildStoragePrefixes`), so it never meets Go gob values.
 
-/** What the chain says about a channel (`MultiPartyEscrow.channels(id)`, §14); `ChainClient.getChannel` returns it. */
+/** What the chain says about a channel (`MultiPartyEscrow.channels(id)`); `ChainClient.getChannel` returns it. */
 export interface ChainChannelView {
   readonly nonce: bigint;
   readonly sender: string;
@@ -48,7 +48,7 @@ export interface PendingPayment {
   readonly owner: string;
 }
 
-/** The stored channel record (§5.1) plus the reservation of a call in flight. */
+/** The stored channel record (Go `PaymentChannelData`) plus the reservation of a call in flight. */
 export interface ChannelState {
   readonly channelId: bigint;
   readonly nonce: bigint;
@@ -67,7 +67,7 @@ export interface ChannelState {
   readonly pending?: PendingPayment | undefined;
 }
 
-/** A started claim (§9): the signed amount of an old nonce, kept until the chain nonce passes it. */
+/** A started claim (Go `escrow/payment_storage.go` `Payment`): the signed amount of an old nonce, kept until the chain nonce passes it. */
 export interface ClaimRecord {
   readonly channelId: bigint;
   readonly nonce: bigint;

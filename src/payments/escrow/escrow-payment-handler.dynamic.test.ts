@@ -95,7 +95,7 @@ describe('createEscrowPaymentHandler() with a dynamic price', () => {
     assert.equal(await stored(), before);
   });
 
-  it('behavior: the estimate is not asked for when an earlier check refuses the payment (§5.3 order)', async () => {
+  it('behavior: the estimate is not asked for when an earlier check refuses the payment (same order as Go)', async () => {
     await assert.rejects(handler.reserve(headers(1n, 42n), METHOD, undefined, estimate({ ok: true, value: 42n })), { code: 'PAYMENT_NONCE_MISMATCH' });
     await assert.rejects(handler.reserve(headers(0n, 5000n), METHOD, undefined, estimate({ ok: true, value: 5000n })), { code: 'PAYMENT_INSUFFICIENT_FUNDS' });
     assert.equal(estimates, 0);

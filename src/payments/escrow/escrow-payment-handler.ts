@@ -40,11 +40,11 @@ export interface EscrowPaymentHandlerOptions {
   /** Service metadata `mpe_address` (the header `snet-payment-mpe-address` is not used, as in Go `escrow/payment_handler.go`). */
   readonly mpeAddress: string;
   /**
-   * Org metadata `payment_expiration_threshold` of the daemon's group, in blocks (§5.3 5e). Read on every call,
+   * Org metadata `payment_expiration_threshold` of the daemon's group, in blocks (Go `escrow/validation.go` expiry check). Read on every call,
    * so an options object with getters follows metadata hot reload (as does `priceOf`).
    */
   readonly expirationThresholdBlocks: bigint;
-  /** Price of a method in cogs (§6). */
+  /** Price of a method in cogs (Go `pricing/*.go`). */
   readonly priceOf: PriceResolver;
   /**
    * How long a reservation blocks its channel without being renewed. A call in flight longer than a third of
@@ -154,7 +154,7 @@ interface CachedChannel extends StoredChannel {
   head: Uint8Array | undefined;
 }
 
-/** Outcome of the §5.3 checks (the shared channel checks plus the price). */
+/** Outcome of the escrow checks (the shared channel checks plus the price). */
 type Check = ChannelCheck;
 /** `validate` reached the price check of a dynamically priced call before its estimate: the caller awaits it and validates again. */
 const NEED_PRICE = Symbol('need price');
@@ -224,7 +224,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   const curated = (signer: Uint8Array): Uint8Array | PaymentError =>
     allowedSigners === undefined || allowedSigners.some((allowed) => bytesEqual(allowed, signer)) ? signer : userNotAllowedError(toChecksumAddress(signer));
 
-  /** The digest the client signed for `payment` (EIP-191 over the §3.1 claim message). */
+  /** The digest the client signed for `payment` (EIP-191 over the M1 claim message). */
   const digestOf = (p: EscrowPaymentHeaders): Uint8Array =>
     hashSignedMessage(buildClaimMessage({ mpeAddress: mpeBytes, channelId: p.channelId, nonce: p.nonce, amount: p.amount }));
 
@@ -238,7 +238,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   };
 
   /**
-   * §5.3 step 5 (shared channel checks) and 7 (price) on one channel view, in the reference's order; recovery runs
+   * The shared channel checks, then the price, on one channel view, in the reference's order; recovery runs
    * once per call. `block` is the current block, its failure, or `undefined` when not known without waiting
    * (→ {@link NEED_BLOCK}).
    */
@@ -332,7 +332,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     if (check === NEED_BLOCK || check === NEED_PRICE) check = await validateWithBlock(channel, call, key);
     if (!check.ok && fromCache) return undefined;
     if (!check.ok && check.chainMayFix && !fromChain) {
-      // The stored view may be stale (funds added, extended, claimed on chain): one chain read, §5.2 merge.
+      // The stored view may be stale (funds added, extended, claimed on chain): one chain read, storage/chain merge.
       const read = await readChain(channelId);
       if (read.ok && read.value !== undefined) {
         channel = repository.merge(channelId, settled, read) ?? channel;

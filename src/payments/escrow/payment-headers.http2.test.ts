@@ -1,4 +1,4 @@
-// The header parsers against what node:http2 really delivers over a socket (STYLE §F: malformed input
+// The header parsers against what node:http2 really delivers over a socket (malformed input
 // through real sockets): both the `headers` object (repeats joined with ", ") and `rawHeaders`.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';

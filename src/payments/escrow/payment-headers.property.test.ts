@@ -1,4 +1,4 @@
-// fast-check properties of the integer and base64 header parsers (STYLE §F).
+// fast-check properties of the integer and base64 header parsers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';

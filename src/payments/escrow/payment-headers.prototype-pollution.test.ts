@@ -1,4 +1,4 @@
-// Prototype-pollution test for the parsers that read client headers (STYLE §F, like grpc-js
+// Prototype-pollution test for the parsers that read client headers (like grpc-js
 // test-prototype-pollution.ts): hostile header names must stay plain data and never reach Object.prototype.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -179,7 +179,7 @@ void describe('parseCurrentBlockHeader()', () => {
 });
 
 void describe('parseEscrowPaymentHeaders()', () => {
-  void it('behavior: parses the npm SDK\'s escrow call (official-clients.md §2)', () => {
+  void it('behavior: parses the npm SDK\'s escrow call', () => {
     assert.deepEqual(parseEscrowPaymentHeaders({ ...VALID, 'user-agent': 'grpc-node-js/1.14.7' }), {
       ok: true,
       value: { channelId: 42n, nonce: 3n, amount: 1000n, signature: SIG },

@@ -24,7 +24,7 @@ import {
   type PaymentType,
 } from './headers.ts';
 
-// Pure parsers for payment metadata (STYLE §I.2, like connect-es `parse-timeout.ts`): they return
+// Pure parsers for payment metadata (like connect-es `parse-timeout.ts`): they return
 // `{ ok, value } | { ok, error }` and never throw on client input. Error texts are the reference's
 // (Go `handler/stream_interceptor.go`), because clients see them.
 
@@ -92,7 +92,7 @@ function headerValues(headers: HeaderMap, key: string): string[] {
 }
 
 /**
- * The one value of `key` (Go `GetSingleValue`, §1.4): `missing "<key>"` when absent,
+ * The one value of `key` (Go `handler/stream_interceptor.go` `GetSingleValue`): `missing "<key>"` when absent,
  * `too many values for key "<key>": [v1 v2]` when repeated; both INVALID_ARGUMENT.
  */
 export function getSingleHeader(headers: HeaderMap, key: string): ParseResult<string> {
@@ -121,7 +121,7 @@ const DECIMAL = /^[0-9]+$/;
  * `big.Int.UnmarshalText` base 0 (docs/payments.md "Headers"): no sign, no `0x`/`0b`/`0o`, no `_`, no spaces;
  * leading zeros are decimal, never octal (`"010"` is 10, Go reads 8); negative or above 2^256−1 is rejected.
  * `0x` would be accepted only where a known client sends it: none does (the npm SDK, the Python SDK and
- * snet-cli all send `str(int)` decimal, official-clients.md §2–3).
+ * snet-cli all send `str(int)` decimal).
  */
 export function parseDecimalUint256(text: string): bigint | undefined {
   if (text.length === 0 || text.length > MAX_INTEGER_TEXT || !DECIMAL.test(text)) return undefined;
@@ -177,7 +177,7 @@ function binaryValue(headers: HeaderMap, key: string): Uint8Array | PaymentError
 const ESCROW: ParseResult<PaymentType> = { ok: true, value: 'escrow' };
 
 /**
- * The payment type (§1.3 step 3): absent or without values → `defaultType`; otherwise the **first** value
+ * The payment type (Go `handler/stream_interceptor.go`): absent or without values → `defaultType`; otherwise the **first** value
  * (repeats are not an error) must be one of {@link PAYMENT_TYPES}, else INVALID_ARGUMENT
  * `unexpected "snet-payment-type", value: "<v>"`. Unary `train_model` calls pass `'train-call'` as default.
  */
@@ -219,7 +219,7 @@ export function parseCurrentBlockHeader(headers: HeaderMap): ParseResult<bigint>
 
 /**
  * The escrow/train-call headers, in the reference's order — channel id, nonce, amount, signature
- * (`[D] escrow/payment_handler.go` `getPaymentFromContext`) — so the first missing or bad one is the
+ * (Go `escrow/payment_handler.go` `getPaymentFromContext`) — so the first missing or bad one is the
  * error the client gets, exactly as from the Go daemon.
  */
 export function parseEscrowPaymentHeaders(headers: HeaderMap): ParseResult<EscrowPaymentHeaders> {
@@ -240,7 +240,7 @@ export function parseEscrowPaymentHeaders(headers: HeaderMap): ParseResult<Escro
 export interface FreeCallPaymentHeaders {
   /** `snet-free-call-user-id`; `""` when missing or repeated, as in the reference. */
   readonly userId: string;
-  /** `snet-free-call-user-address` exactly as sent: it is signed as text (§17 item 10). */
+  /** `snet-free-call-user-address` exactly as sent: it is signed as text. */
   readonly userAddress: string;
   readonly currentBlock: bigint;
   /** The M9 signature bytes as sent (length checked by recovery). */
@@ -276,7 +276,7 @@ export function parseFreeCallSignedHeaders(headers: HeaderMap): ParseResult<{ re
 
 /**
  * The `free-call` headers in the reference's order — user id (lenient), user address, current block,
- * signature, token — then the token split (`[D] escrow/free_call_payment_handler.go` `getPaymentFromContext`);
+ * signature, token — then the token split (Go `escrow/free_call_payment_handler.go` `getPaymentFromContext`);
  * a bad token is INVALID_ARGUMENT `invalid token: no '_' found` / `invalid token: invalid block number`.
  * The pre-v6 npm SDK sends no user address and gets `missing "snet-free-call-user-address"`, as from Go.
  */
@@ -314,7 +314,7 @@ const utf8 = new TextDecoder();
 
 /**
  * The `prepaid-call` headers in the reference's order — channel id, then the token
- * (`[D] escrow/prepaid_handler.go`). The nonce header the SDKs also send is not read, like the reference.
+ * (Go `escrow/prepaid_handler.go`). The nonce header the SDKs also send is not read, like the reference.
  */
 export function parsePrepaidPaymentHeaders(headers: HeaderMap): ParseResult<PrepaidPaymentHeaders> {
   const channelId = parseUint256Header(headers, HEADER_CHANNEL_ID);

@@ -8,7 +8,7 @@ import { BLOCK, CLIENT, DAEMON_KEY, DAEMON_SIGNER, freeCallRig, legacyHeaders, r
 
 
 void describe('free-call handler (v6)', () => {
-  void it('behavior: the Appendix A token (daemon key 0x…02, expiry 21172800) is accepted with a fresh user signature', async () => {
+  void it('behavior: the hand-made vectors\' token (daemon key 0x…02, expiry 21172800) is accepted with a fresh user signature', async () => {
     const rig = freeCallRig();
     const token = hexToBytes('daaa1bf58a9f35aab3e798cd7fafeb59dc087a0a5c37f3590d98503c3951245d0b0e655b3415cf6d251cb35f012c27b98aa719e6bfa0b58be2ce31b9ecf50e09005f3231313732383030');
     const payment = await rig.handler.reserve(v6Headers({ token }), '/x.S/m');

@@ -1,4 +1,4 @@
-// Test kit of the free-call unit tests: the Appendix A parties (web3 docs client key, daemon free-call key 0x…02),
+// Test kit of the free-call unit tests: the parties of the hand-made spec-vectors.json (web3 docs client key, daemon free-call key 0x…02),
 // a memory store, a chain fake with a settable block, and header builders for both protocols signed for real.
 import {
   buildFreeCallMessage,

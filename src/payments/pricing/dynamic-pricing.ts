@@ -46,7 +46,7 @@ export interface DynamicPricing {
   readonly size: number;
 }
 
-/** `internal error: <reason>` (INTERNAL), how the reference reports any failure of the pricing call (§6.1). */
+/** `internal error: <reason>` (INTERNAL), how the reference reports any failure of the pricing call (Go `pricing/dynamic_method_pricing.go`). */
 export function dynamicPriceFailedError(reason: string, cause?: unknown): PaymentError {
   return new PaymentError('PAYMENT_DYNAMIC_PRICE_FAILED', `internal error: ${reason}`, cause === undefined ? {} : { cause });
 }
@@ -64,7 +64,7 @@ export function createDynamicPricing(deps: { readonly call: EstimateCall }, opti
       const { estimateMethod } = request;
       if (request.message === undefined) {
         // The reference returns the read error of the missing first message (EOF) before any payment check
-        // (§1.3 step 2); here the price cannot be estimated without it (docs/payments.md "Dynamic pricing").
+        // (Go `handler/stream_interceptor.go`); here the price cannot be estimated without it (docs/payments.md "Dynamic pricing").
         return { ok: false, error: dynamicPriceFailedError(`no request message to estimate the price of ${request.methodPath} from`) };
       }
       let reply: Awaited<ReturnType<EstimateCall>>;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { isSnetError } from '../../errors/index.ts';
 import { describeEstimateMethods, extractEstimateMethods } from './estimate-methods.ts';
 
-// The reference's pricing.proto (`[D] pricing/pricing.proto`): shipped in service tarballs next to the service proto.
+// The reference's pricing.proto (Go `pricing/pricing.proto`): shipped in service tarballs next to the service proto.
 const PRICING_PROTO = `syntax = "proto3";
 import "google/protobuf/descriptor.proto";
 package pricing;

@@ -4,7 +4,7 @@ import { SnetError } from '../../errors/index.ts';
 // Dynamic pricing, part 1 (Go `pricing/dynamic_method_pricing.go`, docs/payments.md "Dynamic pricing"): which methods are priced by an
 // estimate method of the service. The service's protos mark them with
 //   rpc m(Req) returns (Res) { option (pricing.my_method_option).estimatePriceMethod = "/pkg.Svc/estimate_m"; }
-// (extension 9999127 of google.protobuf.MethodOptions, `[D] pricing/pricing.proto`). The reference scans the
+// (extension 9999127 of google.protobuf.MethodOptions, Go `pricing/pricing.proto`). The reference scans the
 // protos with a lightweight parser and never resolves imports; protobufjs parses each file on its own the same
 // way (an unresolved `import "pricing.proto"` is fine) and gives the option under the same name for both the
 // `(…).estimatePriceMethod = "…"` and the aggregate `(…) = { estimatePriceMethod: "…" }` spellings.

@@ -1,4 +1,4 @@
-// The reply of an estimate method: `pricing.PriceInCogs { uint64 price = 1; }` (`[D] pricing/pricing.proto`).
+// The reply of an estimate method: `pricing.PriceInCogs { uint64 price = 1; }` (Go `pricing/pricing.proto`).
 // Read by hand because the value is a full uint64 (protobufjs without `long` rounds above 2^53).
 
 /** Result of {@link decodePriceInCogs}. */

@@ -42,7 +42,7 @@ export type PriceResult = { readonly ok: true; readonly value: bigint } | { read
 /**
  * The price of one call, in cogs, by full gRPC method path (`/<package>.<Service>/<Method>`). One Map
  * lookup (or none, for `fixed_price`). An unknown method under `fixed_price_per_method` is INTERNAL
- * `internal error: price is not defined for the Method <path>` (§5.3 step 7), as a result, never a throw.
+ * `internal error: price is not defined for the Method <path>` (Go `pricing/fixed_method_pricing.go`), as a result, never a throw.
  */
 export type PriceResolver = (methodPath: string) => PriceResult;
 
@@ -61,7 +61,7 @@ function checkPrice(price: bigint | undefined, where: string): bigint {
 /**
  * The entry the reference uses: a single entry as is; from a list, the one with `default: true`
  * (Go fails metadata loading with `metadata does not have the default pricing set` when there is none;
- * note the Python SDK uses `pricing[0]`, official-clients.md §3).
+ * note the Python SDK uses `pricing[0]`).
  */
 function selectEntry(pricing: PricingInput | readonly PricingInput[]): PricingInput {
   if (!Array.isArray(pricing)) return pricing as PricingInput;
@@ -86,7 +86,7 @@ export function createPriceResolver(pricing: PricingInput | readonly PricingInpu
     }
     case 'fixed_price_per_method': {
       if (entry.details === undefined || entry.details.length === 0) throw invalid('fixed_price_per_method: details are missing');
-      // "/" + package + "." + service + "/" + method; the "package." part is dropped when the package is empty (§6.1).
+      // "/" + package + "." + service + "/" + method; the "package." part is dropped when the package is empty (Go `pricing/fixed_method_pricing.go`).
       const prefix = entry.packageName === undefined || entry.packageName === '' ? '/' : `/${entry.packageName}.`;
       const prices = new Map<string, PriceResult>();
       for (const service of entry.details) {

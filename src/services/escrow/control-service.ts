@@ -84,7 +84,7 @@ export function createProviderControlService(deps: EscrowServicesDeps, options: 
       } catch (err) {
         throw serviceRejected(errorText(err), err);
       }
-      // Storage only, signatures left out: snet-cli treats a signature here as an invalid answer (§8.2).
+      // Storage only, signatures left out: snet-cli treats a signature here as an invalid answer.
       // A live reservation is not committed yet: list the committed amount (StartClaim refuses such a channel).
       const payments = channels
         .map((c) => ({ channel: c, amount: c.pending === undefined ? c.authorizedAmount : c.pending.previousAmount }))
@@ -133,7 +133,7 @@ export function createProviderControlService(deps: EscrowServicesDeps, options: 
       } catch (err) {
         throw serviceRejected(errorText(err), err);
       }
-      // Go skips the signature check for an unknown channel and fails later with "not found" (§8.2).
+      // Go skips the signature check for an unknown channel and fails later with "not found".
       if (merged.found) {
         const message = buildStartClaimMessage({ mpeAddress: options.mpeAddress, channelId, nonce: merged.channel.nonce });
         checkSigner(recoverSigner(recoverer, message, bytesField(request, 'signature')), options.paymentAddress);

@@ -3,7 +3,7 @@ import { GrpcStatus, type GrpcStatusCode, type ReadonlyMetadata } from '../../up
 import { retryTrailers } from './retry-info.ts';
 
 /**
- * THE table from `SnetError.code` to the gRPC status a client sees (STYLE §C): domain code never
+ * THE table from `SnetError.code` to the gRPC status a client sees: domain code never
  * knows gRPC codes. A code missing here answers INTERNAL. Wire quirks of the reference daemon are
  * named: the payment layer maps its nonce-mismatch code to `GrpcStatus.SNET_INCORRECT_NONCE`
  * (1000, Go `handler/stream_interceptor.go` l.101) by adding one line here.
@@ -15,7 +15,7 @@ export const grpcStatusByErrorCode: Readonly<Partial<Record<ErrorCode, GrpcStatu
   REQUEST_CANCELLED: GrpcStatus.CANCELLED,
   DAEMON_SHUTTING_DOWN: GrpcStatus.UNAVAILABLE,
   METHOD_UNIMPLEMENTED: GrpcStatus.UNIMPLEMENTED,
-  UPSTREAM_UNAVAILABLE: GrpcStatus.UNAVAILABLE, // the reference sends INTERNAL here (STYLE appendix, item 7)
+  UPSTREAM_UNAVAILABLE: GrpcStatus.UNAVAILABLE, // the reference sends INTERNAL here (docs/differences.md)
   UPSTREAM_FAILED: GrpcStatus.INTERNAL,
   UPSTREAM_BUSY: GrpcStatus.RESOURCE_EXHAUSTED,
   REQUEST_NOT_UNARY: GrpcStatus.INVALID_ARGUMENT,
