@@ -37,7 +37,7 @@ export type MessageKind =
 /** One vector: a message (kind + fields) and what must come out of it. Optional parts are checked when present. */
 export interface MessageVector {
   readonly name: string;
-  /** Where the expected values come from (spec section, reference test, or generator). */
+  /** Where the expected values come from (reference test, client capture, hand-made, or generator). */
   readonly source: string;
   readonly kind: MessageKind;
   readonly fields: Readonly<Record<string, string | readonly string[]>>;
