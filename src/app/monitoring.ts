@@ -35,7 +35,7 @@ import {
 import { applyInterceptors, type CallHandler, type Interceptor, type ServiceRegistry } from '../pipeline/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { grpcStatusFromError, type HttpRoutes } from '../transport/index.ts';
-import { durationMsOf, loggingOptionsFrom } from './option-slices.ts';
+import { durationMsOf, heartbeatConfigured, loggingOptionsFrom, serviceProbeOptionsFrom } from './option-slices.ts';
 
 /** What monitoring needs from the rest of start-up. */
 export interface MonitoringDeps {
@@ -168,11 +168,14 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
         })
       : undefined;
   let reportedChannels = new Set<string>();
-  const probeTarget = config.service_heartbeat_type === 'http' || config.service_heartbeat_type === 'https' || config.service_heartbeat_type === 'grpc' ? config.heartbeat_endpoint : config.service_endpoint;
+  const probeOptions = serviceProbeOptionsFrom(config);
+  const probeTarget = probeOptions.target;
+  const type = config.service_heartbeat_type;
+  const probeName = heartbeatConfigured(config) ? type : `tcp (service_heartbeat_type ${type === '' || type === 'none' ? type || 'unset' : `${type} without heartbeat_endpoint`})`;
   heartbeat.onChange((status) => {
     const down = status === 'NOT_SERVING';
     // The reference's notification text for a failed heartbeat (Go metrics/notifications.go), kept for monitors that match it.
-    alerts.report('service_down', '', down, down ? 'Problem in calling Service Heartbeat endpoint.' : 'Service heartbeat is back: the service answers again.', `${config.service_heartbeat_type || 'tcp (no service_heartbeat_type)'} probe of ${redactUrl(probeTarget)}: ${status}`);
+    alerts.report('service_down', '', down, down ? 'Problem in calling Service Heartbeat endpoint.' : 'Service heartbeat is back: the service answers again.', `${probeName} probe of ${redactUrl(probeTarget)}: ${status}${down && rawProbe.lastFailure !== undefined ? ` (${rawProbe.lastFailure})` : ''}`);
   });
   const probe = createSharedProbe(rawProbe, { maxAgeMs: 1000, onResult: (status) => heartbeat.observe(status) });
   heartbeat.onChange((status) => metrics?.setServiceUp(status === 'SERVING'));

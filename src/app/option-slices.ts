@@ -93,8 +93,20 @@ export function serviceProbeOptionsFrom(config: DaemonConfig): ServiceProbeOptio
   const type = config.service_heartbeat_type;
   if ((type === 'http' || type === 'https') && config.heartbeat_endpoint !== '') return { type: 'http', target: config.heartbeat_endpoint };
   if (type === 'grpc' && config.heartbeat_endpoint !== '') return { type: 'grpc', target: config.heartbeat_endpoint, serviceName: config.service_id };
-  // '', none, tcp: connect to the service port. grpc:// endpoints work too (the reference's breaks).
+  // '', none, tcp, and grpc/http/https without an endpoint: connect to the service port. grpc:// endpoints work
+  // too (the reference's breaks).
   return { type: 'tcp', target: config.service_endpoint.replace(/^grpcs?:\/\//, 'http://') };
+}
+
+/**
+ * Whether the configured probe checks the service as the owner asked (`/heartbeat` may then say `Online`): an
+ * explicit `tcp`, or `grpc`/`http`/`https` with their `heartbeat_endpoint`. Unset, `none`, and a type whose
+ * endpoint is missing fall back to a bare TCP connect that nobody chose: `Warning` at best.
+ */
+export function heartbeatConfigured(config: DaemonConfig): boolean {
+  const type = config.service_heartbeat_type;
+  if (type === 'tcp') return true;
+  return (type === 'grpc' || type === 'http' || type === 'https') && config.heartbeat_endpoint !== '';
 }
 
 /**

@@ -32,6 +32,7 @@ import {
   autoCertOptionsFrom,
   daemonServicesLimitFrom,
   etcdServerOptionsFrom,
+  heartbeatConfigured,
   loggingOptionsFrom,
   rateLimitSettingsFrom,
   serviceProbeOptionsFrom,
@@ -175,7 +176,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       version: deps.version,
       blockchainEnabled: config.blockchain_enabled,
       network: config.blockchain_network_selected,
-      heartbeatConfigured: processProbe || (config.service_heartbeat_type !== '' && config.service_heartbeat_type !== 'none'),
+      heartbeatConfigured: processProbe || heartbeatConfigured(config),
       storageClientCertPath: config.payment_channel_cert_path,
     });
     const renderHeartbeat = (): Promise<string> => heartbeat.render();

@@ -183,6 +183,12 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
 
   if (!heartbeatTypes.includes(config.service_heartbeat_type)) {
     problems.push({ key: 'service_heartbeat_type', problem: `unrecognized heartbeat type; allowed: ${heartbeatTypes.map((t) => `"${t}"`).join(', ')}` });
+  } else if (config.heartbeat_endpoint === '' && ['grpc', 'http', 'https'].includes(config.service_heartbeat_type)) {
+    // The reference accepts this too (and reports Online); here the probe falls back to a TCP connect.
+    warnings.push({
+      key: 'heartbeat_endpoint',
+      message: `service_heartbeat_type "${config.service_heartbeat_type}" without heartbeat_endpoint: the heartbeat only connects to service_endpoint and reports Warning, not Online; set heartbeat_endpoint`,
+    });
   } else if (config.heartbeat_endpoint !== '') {
     const type = config.service_heartbeat_type;
     if ((type === 'http' || type === 'https') && !isHttpUrl(config.heartbeat_endpoint)) {

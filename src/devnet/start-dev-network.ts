@@ -117,7 +117,8 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       startIpfsServer({ logger: options.logger }, { port: options.ipfsPort ?? 0 }),
       serviceType === 'grpc'
         ? startExampleService({ logger: options.logger }, { port: options.servicePort ?? 0 }).then((grpc) => ({
-            daemonConfig: { service_endpoint: grpc.endpoint },
+            // The daemon's heartbeat asks the service's own health service (the example serves grpc.health.v1).
+            daemonConfig: { service_endpoint: grpc.endpoint, service_heartbeat_type: 'grpc', heartbeat_endpoint: `127.0.0.1:${grpc.port}` },
             location: grpc.endpoint,
             stop: () => grpc.stop(),
           }))

@@ -140,7 +140,8 @@ void describe('paid calls to jsonrpc, http and process services (dev chain, prot
 
   void it('behavior: process: a paid call runs the executable and is committed; a non-zero exit is not charged', async () => {
     const executable = await writeProcessService(dir);
-    const { client } = await serve('process-service', 'process', { executable_path: executable, process_max_running: 2 });
+    // No heartbeat keys (the dev network's point at its gRPC example): the process probe below is the one tested.
+    const { client } = await serve('process-service', 'process', { executable_path: executable, process_max_running: 2, service_heartbeat_type: '', heartbeat_endpoint: '' });
     const data = Buffer.from('paid bytes');
     const answer = await unary(client, '/translate.test.Blobs/echo', blobs, { data }, pay(PRICE));
     assert.equal(answer.error, undefined, answer.error?.message);

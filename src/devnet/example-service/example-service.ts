@@ -11,7 +11,7 @@ export const EXAMPLE_SERVICE_METHODS = ['/example_service.Calculator/add', '/exa
 
 /** A running example AI service. */
 export interface ExampleService {
-  /** `http://127.0.0.1:<port>` — the daemon's `service_endpoint`. */
+  /** `http://127.0.0.1:<port>` — the daemon's `service_endpoint`; `grpc.health.v1.Health/Check` is served there too. */
   readonly endpoint: string;
   readonly port: number;
   /** Number of calls served (lets tests see that a call reached the service). */
@@ -25,9 +25,21 @@ interface Numbers {
   b: number;
 }
 
+const identity = (bytes: Buffer): Buffer => bytes;
+
 /**
- * Starts the example calculator (`example_service.Calculator/{add,sub,mul,div}`, plaintext gRPC) on
- * 127.0.0.1 in this process. Division by zero answers INVALID_ARGUMENT.
+ * `grpc.health.v1.Health/Check` answering SERVING (the message `08 01`) for any service name while the server
+ * runs, so the dev daemon's `grpc` heartbeat probes the service itself and may say `Online`. Bytes by hand: one
+ * fixed reply needs no health proto.
+ */
+const healthService: grpc.ServiceDefinition = {
+  Check: { path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+};
+const servingReply = Buffer.from([0x08, 0x01]);
+
+/**
+ * Starts the example calculator (`example_service.Calculator/{add,sub,mul,div}`, plaintext gRPC, with the
+ * standard health service) on 127.0.0.1 in this process. Division by zero answers INVALID_ARGUMENT.
  */
 export async function startExampleService(deps: { readonly logger: Logger }, options: { readonly port?: number } = {}): Promise<ExampleService> {
   const log = deps.logger.child({ component: 'devnet-example-service' });
@@ -51,6 +63,7 @@ export async function startExampleService(deps: { readonly logger: Logger }, opt
     mul: op((a, b) => a * b),
     div: op(divide),
   });
+  server.addService(healthService, { Check: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => callback(null, servingReply) });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
   });

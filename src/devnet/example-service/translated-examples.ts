@@ -13,7 +13,7 @@ export type DevServiceType = (typeof DEV_SERVICE_TYPES)[number];
 
 /** A running translated example service and the config keys that point the daemon at it. */
 export interface TranslatedExample {
-  /** `service_endpoint` or `executable_path` (and nothing else). */
+  /** `service_endpoint` or `executable_path`, and the heartbeat keys that probe the service itself. */
   readonly daemonConfig: Readonly<Record<string, string>>;
   /** What the printed summary calls the service's address. */
   readonly location: string;
@@ -40,7 +40,7 @@ function calculate(method: string, params: unknown): Calculation {
 
 /**
  * Starts the JSON-RPC (`POST /rpc`, JSON-RPC 2.0; errors as JSON-RPC errors) or REST (`POST /calculator/<method>`;
- * errors as HTTP 400) calculator on 127.0.0.1, or writes the process one: a Node script that reads a protobuf
+ * errors as HTTP 400) calculator on 127.0.0.1, with `GET /health` for the daemon's `http` heartbeat, or writes the process one: a Node script that reads a protobuf
  * `Numbers` on standard input and writes a `Result` on standard output (division by zero: a message on standard
  * error and exit code 1).
  */
@@ -65,6 +65,12 @@ export async function startTranslatedExample(deps: { readonly logger: Logger }, 
         // An empty or broken body computes with a = b = 0.
       }
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      if (request.method === 'GET' && path === '/health') {
+        // The daemon's `http` heartbeat: 200 with a body while the server runs.
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end('ok\n');
+        return;
+      }
       let status = 200;
       let answer: unknown;
       if (type === 'jsonrpc') {
@@ -86,7 +92,7 @@ export async function startTranslatedExample(deps: { readonly logger: Logger }, 
   const endpoint = type === 'jsonrpc' ? `http://127.0.0.1:${port}/rpc` : `http://127.0.0.1:${port}/calculator`;
   log.info({ endpoint }, 'example service started');
   return {
-    daemonConfig: { service_endpoint: endpoint },
+    daemonConfig: { service_endpoint: endpoint, service_heartbeat_type: 'http', heartbeat_endpoint: `http://127.0.0.1:${port}/health` },
     location: endpoint,
     stop: () =>
       new Promise<void>((resolve) => {

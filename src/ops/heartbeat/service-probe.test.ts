@@ -4,38 +4,20 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { createSilentLogger } from '../../shared/index.ts';
 import { freePort } from '../../../test/harness/ports.ts';
+import { startHealthServer } from '../../../test/harness/health-server.ts';
 import { createTestCa, type TestCa } from '../../../test/harness/tls-certs.ts';
 import { readCertDetails } from './cert-details.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import { createHeartbeatMonitor } from './heartbeat-monitor.ts';
 import { createServiceProbe, type ServingStatus } from './service-probe.ts';
 import { createSharedProbe } from './shared-probe.ts';
-
-const identity = (b: Buffer): Buffer => b;
-
-/** A grpc-js server whose Health/Check answers `status()` (a HealthCheckResponse enum value) and records the service asked. */
-async function startHealthServer(status: () => number): Promise<{ port: number; asked: string[]; stop(): void }> {
-  const server = new grpc.Server();
-  const asked: string[] = [];
-  server.addService(
-    { Check: { path: '/grpc.health.v1.Health/Check', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } },
-    {
-      Check: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        // HealthCheckRequest{service = 1}: tag 0x0a, length, utf-8 name.
-        asked.push(call.request.length > 2 ? call.request.subarray(2).toString() : '');
-        callback(null, Buffer.from([0x08, status()]));
-      },
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))));
-  return { port, asked, stop: () => server.forceShutdown() };
-}
 
 describe('createServiceProbe({ type: "grpc" })', () => {
   it('behavior: SERVING only when Health/Check says SERVING; NOT_SERVING, UNKNOWN and no Health service are down', async () => {
@@ -80,8 +62,65 @@ describe('createServiceProbe({ type: "http" })', () => {
     assert.equal(await probe.check(), 'SERVING');
     answer = { status: 200, body: '' };
     assert.equal(await probe.check(), 'NOT_SERVING');
+    assert.equal(probe.lastFailure, 'HTTP 200 with an empty body');
     answer = { status: 503, body: 'down' };
     assert.equal(await probe.check(), 'NOT_SERVING');
+    assert.equal(probe.lastFailure, 'HTTP 503');
+  });
+});
+
+describe('createServiceProbe({ type: "http" }) with an https:// URL', () => {
+  let ca: TestCa;
+  let server: https.Server;
+  before(async () => {
+    ca = createTestCa();
+    const { cert, key } = ca.issue('heartbeat-service');
+    server = https.createServer({ cert, key }, (_req, res) => res.writeHead(200).end('ok'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  });
+  after(() => {
+    server.close();
+    ca.remove();
+  });
+
+  it('error: a certificate the process does not trust (a test CA not in NODE_EXTRA_CA_CERTS) is down, and lastFailure says why', async () => {
+    const probe = createServiceProbe({ type: 'http', target: `https://127.0.0.1:${(server.address() as AddressInfo).port}/health` });
+    assert.equal(await probe.check(), 'NOT_SERVING');
+    assert.match(probe.lastFailure ?? '', /^certificate verification failed: /);
+  });
+});
+
+describe('ServiceProbe.lastFailure', () => {
+  it('behavior: names the reason of each probe type failing, undefined once healthy again', async () => {
+    const port = await freePort();
+    const tcp = createServiceProbe({ type: 'tcp', target: `127.0.0.1:${port}` });
+    assert.equal(await tcp.check(), 'NOT_SERVING');
+    assert.match(tcp.lastFailure ?? '', /ECONNREFUSED/);
+    const grpcProbe = createServiceProbe({ type: 'grpc', target: `127.0.0.1:${port}` });
+    assert.equal(await grpcProbe.check(), 'NOT_SERVING');
+    assert.match(grpcProbe.lastFailure ?? '', /ECONNREFUSED/);
+    let status = 2;
+    const server = await startHealthServer(() => status);
+    try {
+      const probe = createServiceProbe({ type: 'grpc', target: `127.0.0.1:${server.port}` });
+      assert.equal(await probe.check(), 'NOT_SERVING');
+      assert.equal(probe.lastFailure, 'Health/Check answered status 2 (only 1, SERVING, is healthy)');
+      status = 1;
+      assert.equal(await probe.check(), 'SERVING');
+      assert.equal(probe.lastFailure, undefined);
+    } finally {
+      server.stop();
+    }
+    const noHealth = new grpc.Server();
+    const bound = await new Promise<number>((resolve, reject) => noHealth.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error === null ? resolve(p) : reject(error))));
+    try {
+      const probe = createServiceProbe({ type: 'grpc', target: `127.0.0.1:${bound}` });
+      assert.equal(await probe.check(), 'NOT_SERVING');
+      assert.equal(probe.lastFailure, 'Health/Check failed with gRPC status 12');
+    } finally {
+      noHealth.forceShutdown();
+    }
   });
 });
 
