@@ -22,6 +22,11 @@ describe('snetd dev --service-type', () => {
         chainPid = Number(pid);
         await dev.waitFor(new RegExp(`service type  ${type}: `));
         await assertTwoPaidDevCalls(join(dir, 'dev'), dir);
+        // The heartbeat probes the example itself (GET /health of the JSON-RPC and REST servers; a process service is
+        // up while its script can run): Online, not the Warning of a bare TCP connect.
+        const [, heartbeatUrl] = dev.output().match(/^Health: +curl (\S+)$/m) ?? [];
+        const heartbeat = (await (await fetch(heartbeatUrl ?? '')).json()) as { status: string };
+        assert.equal(heartbeat.status, 'Online');
         dev.child.kill('SIGINT');
         const [code] = (await once(dev.child, 'exit')) as [number | null];
         assert.equal(code, 0);

@@ -2,7 +2,7 @@
 // makes a call through the daemon, Ctrl-C stops everything it started.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,21 @@ describe('snetd dev', () => {
     const channels = await runSnetd(['list', 'channels'], { cwd: dir });
     assert.equal(channels.code, 0, channels.stderr);
     assert.match(channels.stderr, /using the dev network's configuration \.snetd-dev\/snetd\.config\.json/);
+  });
+
+  it('behavior: the banner prints the metrics URL, which serves Prometheus metrics; the heartbeat probes the example service and says Online', async () => {
+    const [, metricsUrl] = dev.output().match(/^Metrics: +curl (http:\/\/127\.0\.0\.1:\d+\/metrics) /m) ?? [];
+    assert.ok(metricsUrl !== undefined, 'a Metrics: line with the URL');
+    const metrics = await fetch(metricsUrl);
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    assert.match(text, /^snetd_info\{version="[^"]+"\} 1$/m);
+    const heartbeat = (await (await fetch(metricsUrl.replace(/\/metrics$/, '/heartbeat'))).json()) as { status: string; serviceheartbeat: string };
+    assert.equal(heartbeat.status, 'Online', 'grpc Health/Check of the example service, not a bare TCP connect (Warning)');
+    assert.equal((JSON.parse(heartbeat.serviceheartbeat) as { status: string }).status, 'SERVING');
+    const config = JSON.parse(readFileSync(join(dir, '.snetd-dev', 'snetd.config.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(config['service_heartbeat_type'], 'grpc');
+    assert.match(String(config['heartbeat_endpoint']), /^127\.0\.0\.1:\d+$/);
   });
 
   it('behavior: `snetd dev call` makes paid calls through the daemon and prints the price apart from the signed total', async () => {

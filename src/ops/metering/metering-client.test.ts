@@ -1,59 +1,24 @@
 // The metering client against a local HTTP receiver that checks each request's signature the way the
 // marketplace does: recover the signer of "_usage" ‖ username ‖ org ‖ service ‖ group ‖ uint256(block).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { bytesToHex, recoverMessageAddress } from 'viem';
-import { buildMeteringMessage, keccak256, privateKeyToAddress } from '../../blockchain/index.ts';
+import { privateKeyToAddress } from '../../blockchain/index.ts';
 import { createSilentLogger } from '../../shared/index.ts';
+import { startMeteringReceiver, type MeteringReceiver, type MeteringRequest as Seen } from '../../../test/harness/metering-receiver.ts';
 import { createMeteringClient, formatMeteringTime } from './metering-client.ts';
 import { createSignedHeaders } from './signed-headers.ts';
 
 const privateKey = '4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d';
 const signer = privateKeyToAddress(privateKey);
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  signer: string;
-}
-
 describe('createMeteringClient()', () => {
-  const seen: Seen[] = [];
-  let verifyAnswer = { status: 200, body: '{"data":"success"}' };
-  let server: http.Server;
+  let receiver: MeteringReceiver;
   let base: string;
   before(async () => {
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        void (async () => {
-          const h = req.headers;
-          const message = buildMeteringMessage({
-            username: String(h['x-username']),
-            organizationId: String(h['x-organizationid']),
-            serviceId: String(h['x-serviceid']),
-            groupId: String(h['x-groupid']),
-            currentBlock: BigInt(String(h['x-currentblocknumber'])),
-          });
-          const recovered = await recoverMessageAddress({ message: { raw: keccak256(message) }, signature: bytesToHex(Buffer.from(String(h['x-signature']), 'base64')) });
-          seen.push({ method: req.method ?? '', path: req.url ?? '', headers: h, body: Buffer.concat(chunks).toString(), signer: recovered });
-          if (recovered !== signer) res.writeHead(401).end('bad signature');
-          else if (req.url === '/metering/verify') res.writeHead(verifyAnswer.status).end(verifyAnswer.body);
-          else res.writeHead(200).end('{}');
-        })();
-      });
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    receiver = await startMeteringReceiver(signer);
+    base = receiver.url;
   });
-  after(() => server.close());
+  after(() => receiver.close());
 
   const client = () =>
     createMeteringClient({
@@ -82,6 +47,7 @@ describe('createMeteringClient()', () => {
     });
     metering.reportChannelBalance({ channelId: 7n, nonce: 2n, authorizedAmount: 10n ** 20n, fullAmount: 5n, sender: '0xSender' });
     await metering.idle();
+    const seen = receiver.seen;
     assert.deepEqual(seen.map((s) => `${s.method} ${s.path} ${s.signer === signer}`), ['GET /metering/verify true', 'POST /metering/usage true', 'POST /contract-api/channel/7/balance true']);
     const verify = seen[0] as Seen;
     assert.equal(verify.headers['x-authtype'], 'verification');
@@ -89,6 +55,7 @@ describe('createMeteringClient()', () => {
     assert.equal(verify.headers['x-daemonid'], 'd'.repeat(64));
     assert.equal(verify.headers['x-token'], '');
     assert.equal(verify.headers['x-currentblocknumber'], '1234');
+    assert.equal((seen[1] as Seen).headers['x-username'], '', 'a usage record is signed for its username: no free-call user here');
     const usage = JSON.parse((seen[1] as Seen).body) as Record<string, unknown>;
     assert.equal(usage['type'], 'response');
     assert.equal(usage['service_method'], '/example.Calc/Add');
@@ -107,9 +74,9 @@ describe('createMeteringClient()', () => {
   });
 
   it('error: a marketplace that does not answer {"data":"success"} stops the start with METERING_VERIFICATION_FAILED', async () => {
-    verifyAnswer = { status: 200, body: '{"data":"nope"}' };
+    receiver.verifyAnswer = { status: 200, body: '{"data":"nope"}' };
     await assert.rejects(client().verify(), (error: Error & { code?: string }) => error.code === 'METERING_VERIFICATION_FAILED' && /Metering authentication failed/.test(error.message));
-    verifyAnswer = { status: 200, body: '{"data":"success"}' };
+    receiver.verifyAnswer = { status: 200, body: '{"data":"success"}' };
   });
 
   it('behavior: Go time layout of the usage record', () => {

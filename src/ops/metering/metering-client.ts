@@ -170,8 +170,11 @@ export function createMeteringClient(options: MeteringOptions): MeteringClient {
       });
     },
     reportCall(call) {
-      const body = JSON.stringify(usagePayload(call, options));
-      enqueue(() => post('/metering/usage', options.daemonId, body));
+      const payload = usagePayload(call, options);
+      // X-username is the record's `username` (the free-call user, '' for other calls), as the reference signs it
+      // (Go handler/stream_interceptor.go setAdditionalDetails); only the verification uses the daemon id.
+      const body = JSON.stringify(payload);
+      enqueue(() => post('/metering/usage', String(payload['username']), body));
     },
     reportChannelBalance(balance) {
       // Go field names as keys, big integers as JSON numbers (the reference marshals *big.Int that way).
