@@ -75,6 +75,16 @@ export const paymentOutcomeLabels: readonly string[] = [
   'pricing_invalid',
   'dynamic_price_failed',
   'service_rejected',
+  'type_unimplemented',
+  'user_not_allowed',
+  'prepaid_token_invalid',
+  'usage_exceeded',
+  'free_call_unauthenticated',
+  'free_call_expired',
+  'free_call_limit',
+  'free_call_busy',
+  'free_call_storage_failed',
+  'free_call_balance_too_low',
   'other',
 ];
 
@@ -90,7 +100,7 @@ export const dependencyLabels: readonly string[] = ['storage', 'chain'];
 
 /** The dependency an error code blames, or -1. */
 export function dependencyIndexOfError(errorCode: string): number {
-  if (errorCode.startsWith('STORAGE_') || errorCode === 'PAYMENT_CHANNEL_LOCK_FAILED') return 0;
+  if (errorCode.startsWith('STORAGE_') || errorCode === 'PAYMENT_CHANNEL_LOCK_FAILED' || errorCode === 'PAYMENT_COMMIT_FAILED' || errorCode === 'PAYMENT_FREE_CALL_STORAGE_FAILED') return 0;
   if (errorCode.startsWith('CHAIN_') || errorCode === 'PAYMENT_BLOCK_UNAVAILABLE') return 1;
   return -1;
 }
