@@ -1,6 +1,7 @@
 // Alerts through the real daemon: its background heartbeat probes a real gRPC service; killing the service
 // sends exactly one e-mail (a real SMTP server on 127.0.0.1) and one webhook POST (a local HTTP server);
-// bringing it back sends the recovery alert on both.
+// bringing it back sends the recovery alert on both; a service that flaps faster than alerts.min_interval
+// gets no more than a problem and its recovery per window.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -111,6 +112,49 @@ describe('alerts: service down and back', () => {
       assert.match(received.emails[1]?.raw ?? '', /Subject: .*RESOLVED: Service heartbeat is back/);
       assert.equal(received.posts[1]?.body['level'], 'INFO');
       assert.doesNotMatch(logs(), /smtp-pass/, 'the SMTP password never reaches the log');
+    } finally {
+      await daemon.stop();
+      await service.stop();
+      await receivers.close();
+    }
+  });
+});
+
+describe('alerts: a flapping service', () => {
+  it('behavior: at most a problem and its recovery per alerts.min_interval; a third change is sent when the window frees, in the latest state', async () => {
+    const received: Received = { emails: [], posts: [] };
+    const receivers = await startReceivers(received);
+    let service = await startTestService();
+    const port = service.port;
+    const { daemon } = await startMonitoredDaemon({
+      service_endpoint: `http://127.0.0.1:${port}`,
+      service_heartbeat_type: 'tcp',
+      heartbeat_interval: '50ms',
+      notification_endpoint: `http://127.0.0.1:${receivers.webhookPort}/notify`,
+      'alerts.min_interval': '5s',
+    });
+    try {
+      const metricsUrl = `http://127.0.0.1:${daemon.address.port}/metrics`;
+      const serviceUp = async (): Promise<number | undefined> => sample(await (await fetch(metricsUrl)).text(), 'snetd_service_up');
+      while ((await serviceUp()) !== 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await service.stop();
+      await until(() => received.posts.length >= 1);
+      const firstAt = Date.now();
+      service = await startTestService({ port });
+      await until(() => received.posts.length >= 2);
+      await service.stop();
+      while ((await serviceUp()) !== 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Down again inside the window: held, not sent (the state itself is current: snetd_service_up says 0).
+      assert.equal(received.posts.length, 2);
+      assert.ok(Date.now() - firstAt < 5000, 'the third change happened inside the window');
+      await until(() => received.posts.length >= 3);
+      assert.ok(Date.now() - firstAt >= 4000, 'held until the window freed');
+      assert.deepEqual(
+        received.posts.map((post) => post.body['level']),
+        ['ERROR', 'INFO', 'ERROR'],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(received.posts.length, 3, 'one message for the held change, no more while it stays down');
     } finally {
       await daemon.stop();
       await service.stop();

@@ -1,7 +1,9 @@
 // /metrics through the real daemon: real grpc-js clients over real sockets, a real gRPC service behind it,
 // scraped over HTTP on the daemon port and on the metrics_endpoint listener.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -9,6 +11,7 @@ import type { RunningDaemon } from '../../src/app/index.ts';
 import { sample, startMonitoredDaemon as startMetricsDaemon } from '../harness/monitored-daemon.ts';
 import { callUnary } from '../harness/grpc-test-client.ts';
 import { createTestClient, startTestService, type TestService } from '../harness/grpc-test-service.ts';
+import { createTestCa } from '../harness/tls-certs.ts';
 
 describe('metrics: GET /metrics through the real daemon', () => {
   let service: TestService;
@@ -101,6 +104,63 @@ describe('metrics: off the public port', () => {
       assert.equal((await fetch(`http://127.0.0.1:${off.daemon.address.port}/metrics`)).status, 404);
     } finally {
       await off.daemon.stop();
+    }
+  });
+});
+
+describe('metrics: connections by protocol', () => {
+  /** One GET on a connection of its own (no keep-alive agent), so each request is one accepted connection. */
+  const getOnce = (url: string, ca?: Buffer): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const request = (url.startsWith('https:') ? https : http).get(url, { agent: false, ...(ca === undefined ? {} : { ca }) }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', reject);
+    });
+  /** Two gRPC channels (one connection each) making one call each. */
+  const twoGrpcClients = async (target: string, credentials?: grpc.ChannelCredentials): Promise<void> => {
+    for (let i = 0; i < 2; i++) {
+      const client = createTestClient(target, credentials, { 'grpc.ssl_target_name_override': 'localhost' });
+      try {
+        assert.equal((await callUnary(client, { text: 'hi' })).error, undefined);
+      } finally {
+        client.close();
+      }
+    }
+  };
+  // Scraped on the metrics_endpoint listener, so the scrapes are not connections of the daemon port.
+  const scrape = async (daemon: RunningDaemon): Promise<string> => (await fetch(`http://127.0.0.1:${daemon.metricsAddress?.port}/metrics`)).text();
+
+  it('behavior: exact counts of h2c and http1 on a plaintext port, h2 and https1 on a TLS port', async () => {
+    const service = await startTestService();
+    const ca = createTestCa();
+    const plain = await startMetricsDaemon({ service_endpoint: `http://127.0.0.1:${service.port}`, metrics_endpoint: '0', heartbeat_interval: '0s' });
+    const { cert, key } = ca.issue('localhost');
+    writeFileSync(path.join(ca.dir, 'daemon.crt'), cert);
+    writeFileSync(path.join(ca.dir, 'daemon.key'), key);
+    const secure = await startMetricsDaemon({ service_endpoint: `http://127.0.0.1:${service.port}`, metrics_endpoint: '0', heartbeat_interval: '0s', ssl_cert: path.join(ca.dir, 'daemon.crt'), ssl_key: path.join(ca.dir, 'daemon.key') });
+    try {
+      await twoGrpcClients(`127.0.0.1:${plain.daemon.address.port}`);
+      for (let i = 0; i < 3; i++) assert.equal(await getOnce(`http://127.0.0.1:${plain.daemon.address.port}/heartbeat`), 200);
+      const plainText = await scrape(plain.daemon);
+      assert.deepEqual(
+        ['h2c', 'h2', 'http1', 'https1'].map((protocol) => sample(plainText, `snetd_connections_total{protocol="${protocol}"}`)),
+        [2, 0, 3, 0],
+      );
+      await twoGrpcClients(`127.0.0.1:${secure.daemon.address.port}`, grpc.credentials.createSsl(ca.caCert));
+      assert.equal(await getOnce(`https://127.0.0.1:${secure.daemon.address.port}/heartbeat`, ca.caCert), 200);
+      const secureText = await scrape(secure.daemon);
+      assert.deepEqual(
+        ['h2c', 'h2', 'http1', 'https1'].map((protocol) => sample(secureText, `snetd_connections_total{protocol="${protocol}"}`)),
+        [0, 2, 0, 1],
+      );
+      assert.equal(sample(secureText, 'snetd_calls_total{method="/snet.test.TestService/Unary",payment_type="none",code="OK"}'), 2);
+    } finally {
+      await secure.daemon.stop();
+      await plain.daemon.stop();
+      await service.stop();
+      ca.remove();
     }
   });
 });
