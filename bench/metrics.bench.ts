@@ -5,9 +5,14 @@
  * Prints per-round µs/call, the medians and the median of the per-round ratios on/off. First, in-process, the
  * CPU of the two metrics interceptors alone around a handler that resolves at once (steady on a busy machine,
  * where the h2load rounds swing by ±30 %).
+ * Also in-process: the bytes the interceptors allocate per call (a child with a 64 MiB young generation, so no
+ * garbage collection runs inside the measured window; fresh call contexts, as the transport makes them).
  * Usage: node bench/metrics.bench.ts [--rounds 6] [--seconds 4] [--size 100] [--mode metrics|metrics-no-process]
+ *        [--calls 300000] [--in-process-only true]
+ * Quick check that it runs: node bench/metrics.bench.ts --rounds 1 --seconds 2 --calls 20000
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import v8 from 'node:v8';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +28,9 @@ const seconds = Number(args.get('seconds') ?? 4);
 const size = Number(args.get('size') ?? 100);
 /** `metrics` (default) or `metrics-no-process` (call metrics only), see bench/daemon.ts. */
 const mode = args.get('mode') ?? 'metrics';
+/** Calls per in-process CPU sample. */
+const calls = Number(args.get('calls') ?? 300_000);
+const inProcessOnly = args.get('in-process-only') === 'true';
 const benchDir = import.meta.dirname;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'snetd-metrics-bench-'));
 const children: ChildProcess[] = [];
@@ -58,28 +66,76 @@ async function measure(port: number, pid: number, bodyFile: string): Promise<num
   return (((end - start) / clockTicks) * 1e6) / succeeded;
 }
 
-/** CPU ns per call of `handler` over `n` sequential calls with a fresh context each (as the transport builds). */
-async function cpuNsPerCall(handler: CallHandler, n: number): Promise<number> {
+/** `n` fresh call contexts (as the transport builds one per call). */
+function contexts(n: number): CallContext[] {
   const signal = new AbortController().signal;
+  return Array.from({ length: n }, () => ({ method: '/bench.Echo/Unary', values: createContextValues(), requestMetadata: {}, signal }) as unknown as CallContext);
+}
+
+/** CPU ns per call of `handler` over `n` sequential calls with a fresh context each. */
+async function cpuNsPerCall(handler: CallHandler, n: number): Promise<number> {
+  const list = contexts(n);
   const started = process.cpuUsage();
-  for (let i = 0; i < n; i++) await handler({ method: '/bench.Echo/Unary', values: createContextValues(), requestMetadata: {}, signal } as unknown as CallContext);
+  for (const ctx of list) await handler(ctx);
   const used = process.cpuUsage(started);
   return ((used.user + used.system) * 1000) / n;
 }
 
-async function interceptorsAlone(): Promise<void> {
+/** Bytes allocated per call of `handler` (needs --expose-gc and a young generation that holds the window). */
+async function bytesPerCall(handler: CallHandler, n: number): Promise<{ bytes: number; clean: boolean }> {
+  const list = contexts(n);
+  (globalThis as { gc?: () => void }).gc?.();
+  let gcs = 0;
+  const observer = new PerformanceObserver((entries) => (gcs += entries.getEntries().length));
+  observer.observe({ entryTypes: ['gc'] });
+  const before = v8.getHeapStatistics().used_heap_size;
+  for (const ctx of list) await handler(ctx);
+  const after = v8.getHeapStatistics().used_heap_size;
+  await new Promise((resolve) => setImmediate(resolve)); // let the observer see a GC of the window
+  observer.disconnect();
+  return { bytes: (after - before) / n, clean: gcs === 0 };
+}
+
+/** The bare handler and the same handler inside the two metrics interceptors (no payments, nobody listening). */
+function handlers(): { bare: CallHandler; counted: CallHandler } {
   const metrics = createDaemonMetrics({ version: 'bench', knownMethods: ['/bench.Echo/Unary'], processMetrics: false });
   const callMetrics = createCallMetrics(metrics, { paymentsEnabled: false, isDaemonMethod: () => false, statusOf: () => 2 });
-  const bare: CallHandler = () => Promise.resolve({ code: 0, message: '' });
-  const counted = applyInterceptors(applyInterceptors(bare, [serviceTimer]), [callMetrics.outer]);
+  const outcome = { code: 0, message: '' };
+  const bare: CallHandler = () => Promise.resolve(outcome);
+  return { bare, counted: applyInterceptors(applyInterceptors(bare, [serviceTimer]), [callMetrics.outer]) };
+}
+
+async function interceptorsAlone(): Promise<void> {
+  const { bare, counted } = handlers();
   const deltas: number[] = [];
-  for (let round = 0; round < 5; round++) deltas.push((await cpuNsPerCall(counted, 300_000)) - (await cpuNsPerCall(bare, 300_000)));
-  console.log(`in-process: the metrics interceptors add ${median(deltas).toFixed(0)} ns CPU per call (median of 5 × 300k calls)`);
+  for (let round = 0; round < 5; round++) deltas.push((await cpuNsPerCall(counted, calls)) - (await cpuNsPerCall(bare, calls)));
+  console.log(`in-process: the metrics interceptors add ${median(deltas).toFixed(0)} ns CPU per call (median of 5 × ${calls} calls)`);
+  process.stdout.write(execFileSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', import.meta.filename, '--part', 'alloc']));
+}
+
+/** The `--part alloc` child: allocation per call, bare and counted, after a warm-up that lets the JIT settle. */
+async function allocationChild(): Promise<void> {
+  const { bare, counted } = handlers();
+  for (const handler of [bare, counted]) await cpuNsPerCall(handler, 50_000);
+  const window = 4000;
+  const off = await bytesPerCall(bare, window);
+  const on = await bytesPerCall(counted, window);
+  const valid = off.clean && on.clean ? '' : ' (a GC ran inside the window: not valid, rerun)';
+  console.log(`in-process: the metrics interceptors allocate ${(on.bytes - off.bytes).toFixed(0)} B per call (${on.bytes.toFixed(0)} with, ${off.bytes.toFixed(0)} without, ${window} calls)${valid}`);
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] as number;
 
+if (args.get('part') === 'alloc') {
+  rmSync(tmp, { recursive: true, force: true });
+  await allocationChild();
+  process.exit(0);
+}
 await interceptorsAlone();
+if (inProcessOnly) {
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
 try {
   execFileSync('bash', [path.join(benchDir, '..', 'scripts', 'ensure-system-packages.sh'), 'nghttp2-client'], { stdio: 'inherit' });
   const bodyFile = path.join(tmp, 'body.bin');

@@ -2,7 +2,7 @@
 // and its final status) and one innermost (times the service). Per call: a clock read at each end, a few
 // Map lookups and typed-array adds; nothing built from client input becomes a label (label-sets.ts).
 import { isSnetError } from '../../errors/index.ts';
-import { createContextKey, paymentInfoKey, type CallContext, type Interceptor } from '../../pipeline/index.ts';
+import { createContextKey, paymentInfoKey, type CallContext, type CallHandler, type CallOutcome, type Interceptor } from '../../pipeline/index.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';
 import { dependencyIndexOfError, paymentRefusalIndex, paymentTypeIndex, serverErrorStatuses, statusIndex } from './label-sets.ts';
 
@@ -39,17 +39,32 @@ const serviceSecondsKey = createContextKey(-1, { description: 'service time' });
 const paymentTypeHeader = 'snet-payment-type';
 const escrowIndex = paymentTypeIndex('escrow');
 
+/** `next(ctx)` as a promise even when `next` throws before returning one (a plain function handler). */
+function callNext(next: CallHandler, ctx: CallContext): Promise<CallOutcome> {
+  try {
+    return next(ctx);
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 /**
  * The innermost interceptor (next to the upstream): the time it measures is the service time, and a call that
- * reached it passed every check (its payment was accepted).
+ * reached it passed every check (its payment was accepted). Promise handlers, not an async function: an async
+ * frame costs a call ~170 B and ~25 ns more (measured on Node 24, bench/README.md).
  */
-export const serviceTimer: Interceptor = (next) => async (ctx) => {
+export const serviceTimer: Interceptor = (next) => (ctx) => {
   const startedAt = performance.now();
-  try {
-    return await next(ctx);
-  } finally {
-    ctx.values.set(serviceSecondsKey, (performance.now() - startedAt) / 1000);
-  }
+  return callNext(next, ctx).then(
+    (outcome) => {
+      ctx.values.set(serviceSecondsKey, (performance.now() - startedAt) / 1000);
+      return outcome;
+    },
+    (error: unknown) => {
+      ctx.values.set(serviceSecondsKey, (performance.now() - startedAt) / 1000);
+      throw error;
+    },
+  );
 };
 
 /** Builds the counting interceptor over `metrics`. */
@@ -98,31 +113,29 @@ export function createCallMetrics(metrics: DaemonMetrics, options: CallMetricsOp
     if (serverErrorStatuses.has(code)) serverErrors++;
   };
 
+  /** After the call settled: the status the client got, the counters, and the listener. */
+  const finish = (ctx: CallContext, startedAt: number, startedAtMs: number, settledCode: number, message: string, errorCode: string | undefined): void => {
+    // A cancelled or timed-out call: the client got the abort reason, whatever the handler returned later.
+    const code = ctx.signal.aborted ? statusOf(ctx.signal.reason) : settledCode;
+    record(ctx, startedAt, code, errorCode);
+    if (onCallEnd !== undefined) onCallEnd(ctx, { code, message, startedAtMs, endedAtMs: Date.now() });
+  };
+
   return {
-    outer: (next) => async (ctx) => {
+    outer: (next) => (ctx) => {
       const startedAt = performance.now();
       const startedAtMs = onCallEnd === undefined ? 0 : Date.now();
-      let code = 2;
-      let message = '';
-      let errorCode: string | undefined;
-      try {
-        const outcome = await next(ctx);
-        code = outcome.code;
-        message = outcome.message;
-        return outcome;
-      } catch (error) {
-        code = statusOf(error);
-        if (isSnetError(error)) {
-          errorCode = error.code;
-          message = error.message;
-        }
-        throw error;
-      } finally {
-        // A cancelled or timed-out call: the client got the abort reason, whatever the handler returned later.
-        if (ctx.signal.aborted) code = statusOf(ctx.signal.reason);
-        record(ctx, startedAt, code, errorCode);
-        if (onCallEnd !== undefined) onCallEnd(ctx, { code, message, startedAtMs, endedAtMs: Date.now() });
-      }
+      return callNext(next, ctx).then(
+        (outcome) => {
+          finish(ctx, startedAt, startedAtMs, outcome.code, outcome.message, undefined);
+          return outcome;
+        },
+        (error: unknown) => {
+          const snet = isSnetError(error);
+          finish(ctx, startedAt, startedAtMs, statusOf(error), snet ? error.message : '', snet ? error.code : undefined);
+          throw error;
+        },
+      );
     },
     totals: () => ({ calls, serverErrors }),
   };
