@@ -1,6 +1,7 @@
 // /metrics through the real daemon: real grpc-js clients over real sockets, a real gRPC service behind it,
 // scraped over HTTP on the daemon port and on the metrics_endpoint listener.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -76,6 +77,28 @@ describe('metrics: GET /metrics through the real daemon', () => {
     assert.equal(sample(adminText, `snetd_calls_total{${unary},code="OK"}`), 3);
     const heartbeat = (await (await fetch(`http://127.0.0.1:${admin.port}/heartbeat`)).json()) as { status: string };
     assert.equal(heartbeat.status, 'Warning', 'no service_heartbeat_type: the port is open, the service is not verified');
+  });
+
+  it('behavior: a call the service holds shows as in flight (call, handler, HTTP/2 stream), and is gone once answered', async () => {
+    const target = `127.0.0.1:${daemon.address.port}`;
+    const client = createTestClient(target);
+    const scrape = async (): Promise<string> => (await fetch(`http://${target}/metrics`)).text();
+    try {
+      const reached = once(service.events, 'call');
+      const held = callUnary(client, { text: 'slow', delayMs: 1500 });
+      await reached;
+      const during = await scrape();
+      assert.equal(sample(during, 'snetd_calls_in_flight'), 1);
+      assert.equal(sample(during, 'snetd_handlers_running'), 1);
+      assert.equal(sample(during, 'snetd_http2_streams_open'), 1, 'the scrape itself is HTTP/1.1, not a stream');
+      assert.equal((await held).error, undefined);
+      const after = await scrape();
+      assert.equal(sample(after, 'snetd_calls_in_flight'), 0);
+      assert.equal(sample(after, 'snetd_handlers_running'), 0);
+      assert.equal(sample(after, 'snetd_http2_streams_open'), 0);
+    } finally {
+      client.close();
+    }
   });
 
   it('behavior: every metric docs/grafana-dashboard.json queries is exported by the daemon', async () => {
