@@ -68,7 +68,12 @@ describe('metrics: GET /metrics through the real daemon', () => {
     assert.equal(sample(text, 'snetd_calls_in_flight'), 0);
     assert.equal(sample(text, 'snetd_service_up'), 1);
     assert.equal(sample(text, 'snetd_info{version="metrics-test"}'), 1);
-    assert.ok(text.includes('snetd_process_cpu_seconds_total'));
+    // Process metrics (prom-client defaults under the snetd_ prefix) with live values.
+    assert.ok((sample(text, 'snetd_process_cpu_seconds_total') ?? 0) > 0);
+    assert.ok((sample(text, 'snetd_process_resident_memory_bytes') ?? 0) > 10_000_000);
+    assert.ok((sample(text, 'snetd_process_open_fds') ?? 0) > 0);
+    assert.ok((sample(text, 'snetd_nodejs_eventloop_lag_seconds') ?? -1) >= 0);
+    assert.ok((sample(text, 'snetd_nodejs_heap_size_used_bytes') ?? 0) > 0);
 
     const admin = daemon.metricsAddress;
     assert.ok(admin !== undefined);
