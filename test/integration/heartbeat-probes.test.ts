@@ -124,6 +124,15 @@ describe('heartbeat: every probe type through the real daemon', () => {
     assert.deepEqual(await heartbeatOf(closed.port), { status: 'Offline', service: 'NOT_SERVING' });
   });
 
+  it('behavior: storageClientCertDetails shows the validity of payment_channel_cert_path in the Go daemon\'s words', async () => {
+    const file = join(ca.dir, 'etcd-client.crt');
+    writeFileSync(file, ca.issue('etcd-client').cert);
+    const { port } = await start({ service_heartbeat_type: 'tcp', payment_channel_cert_path: file });
+    const body = (await (await fetch(`http://127.0.0.1:${port}/heartbeat`)).json()) as { storageClientCertDetails: { validFrom: string; validTill: string } };
+    assert.match(body.storageClientCertDetails.validFrom, /^Valid Since: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC days$/);
+    assert.match(body.storageClientCertDetails.validTill, /^Valid Till: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC days$/);
+  });
+
   it('behavior: https with the CA in NODE_EXTRA_CA_CERTS (the real executable): Online', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'snetd-heartbeat-https-'));
     const caFile = join(dir, 'ca.crt');
