@@ -310,7 +310,8 @@ export const configShape = {
   alerts_email: doc(looseString().default(''), { description: 'Where heartbeat-failure alerts go (with `notification_endpoint`).' }),
   notification_endpoint: doc(looseString().optional(), { description: 'Notification service URL.', sensitiveUrl: true }),
   service_heartbeat_type: doc(looseString().default(''), {
-    description: 'How /heartbeat probes the service: `` / `none` / `tcp`, `http`, `https`, `grpc`.',
+    description:
+      'How /heartbeat probes the service: `grpc` (Health/Check, only SERVING is up), `http` / `https` (GET, 200 with a body; https verifies the certificate: NODE_EXTRA_CA_CERTS for a private CA), `tcp` (connect to `service_endpoint`); unset / `none` only connects and reports `Warning`, never `Online` (docs/operations.md).',
   }),
   heartbeat_endpoint: doc(looseString().default(''), { description: 'URL (http/https) or host:port (grpc) probed by the heartbeat.' }),
   heartbeat_interval: doc(looseString().default('5s'), {
