@@ -72,8 +72,9 @@ export interface Monitoring {
    */
   readonly metering: MeteringClient | undefined;
   /**
-   * For the payment layer: one storage or chain round trip (its time and whether it failed), for
-   * `snetd_dependency_duration_seconds` / `snetd_dependency_errors_total`.
+   * For the payment layer: one storage (etcd) or chain (JSON-RPC) round trip, its time and whether the dependency
+   * answered, for `snetd_dependency_duration_seconds` / `snetd_dependency_errors_total` and the
+   * `storage_unreachable` / `chain_unreachable` alerts (decided every `alerts.check_interval`).
    */
   observeDependency(dependency: 'storage' | 'chain', seconds: number, ok: boolean): void;
   /**
@@ -168,6 +169,9 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
         })
       : undefined;
   let reportedChannels = new Set<string>();
+  // Round trips per dependency (failed ones included): a check period with none cannot tell "recovered".
+  const roundTrips = [0, 0];
+  const checkIntervalMs = durationMsOf(config.alerts.check_interval);
   const probeTarget = config.service_heartbeat_type === 'http' || config.service_heartbeat_type === 'https' || config.service_heartbeat_type === 'grpc' ? config.heartbeat_endpoint : config.service_endpoint;
   heartbeat.onChange((status) => {
     const down = status === 'NOT_SERVING';
@@ -228,8 +232,16 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
         const dependencyErrors = metrics.dependencyErrors;
         stops.push(
           watchErrorRate(alerts, { totals: () => counted.totals(), threshold: config.alerts.error_rate_threshold, windowMs: durationMsOf(config.alerts.error_rate_window), minCalls: config.alerts.error_rate_min_calls }),
-          watchDependencies(alerts, { errors: () => ({ storage: dependencyErrors.value(0), chain: dependencyErrors.value(1) }) }),
         );
+        if (deps.paymentsEnabled && checkIntervalMs > 0) {
+          stops.push(
+            watchDependencies(alerts, {
+              errors: () => ({ storage: dependencyErrors.value(0), chain: dependencyErrors.value(1) }),
+              roundTrips: () => ({ storage: roundTrips[0] ?? 0, chain: roundTrips[1] ?? 0 }),
+              periodMs: checkIntervalMs,
+            }),
+          );
+        }
       }
       if (config.metrics_endpoint !== '') {
         const routes = {
@@ -251,6 +263,7 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
     metering,
     observeDependency(dependency, seconds, ok) {
       const cell = dependency === 'storage' ? 0 : 1;
+      roundTrips[cell] = (roundTrips[cell] ?? 0) + 1;
       metrics?.dependencySeconds.observe(cell, seconds);
       if (!ok) metrics?.dependencyErrors.add(cell);
     },

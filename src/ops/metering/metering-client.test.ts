@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { bytesToHex, recoverMessageAddress } from 'viem';
-import { buildMeteringMessage, keccak256, privateKeyToAddress } from '../../blockchain/index.ts';
+import { meteringSignerOf } from '../../../test/harness/metering-signature.ts';
+import { privateKeyToAddress } from '../../blockchain/index.ts';
 import { createSilentLogger } from '../../shared/index.ts';
 import { createMeteringClient, formatMeteringTime } from './metering-client.ts';
 import { createSignedHeaders } from './signed-headers.ts';
@@ -34,14 +34,7 @@ describe('createMeteringClient()', () => {
       req.on('end', () => {
         void (async () => {
           const h = req.headers;
-          const message = buildMeteringMessage({
-            username: String(h['x-username']),
-            organizationId: String(h['x-organizationid']),
-            serviceId: String(h['x-serviceid']),
-            groupId: String(h['x-groupid']),
-            currentBlock: BigInt(String(h['x-currentblocknumber'])),
-          });
-          const recovered = await recoverMessageAddress({ message: { raw: keccak256(message) }, signature: bytesToHex(Buffer.from(String(h['x-signature']), 'base64')) });
+          const recovered = await meteringSignerOf(h);
           seen.push({ method: req.method ?? '', path: req.url ?? '', headers: h, body: Buffer.concat(chunks).toString(), signer: recovered });
           if (recovered !== signer) res.writeHead(401).end('bad signature');
           else if (req.url === '/metering/verify') res.writeHead(verifyAnswer.status).end(verifyAnswer.body);
