@@ -169,8 +169,10 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
         })
       : undefined;
   let reportedChannels = new Set<string>();
-  // Round trips per dependency (failed ones included): a check period with none cannot tell "recovered".
+  // Round trips and failed ones per dependency (storage, chain), kept here so that the unreachable alerts work with
+  // metrics off too: a check period without any round trip cannot tell "recovered".
   const roundTrips = [0, 0];
+  const failedTrips = [0, 0];
   const checkIntervalMs = durationMsOf(config.alerts.check_interval);
   const probeTarget = config.service_heartbeat_type === 'http' || config.service_heartbeat_type === 'https' || config.service_heartbeat_type === 'grpc' ? config.heartbeat_endpoint : config.service_endpoint;
   heartbeat.onChange((status) => {
@@ -229,19 +231,18 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
       );
       if (callMetrics !== undefined && metrics !== undefined) {
         const counted = callMetrics;
-        const dependencyErrors = metrics.dependencyErrors;
         stops.push(
           watchErrorRate(alerts, { totals: () => counted.totals(), threshold: config.alerts.error_rate_threshold, windowMs: durationMsOf(config.alerts.error_rate_window), minCalls: config.alerts.error_rate_min_calls }),
         );
-        if (deps.paymentsEnabled && checkIntervalMs > 0) {
-          stops.push(
-            watchDependencies(alerts, {
-              errors: () => ({ storage: dependencyErrors.value(0), chain: dependencyErrors.value(1) }),
-              roundTrips: () => ({ storage: roundTrips[0] ?? 0, chain: roundTrips[1] ?? 0 }),
-              periodMs: checkIntervalMs,
-            }),
-          );
-        }
+      }
+      if (deps.paymentsEnabled && checkIntervalMs > 0) {
+        stops.push(
+          watchDependencies(alerts, {
+            errors: () => ({ storage: failedTrips[0] ?? 0, chain: failedTrips[1] ?? 0 }),
+            roundTrips: () => ({ storage: roundTrips[0] ?? 0, chain: roundTrips[1] ?? 0 }),
+            periodMs: checkIntervalMs,
+          }),
+        );
       }
       if (config.metrics_endpoint !== '') {
         const routes = {
@@ -265,7 +266,10 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
       const cell = dependency === 'storage' ? 0 : 1;
       roundTrips[cell] = (roundTrips[cell] ?? 0) + 1;
       metrics?.dependencySeconds.observe(cell, seconds);
-      if (!ok) metrics?.dependencyErrors.add(cell);
+      if (!ok) {
+        failedTrips[cell] = (failedTrips[cell] ?? 0) + 1;
+        metrics?.dependencyErrors.add(cell);
+      }
     },
     reportChannels(scan) {
       metrics?.setChannelExposure(Number(scan.unclaimedCogs), scan.nearExpiry.length);
