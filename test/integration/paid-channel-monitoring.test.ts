@@ -1,6 +1,6 @@
 // What the payment side feeds into monitoring, through the real daemon on the dev chain (real MPE, signed escrow
 // payments): the channel scan (a channel pushed near expiry by mining blocks raises exactly one alert, by e-mail
-// through a real SMTP server and by webhook, and the gauges show its unclaimed amount); storage and chain round
+// through a real SMTP server and by webhook, the gauges show its unclaimed amount, and extending it resolves the alert); storage and chain round
 // trips (stopping the real etcd member or the chain RPC raises the unreachable alert, bringing it back resolves
 // it); and metering's channel-balance POST after each commit, checked by a local receiver that verifies the
 // signature.
@@ -73,7 +73,7 @@ void describe('monitoring of paid channels (dev chain)', () => {
   };
   const pay = (channelId: bigint, amount: bigint) => escrowMetadata({ privateKey: network.client.privateKey, mpe: network.contracts.mpe, channelId, nonce: 0n, amount });
 
-  void it('behavior: a channel pushed near expiry with unclaimed funds sends one e-mail and one webhook POST; the gauges show it', async () => {
+  void it('behavior: a channel pushed near expiry with unclaimed funds sends one e-mail and one webhook POST, the gauges show it; extending it resolves', async () => {
     const received = receivers.received;
     received.emails.length = 0;
     received.posts.length = 0;
@@ -108,6 +108,17 @@ void describe('monitoring of paid channels (dev chain)', () => {
       assert.equal(received.posts.length, 1);
       assert.equal(received.emails.length, 1);
       assert.equal(paid.logs().split('channel scan').length, before, 'scans did not fail meanwhile');
+
+      // The client extends the channel: the daemon refreshes the record from the event, the next scan resolves.
+      const current = await clients().publicClient.getBlockNumber({ cacheTime: 0 });
+      await createDevActions(clients(), network.contracts).extendChannel({ senderIndex: DEV_ROLES.client, channelId, expiration: current + 10_000n });
+      await until(() => received.emails.length >= 2 && received.posts.length >= 2);
+      assert.equal(received.posts[1]?.body['type'], 'channel_expiry');
+      assert.equal(received.posts[1]?.body['level'], 'INFO');
+      assert.match(received.emails[1]?.raw ?? '', new RegExp(`Subject: .*RESOLVED: Channel ${channelId} is no longer at risk`));
+      const resolved = await scrape();
+      assert.equal(sample(resolved, 'snetd_channels_near_expiry'), 0);
+      assert.equal(sample(resolved, 'snetd_unclaimed_cogs'), Number(2n * PRICE), 'still unclaimed, no longer at risk');
     } finally {
       calculator.close();
       await paid.stop();
