@@ -72,8 +72,9 @@ export interface Monitoring {
    */
   readonly metering: MeteringClient | undefined;
   /**
-   * For the payment layer: one storage or chain round trip (its time and whether it failed), for
-   * `snetd_dependency_duration_seconds` / `snetd_dependency_errors_total`.
+   * For the payment layer: one storage (etcd) or chain (JSON-RPC) round trip, its time and whether the dependency
+   * answered, for `snetd_dependency_duration_seconds` / `snetd_dependency_errors_total` and the
+   * `storage_unreachable` / `chain_unreachable` alerts (decided every `alerts.check_interval`).
    */
   observeDependency(dependency: 'storage' | 'chain', seconds: number, ok: boolean): void;
   /**
@@ -172,6 +173,11 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
   const probeTarget = probeOptions.target;
   const type = config.service_heartbeat_type;
   const probeName = heartbeatConfigured(config) ? type : `tcp (service_heartbeat_type ${type === '' || type === 'none' ? type || 'unset' : `${type} without heartbeat_endpoint`})`;
+  // Round trips and failed ones per dependency (storage, chain), kept here so that the unreachable alerts work with
+  // metrics off too: a check period without any round trip cannot tell "recovered".
+  const roundTrips = [0, 0];
+  const failedTrips = [0, 0];
+  const checkIntervalMs = durationMsOf(config.alerts.check_interval);
   heartbeat.onChange((status) => {
     const down = status === 'NOT_SERVING';
     // The reference's notification text for a failed heartbeat (Go metrics/notifications.go), kept for monitors that match it.
@@ -228,10 +234,17 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
       );
       if (callMetrics !== undefined && metrics !== undefined) {
         const counted = callMetrics;
-        const dependencyErrors = metrics.dependencyErrors;
         stops.push(
           watchErrorRate(alerts, { totals: () => counted.totals(), threshold: config.alerts.error_rate_threshold, windowMs: durationMsOf(config.alerts.error_rate_window), minCalls: config.alerts.error_rate_min_calls }),
-          watchDependencies(alerts, { errors: () => ({ storage: dependencyErrors.value(0), chain: dependencyErrors.value(1) }) }),
+        );
+      }
+      if (deps.paymentsEnabled && checkIntervalMs > 0) {
+        stops.push(
+          watchDependencies(alerts, {
+            errors: () => ({ storage: failedTrips[0] ?? 0, chain: failedTrips[1] ?? 0 }),
+            roundTrips: () => ({ storage: roundTrips[0] ?? 0, chain: roundTrips[1] ?? 0 }),
+            periodMs: checkIntervalMs,
+          }),
         );
       }
       if (config.metrics_endpoint !== '') {
@@ -254,8 +267,12 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
     metering,
     observeDependency(dependency, seconds, ok) {
       const cell = dependency === 'storage' ? 0 : 1;
+      roundTrips[cell] = (roundTrips[cell] ?? 0) + 1;
       metrics?.dependencySeconds.observe(cell, seconds);
-      if (!ok) metrics?.dependencyErrors.add(cell);
+      if (!ok) {
+        failedTrips[cell] = (failedTrips[cell] ?? 0) + 1;
+        metrics?.dependencyErrors.add(cell);
+      }
     },
     reportChannels(scan) {
       metrics?.setChannelExposure(Number(scan.unclaimedCogs), scan.nearExpiry.length);

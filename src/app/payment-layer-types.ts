@@ -1,4 +1,18 @@
+import type { ChannelExposure } from '../payments/index.ts';
 import type { Interceptor, ServiceRegistry } from '../pipeline/index.ts';
+
+/**
+ * What the payment side reports to monitoring (`Monitoring` in monitoring.ts has this shape). Monitoring is built
+ * after the payment layer (it needs the group id), so it is attached late: until then nothing is reported.
+ */
+export interface PaymentMonitoring {
+  /** One storage (etcd) or chain (JSON-RPC) round trip: its time and whether the dependency answered. */
+  observeDependency(dependency: 'storage' | 'chain', seconds: number, ok: boolean): void;
+  /** The periodic channel scan's result. */
+  reportChannels(scan: ChannelExposure): void;
+  /** Metering, when on: a committed escrow payment's channel balance. */
+  readonly metering: { reportChannelBalance(balance: { channelId: bigint; nonce: bigint; authorizedAmount: bigint; fullAmount: bigint; sender: string }): void } | undefined;
+}
 
 /**
  * What the blockchain/payment side contributes to a daemon with `blockchain_enabled: true`:
@@ -18,6 +32,11 @@ export interface PaymentLayer {
   readonly interceptors: readonly Interceptor[];
   /** Registers the daemon's own payment services (escrow state, provider control …). */
   registerServices(registry: ServiceRegistry): void;
+  /**
+   * Starts reporting to `monitoring`: dependency round trips, committed balances (metering) and, every
+   * `checkIntervalMs` (0 = never), the channel scan. Call once.
+   */
+  attachMonitoring(monitoring: PaymentMonitoring, options: { readonly checkIntervalMs: number }): void;
   /** Stops watchers and closes chain and storage clients. */
   close(): Promise<void>;
 }

@@ -42,6 +42,7 @@ import {
   type DynamicPricing,
   type EstimateCall,
   type PriceResolver,
+  watchChannelExposure,
 } from '../payments/index.ts';
 import type { ServiceRegistry } from '../pipeline/index.ts';
 import { registerChannelStateService, registerProviderControlService, registerTokenService } from '../services/index.ts';
@@ -51,7 +52,7 @@ import { invokeUnary, type Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 import { buildFreeCallLayer } from './free-call-layer.ts';
-import type { PaymentLayer } from './payment-layer-types.ts';
+import type { PaymentLayer, PaymentMonitoring } from './payment-layer-types.ts';
 
 /** How long a reservation blocks its channel after a crash (renewed while a call runs). */
 const RESERVATION_LEASE_MS = 30_000;
@@ -151,7 +152,7 @@ export interface PaymentContext {
  * files), picks the daemon's group, opens the channel storage under the snetd-ts prefixes and builds the
  * channel repository. Rejects with an `SnetError` naming what failed (nothing is left open).
  */
-export async function openPaymentContext(config: DaemonConfig, deps: { logger: Logger }): Promise<PaymentContext> {
+export async function openPaymentContext(config: DaemonConfig, deps: { logger: Logger; observeDependency?: PaymentMonitoring['observeDependency'] }): Promise<PaymentContext> {
   const logger = deps.logger.child({ component: 'payments' });
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async (): Promise<void> => {
@@ -166,8 +167,9 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       ...(registryAddress === undefined ? {} : { registryAddress }),
       ...(mpeOverride === undefined ? {} : { mpeAddress: mpeOverride }),
     });
+    const observe = deps.observeDependency;
     const chain: ChainClient = createChainClient(
-      { logger },
+      { logger, ...(observe === undefined ? {} : { onRoundTrip: (seconds: number, ok: boolean) => observe('chain', seconds, ok) }) },
       {
         rpcHttpUrl: network.rpcHttpUrl,
         registryAddress: network.registryAddress,
@@ -202,7 +204,7 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
     const paymentAddress = orgGroup.paymentAddress;
 
     const storageOptions = storageOptionsFrom(config, orgGroup);
-    const store: AtomicStore = await createStore(storageOptions, logger);
+    const store: AtomicStore = await createStore(storageOptions, logger, observe === undefined ? {} : { onRoundTrip: (seconds, ok) => observe('storage', seconds, ok) });
     closers.push(() => store.close());
     const prefixes = buildStoragePrefixes({
       network: config.blockchain_network_selected,
@@ -352,7 +354,9 @@ export function checkTokenSecret(config: DaemonConfig, logger: Logger): void {
  */
 export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger; upstream?: Upstream }): Promise<PaymentLayer> {
   checkTokenSecret(config, deps.logger);
-  const context = await openPaymentContext(config, deps);
+  // Monitoring is attached once it exists (after this layer); until then round trips are not reported.
+  let monitoring: PaymentMonitoring | undefined;
+  const context = await openPaymentContext(config, { logger: deps.logger, observeDependency: (dependency, seconds, ok) => monitoring?.observeDependency(dependency, seconds, ok) });
   const { logger, chain, reader, repository, mpeAddress, paymentAddress, orgGroup, serviceGroup, service, network, live } = context;
   try {
     // Dynamic pricing only when enabled: no proto fetch, no estimate connection, nothing per call otherwise.
@@ -378,8 +382,12 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
     });
     context.onClose(() => recoverer.close());
     const allowedSigners = config.allowed_user_flag ? config.allowed_user_addresses.map((address) => addressToBytes(address)) : undefined;
+    // Metering's channel-balance report after each commit; no hook at all (nothing per call) when metering is off.
+    const onCommitted = config.metering_enabled
+      ? (state: { channelId: bigint; nonce: bigint; authorizedAmount: bigint; fullAmount: bigint; sender: string }) => monitoring?.metering?.reportChannelBalance(state)
+      : undefined;
     const handler = createEscrowPaymentHandler(
-      { repository, chain: reader, recoverer, logger },
+      { repository, chain: reader, recoverer, logger, ...(onCommitted === undefined ? {} : { onCommitted }) },
       {
         mpeAddress,
         get expirationThresholdBlocks() {
@@ -507,6 +515,24 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         registerProviderControlService(registry, servicesDeps, servicesOptions);
         registerTokenService(registry, { ...servicesDeps, planner, tokens }, servicesOptions);
         freeCalls.registerServices(registry);
+      },
+      attachMonitoring(attached, attachOptions) {
+        monitoring = attached;
+        if (attachOptions.checkIntervalMs <= 0) return;
+        const stop = watchChannelExposure(
+          { repository, chain: reader, logger },
+          {
+            periodMs: attachOptions.checkIntervalMs,
+            get thresholdBlocks() {
+              return live.expirationThresholdBlocks;
+            },
+            report: (exposure) => attached.reportChannels(exposure),
+          },
+        );
+        context.onClose(() => {
+          stop();
+          return Promise.resolve();
+        });
       },
       close: () => context.close(),
     };

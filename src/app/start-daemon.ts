@@ -31,6 +31,7 @@ import type { PaymentLayer } from './payment-layer-types.ts';
 import {
   autoCertOptionsFrom,
   daemonServicesLimitFrom,
+  durationMsOf,
   etcdServerOptionsFrom,
   heartbeatConfigured,
   loggingOptionsFrom,
@@ -156,6 +157,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     // Metrics, background heartbeat and alerts; the probe it returns is shared by /heartbeat and health.
     const monitoring: Monitoring = createMonitoring(config, { logger, version: deps.version, daemonId, paymentsEnabled: payments !== undefined, groupIdBase64: payments?.groupIdBase64 ?? '', registry }, rawProbe);
     cleanups.push(() => monitoring.close());
+    payments?.attachMonitoring(monitoring, { checkIntervalMs: durationMsOf(config.alerts.check_interval) });
     const probe = monitoring.probe;
     registerHealthService(registry, probe);
     // With the blockchain disabled the reference answers its payment services with empty replies.

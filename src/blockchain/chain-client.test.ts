@@ -173,3 +173,34 @@ async function gatedChain(): Promise<{
   };
   return { chain, fake, gate, at };
 }
+
+void describe('createChainClient() onRoundTrip', () => {
+  void it('behavior: every JSON-RPC request is timed; no answer is a failure, an error answer is not', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        const answer = method === 'eth_blockNumber' ? { jsonrpc: '2.0', id, result: '0x2a' } : { jsonrpc: '2.0', id, error: { code: -32601, message: 'no such method' } };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const trips: boolean[] = [];
+    const chain = createChainClient({ logger: createSilentLogger(), onRoundTrip: (seconds, ok) => (assert.ok(seconds >= 0), trips.push(ok)) }, { rpcHttpUrl: `http://127.0.0.1:${port}`, registryAddress: REGISTRY, readRetries: 0 });
+    try {
+      assert.equal(await chain.getBlockNumber(), 42n);
+      await assert.rejects(chain.getChainId(), (e) => isSnetError(e, 'CHAIN_CALL_FAILED'));
+      assert.deepEqual(trips, [true, true], 'the node answered both');
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await assert.rejects(chain.getChainId(), (e) => isSnetError(e, 'CHAIN_UNAVAILABLE'));
+      assert.deepEqual(trips, [true, true, false]);
+    } finally {
+      await chain.close();
+      if (server.listening) server.close();
+    }
+  });
+});

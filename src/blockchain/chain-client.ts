@@ -9,6 +9,7 @@ import {
   type Address,
   type Hex,
   type PublicClient,
+  type Transport,
 } from 'viem';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
@@ -137,21 +138,24 @@ export interface ChainClientDeps {
   readonly now?: () => number;
   /** Injected for tests. @default a viem public client over HTTP built from options */
   readonly publicClient?: PublicClient;
+  /**
+   * Told about every JSON-RPC request of the built-in HTTP client (reads, retries, block polling, `eth_getLogs`):
+   * its time in seconds and `ok: false` when the node could not be reached (no answer, timeout, HTTP error). An
+   * error the node answered with is reachable. Must not throw.
+   */
+  readonly onRoundTrip?: (seconds: number, ok: boolean) => void;
 }
 
 /** Creates a {@link ChainClient} (viem, HTTP transport; retries are ours, not viem's). */
 export function createChainClient(deps: ChainClientDeps, options: ChainOptions): ChainClient {
   const log = deps.logger.child({ component: 'chain', rpc: redactRpcUrl(options.rpcHttpUrl) });
   const now = deps.now ?? (() => performance.now());
-  const client =
-    deps.publicClient ??
-    createPublicClient({
-      transport: http(options.rpcHttpUrl, {
-        retryCount: 0,
-        timeout: options.requestTimeoutMs ?? 10_000,
-        fetchOptions: { headers: providerAuthHeaders(options.rpcHttpUrl, options.providerApiKey) },
-      }),
-    });
+  const transport = http(options.rpcHttpUrl, {
+    retryCount: 0,
+    timeout: options.requestTimeoutMs ?? 10_000,
+    fetchOptions: { headers: providerAuthHeaders(options.rpcHttpUrl, options.providerApiKey) },
+  });
+  const client = deps.publicClient ?? createPublicClient({ transport: deps.onRoundTrip === undefined ? transport : observedTransport(transport, deps.onRoundTrip) });
   const retries = options.readRetries ?? 3;
   const baseDelayMs = options.retryBaseDelayMs ?? 200;
   const cacheMs = options.blockNumberCacheMs ?? 1000;
@@ -316,6 +320,32 @@ export function createChainClient(deps: ChainClientDeps, options: ChainOptions):
   return chainClient;
 }
 
+/** The node could not be reached or did not answer in time (as opposed to answering with an error). */
+function isTransportFailure(err: unknown): boolean {
+  return err instanceof BaseError && err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null;
+}
+
+/** `transport` with every request timed and reported to `onRoundTrip` (one place for every RPC of the client). */
+function observedTransport<T extends Transport>(transport: T, onRoundTrip: (seconds: number, ok: boolean) => void): T {
+  const observed: Transport = (params) => {
+    const built = transport(params);
+    const request = built.request;
+    const timed = async (args: Parameters<typeof request>[0], requestOptions: Parameters<typeof request>[1]): Promise<unknown> => {
+      const startedAt = performance.now();
+      try {
+        const result: unknown = await request(args, requestOptions);
+        onRoundTrip((performance.now() - startedAt) / 1000, true);
+        return result;
+      } catch (err) {
+        onRoundTrip((performance.now() - startedAt) / 1000, !isTransportFailure(err));
+        throw err;
+      }
+    };
+    return { ...built, request: timed as typeof request };
+  };
+  return observed as T;
+}
+
 /** Transport failures worth retrying: no answer, timeout, HTTP 5xx or 429. */
 function isRetryable(err: unknown): boolean {
   if (!(err instanceof BaseError)) return false;
@@ -334,9 +364,7 @@ export function classifyChainError(err: unknown, what: string, rpcUrl: string): 
   const safeUrl = redactRpcUrl(rpcUrl);
   const short = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err);
   const cleaned = short.split(rpcUrl).join(safeUrl);
-  const transport =
-    err instanceof BaseError && (err.walk((e) => e instanceof HttpRequestError || e instanceof TimeoutError) !== null);
-  if (transport) {
+  if (isTransportFailure(err)) {
     return new SnetError('CHAIN_UNAVAILABLE', `Ethereum RPC ${safeUrl} unavailable during ${what}: ${cleaned}`, {
       hint: 'Check ethereum_json_rpc_http_endpoint and blockchain_provider_api_key, and the provider status.',
       details: { what, rpc: safeUrl },

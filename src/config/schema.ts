@@ -351,6 +351,11 @@ export const configShape = {
         extension: true,
       }),
       certificate_warning: doc(looseString().default('336h'), { description: 'Alert when `ssl_cert` or `payment_channel_cert_path` expires within this (Go duration).', extension: true }),
+      check_interval: doc(looseString().default('30s'), {
+        description:
+          'With the blockchain on, how often the daemon scans the stored channels (`snetd_unclaimed_cogs`, `snetd_channels_near_expiry`, the `channel_expiry` alert: unclaimed funds in a channel within the org metadata `payment_expiration_threshold` blocks of its expiration) and decides the storage / chain unreachable alerts from the etcd and RPC round trips of that period (Go duration; 0s = neither).',
+        extension: true,
+      }),
       smtp: z
         .object({
           host: doc(looseString().default(''), { description: 'SMTP server for alert e-mails; empty = reuse the first `email` log hook\'s server.', extension: true }),

@@ -208,6 +208,7 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   checkDuration(problems, 'alerts.error_rate_window', config.alerts.error_rate_window);
   checkDuration(problems, 'alerts.min_interval', config.alerts.min_interval);
   checkDuration(problems, 'alerts.certificate_warning', config.alerts.certificate_warning);
+  checkDuration(problems, 'alerts.check_interval', config.alerts.check_interval);
   if (!(config.alerts.error_rate_threshold >= 0 && config.alerts.error_rate_threshold <= 1)) {
     problems.push({ key: 'alerts.error_rate_threshold', problem: 'must be a fraction between 0 (off) and 1' });
   }

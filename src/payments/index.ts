@@ -82,6 +82,14 @@ export {
   type StoredChannel,
 } from './escrow/channel-repository.ts';
 export {
+  channelExposure,
+  unclaimedOf,
+  watchChannelExposure,
+  type ChannelExposure,
+  type ChannelExposureWatchOptions,
+  type ChannelNearExpiry,
+} from './escrow/channel-exposure.ts';
+export {
   createEscrowPaymentHandler,
   type EscrowPaymentHandler,
   type EscrowPaymentHandlerDeps,

@@ -22,13 +22,23 @@ export type StorageOptions =
   | { readonly backend: 'lmdb'; readonly path: string }
   | { readonly backend: 'memory' };
 
+/** What the daemon watches of its store. */
+export interface StoreObservers {
+  /**
+   * Every etcd request's time and whether etcd answered (the etcd store's `onRoundTrip`). The embedded
+   * LMDB file and memory have no round trip and report nothing.
+   */
+  readonly onRoundTrip?: (seconds: number, ok: boolean) => void;
+}
+
 /** Opens the backend named by `options`; see each factory for its errors. */
-export async function createStore(options: StorageOptions, logger: Logger): Promise<AtomicStore> {
+export async function createStore(options: StorageOptions, logger: Logger, observers: StoreObservers = {}): Promise<AtomicStore> {
   switch (options.backend) {
     case 'etcd':
       return createEtcdStore({
         endpoints: options.endpoints,
         logger,
+        ...(observers.onRoundTrip === undefined ? {} : { onRoundTrip: observers.onRoundTrip }),
         ...(options.dialTimeoutMs === undefined ? {} : { dialTimeoutMs: options.dialTimeoutMs }),
         ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
         ...(options.tls === undefined ? {} : { tls: options.tls }),

@@ -114,6 +114,18 @@ describe('createEtcdGroupCommit()', () => {
     assert.equal(await pending, true);
   });
 
+  it('behavior: onRoundTrip is told once per request sent, not per member, and about a failed send', async () => {
+    const etcd = createFakeEtcd();
+    const trips: boolean[] = [];
+    let fail = false;
+    const group = createEtcdGroupCommit({ send: (request) => (fail ? Promise.reject(new Error('connection refused')) : etcd.send(request)), onRoundTrip: (seconds, ok) => (assert.ok(seconds >= 0), trips.push(ok)) });
+    await Promise.all(Array.from({ length: 5 }, (_, i) => group.submit(...cas(`k${i}`, undefined, 'v'))));
+    assert.deepEqual(trips, [true]);
+    fail = true;
+    await assert.rejects(group.submit(...cas('k9', undefined, 'v')), /connection refused/);
+    assert.deepEqual(trips, [true, false]);
+  });
+
   it('behavior: a single transaction is sent as itself, without failure reads', async () => {
     const etcd = createFakeEtcd();
     const group = createEtcdGroupCommit({ send: etcd.send });

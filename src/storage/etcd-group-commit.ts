@@ -40,6 +40,11 @@ export interface EtcdGroupCommitOptions {
   readonly isRefusedBeforeApply?: (error: unknown) => boolean;
   /** Called when a refused batch made the group commit lower its caps (for a log line). */
   readonly onLimitsLowered?: (limits: { readonly maxOperations: number; readonly maxBatchBytes: number }) => void;
+  /**
+   * Told about every request sent (one per batch, not per member): its time in seconds and whether etcd answered
+   * (a refusal before apply is an answer). Must not throw.
+   */
+  readonly onRoundTrip?: (seconds: number, ok: boolean) => void;
 }
 
 /**
@@ -228,6 +233,7 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
 
   const dispatch = (batch: Member[]): void => {
     inFlight++;
+    const startedAt = options.onRoundTrip === undefined ? 0 : performance.now();
     for (const member of batch) {
       member.state = sent;
       for (const key of member.keys) busy.add(key);
@@ -249,6 +255,7 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
       }
     };
     const onResponse = (response: Pick<ITxnResponse, 'succeeded' | 'responses'>): void => {
+      options.onRoundTrip?.((performance.now() - startedAt) / 1000, true);
       if (response.succeeded || only !== undefined) {
         for (const member of batch) {
           settle(member);
@@ -282,7 +289,9 @@ export function createEtcdGroupCommit(options: EtcdGroupCommitOptions): EtcdGrou
       queue = [...retry, ...queue];
     };
     const onError = (error: unknown): void => {
-      if (batch.length === 1 || !isRefusedBeforeApply(error)) {
+      const refused = isRefusedBeforeApply(error);
+      options.onRoundTrip?.((performance.now() - startedAt) / 1000, refused);
+      if (batch.length === 1 || !refused) {
         rejectUnsettled(error);
         return;
       }

@@ -48,6 +48,11 @@ export interface EtcdStoreOptions {
   /** TLS files; required for mTLS. With https endpoints and no files, the system CAs are used. */
   readonly tls?: EtcdTlsFiles;
   readonly logger: Logger;
+  /**
+   * Told about every etcd request of the reads and of the transaction batches (one per batch: concurrent
+   * writes share requests): its time in seconds and whether etcd answered. Must not throw.
+   */
+  readonly onRoundTrip?: (seconds: number, ok: boolean) => void;
 }
 
 /** Strips userinfo from an endpoint so it can be shown in logs and errors. */
@@ -177,7 +182,9 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
       error instanceof GRPCInvalidArgumentError && /too many operations in txn request|request is too large/.test(error.message),
     onLimitsLowered: (limits) =>
       logger.warn(limits, 'etcd refused a batched transaction as too large; batches are smaller from now on (etcd --max-txn-ops / --max-request-bytes below the defaults?)'),
+    ...(options.onRoundTrip === undefined ? {} : { onRoundTrip: options.onRoundTrip }),
   });
+  const onRoundTrip = options.onRoundTrip;
   const inFlight = new Set<Promise<unknown>>();
   let closed = false;
 
@@ -190,9 +197,13 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
   const read = async <T>(operation: string, callOptions: StoreCallOptions | undefined, fn: () => Promise<T>): Promise<T> => {
     assertOpen(closed, operation);
     throwIfAborted(callOptions, operation);
+    const startedAt = onRoundTrip === undefined ? 0 : performance.now();
     try {
-      return await track(fn());
+      const result = await track(fn());
+      onRoundTrip?.((performance.now() - startedAt) / 1000, true);
+      return result;
     } catch (error) {
+      onRoundTrip?.((performance.now() - startedAt) / 1000, false);
       throw storageError(error, operation, false);
     }
   };

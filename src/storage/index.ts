@@ -28,4 +28,4 @@ export {
   type ImportStoreResult,
 } from './export-import.ts';
 export { buildStoragePrefixes, type StoragePrefixes, type StoragePrefixesOptions } from './storage-prefixes.ts';
-export { createStore, type StorageOptions } from './create-store.ts';
+export { createStore, type StorageOptions, type StoreObservers } from './create-store.ts';

@@ -4,8 +4,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bytesToHex, recoverMessageAddress } from 'viem';
-import { buildMeteringMessage, keccak256 } from '../../src/blockchain/index.ts';
+import { meteringSignerOf } from './metering-signature.ts';
 
 /** One request the receiver took. */
 export interface MeteringRequest {
@@ -42,14 +41,7 @@ export async function startMeteringReceiver(signer: string): Promise<MeteringRec
     req.on('end', () => {
       void (async () => {
         const h = req.headers;
-        const message = buildMeteringMessage({
-          username: String(h['x-username']),
-          organizationId: String(h['x-organizationid']),
-          serviceId: String(h['x-serviceid']),
-          groupId: String(h['x-groupid']),
-          currentBlock: BigInt(String(h['x-currentblocknumber'] ?? '0')),
-        });
-        const recovered = await recoverMessageAddress({ message: { raw: keccak256(message) }, signature: bytesToHex(Buffer.from(String(h['x-signature']), 'base64')) }).catch(() => '');
+        const recovered = await meteringSignerOf(h).catch(() => '');
         seen.push({ method: req.method ?? '', path: req.url ?? '', headers: h, body: Buffer.concat(chunks).toString(), signer: recovered });
         if (recovered !== signer) res.writeHead(401).end('bad signature');
         else if (req.url === '/metering/verify') res.writeHead(receiver.verifyAnswer.status).end(receiver.verifyAnswer.body);

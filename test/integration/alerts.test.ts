@@ -4,83 +4,26 @@
 // gets no more than a problem and its recovery per window; calls failing on the server side raise the error-rate
 // alert; a TLS certificate close to its expiry raises its alert at start.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import http from 'node:http';
-import type net from 'node:net';
 import { describe, it } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import { startAlertReceivers, until } from '../harness/alert-receivers.ts';
 import { callUnary } from '../harness/grpc-test-client.ts';
 import { createTestClient, startTestService } from '../harness/grpc-test-service.ts';
 import { sample, startMonitoredDaemon } from '../harness/monitored-daemon.ts';
 import { createTestCa } from '../harness/tls-certs.ts';
 
-interface Received {
-  readonly emails: Array<{ raw: string; to: string[] }>;
-  readonly posts: Array<{ headers: http.IncomingHttpHeaders; body: Record<string, string> }>;
-}
-
-/** Resolves once `predicate` holds, re-checking every 10 ms (bounded by the test timeout). */
-async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-async function startReceivers(received: Received): Promise<{ smtpPort: number; webhookPort: number; close(): Promise<void> }> {
-  const smtp = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN'],
-    logger: false,
-    onAuth: (auth, _session, cb) => (auth.password === 'smtp-pass' ? cb(null, { user: auth.username }) : cb(new Error('Invalid username or password'))),
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        // Long headers arrive folded (RFC 5322): unfold them for matching.
-        received.emails.push({ raw: Buffer.concat(chunks).toString('utf8').replace(/\r\n[ \t]/g, ' '), to: session.envelope.rcptTo.map((a) => a.address) });
-        cb();
-      });
-    },
-  });
-  smtp.listen(0, '127.0.0.1');
-  await once(smtp.server, 'listening');
-  const webhook = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.posts.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string> });
-      res.writeHead(200).end('{}');
-    });
-  });
-  webhook.listen(0, '127.0.0.1');
-  await once(webhook, 'listening');
-  return {
-    smtpPort: (smtp.server.address() as net.AddressInfo).port,
-    webhookPort: (webhook.address() as net.AddressInfo).port,
-    close: async () => {
-      webhook.close();
-      await new Promise<void>((resolve) => smtp.close(() => resolve()));
-    },
-  };
-}
-
 describe('alerts: service down and back', () => {
   it('behavior: one e-mail and one webhook POST when the service dies, one of each when it is back', async () => {
-    const received: Received = { emails: [], posts: [] };
-    const receivers = await startReceivers(received);
+    const receivers = await startAlertReceivers();
+    const received = receivers.received;
     let service = await startTestService();
     const port = service.port;
     const { daemon, logs } = await startMonitoredDaemon({
       service_endpoint: `http://127.0.0.1:${port}`,
       service_heartbeat_type: 'tcp',
       heartbeat_interval: '50ms',
-      alerts_email: 'owner@example.com',
-      notification_endpoint: `http://127.0.0.1:${receivers.webhookPort}/notify`,
-      'alerts.smtp.host': '127.0.0.1',
-      'alerts.smtp.port': receivers.smtpPort,
-      'alerts.smtp.from': 'daemon@example.com',
-      'alerts.smtp.password': 'smtp-pass',
+      ...receivers.daemonConfig,
     });
     try {
       // Up at start: nothing is sent.
@@ -127,8 +70,8 @@ describe('alerts: service down and back', () => {
 
 describe('alerts: a flapping service', () => {
   it('behavior: at most a problem and its recovery per alerts.min_interval; a third change is sent when the window frees, in the latest state', async () => {
-    const received: Received = { emails: [], posts: [] };
-    const receivers = await startReceivers(received);
+    const receivers = await startAlertReceivers();
+    const received = receivers.received;
     let service = await startTestService();
     const port = service.port;
     const { daemon } = await startMonitoredDaemon({
@@ -170,8 +113,8 @@ describe('alerts: a flapping service', () => {
 
 describe('alerts: error rate and certificate expiry', () => {
   it('behavior: INTERNAL answers above alerts.error_rate_threshold raise error_rate, and it resolves once calls succeed again', async () => {
-    const received: Received = { emails: [], posts: [] };
-    const receivers = await startReceivers(received);
+    const receivers = await startAlertReceivers();
+    const received = receivers.received;
     const service = await startTestService();
     const { daemon } = await startMonitoredDaemon({
       service_endpoint: `http://127.0.0.1:${service.port}`,
@@ -206,8 +149,8 @@ describe('alerts: error rate and certificate expiry', () => {
   });
 
   it('behavior: an ssl_cert expiring within alerts.certificate_warning raises certificate_expiry at start; the gauge shows its seconds left', async () => {
-    const received: Received = { emails: [], posts: [] };
-    const receivers = await startReceivers(received);
+    const receivers = await startAlertReceivers();
+    const received = receivers.received;
     const service = await startTestService();
     const ca = createTestCa();
     const { cert, key } = ca.issue('localhost'); // valid for 2 days: inside the default 14-day warning

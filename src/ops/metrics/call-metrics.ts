@@ -4,7 +4,7 @@
 import { isSnetError } from '../../errors/index.ts';
 import { createContextKey, paymentInfoKey, type CallContext, type CallHandler, type CallOutcome, type Interceptor } from '../../pipeline/index.ts';
 import type { DaemonMetrics } from './daemon-metrics.ts';
-import { dependencyIndexOfError, paymentRefusalIndex, paymentTypeIndex, serverErrorStatuses, statusIndex } from './label-sets.ts';
+import { paymentRefusalIndex, paymentTypeIndex, serverErrorStatuses, statusIndex } from './label-sets.ts';
 
 /** How a call ended, for observers beyond the counters (metering). */
 export interface CallEnd {
@@ -105,10 +105,8 @@ export function createCallMetrics(metrics: DaemonMetrics, options: CallMetricsOp
       const facts = ctx.values.get(paymentInfoKey);
       if (facts !== undefined && code === 0 && facts.priceCogs > 0n) metrics.earnedCogs.add(paymentType, Number(facts.priceCogs));
     }
-    if (errorCode !== undefined) {
-      const dependency = dependencyIndexOfError(errorCode);
-      if (dependency >= 0) metrics.dependencyErrors.add(dependency);
-    }
+    // Storage and chain failures are counted where they happen, per round trip (the payment layer's
+    // observeDependency), not per call: a call and the round trip that failed it would count twice.
     calls++;
     if (serverErrorStatuses.has(code)) serverErrors++;
   };

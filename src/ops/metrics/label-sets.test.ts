@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorCatalogue } from '../../errors/index.ts';
-import { dependencyIndexOfError, dependencyLabels, paymentOutcomeLabels, paymentRefusalIndex, paymentTypeIndex, paymentTypeLabels, statusIndex, statusLabels } from './label-sets.ts';
+import { paymentOutcomeLabels, paymentRefusalIndex, paymentTypeIndex, paymentTypeLabels, statusIndex, statusLabels } from './label-sets.ts';
 
 describe('label sets', () => {
   it('behavior: every PAYMENT_* error code has its own outcome label (code without PAYMENT_, lower case)', () => {
@@ -14,7 +14,7 @@ describe('label sets', () => {
     assert.equal(paymentOutcomeLabels[paymentRefusalIndex('PAYMENT_FROM_A_NEWER_DAEMON')], 'other');
   });
 
-  it('behavior: statuses, payment types and dependencies map onto their lists, anything else onto the catch-all', () => {
+  it('behavior: statuses and payment types map onto their lists, anything else onto the catch-all', () => {
     assert.equal(statusLabels[statusIndex(0)], 'OK');
     assert.equal(statusLabels[statusIndex(16)], 'UNAUTHENTICATED');
     assert.equal(statusLabels[statusIndex(1000)], 'SNET_INCORRECT_NONCE');
@@ -22,8 +22,5 @@ describe('label sets', () => {
     assert.equal(statusLabels[statusIndex(-1)], 'OTHER');
     for (const type of ['escrow', 'free-call', 'prepaid-call', 'train-call']) assert.equal(paymentTypeLabels[paymentTypeIndex(type)], type);
     assert.equal(paymentTypeLabels[paymentTypeIndex('Escrow; DROP TABLE')], 'other');
-    for (const code of ['STORAGE_UNAVAILABLE', 'PAYMENT_CHANNEL_LOCK_FAILED', 'PAYMENT_COMMIT_FAILED', 'PAYMENT_FREE_CALL_STORAGE_FAILED']) assert.equal(dependencyLabels[dependencyIndexOfError(code)], 'storage', code);
-    for (const code of ['CHAIN_UNAVAILABLE', 'PAYMENT_BLOCK_UNAVAILABLE']) assert.equal(dependencyLabels[dependencyIndexOfError(code)], 'chain', code);
-    assert.equal(dependencyIndexOfError('PAYMENT_INSUFFICIENT_FUNDS'), -1);
   });
 });

@@ -98,12 +98,5 @@ export function paymentRefusalIndex(errorCode: string): number {
 /** Dependencies whose failures are counted and alerted on. */
 export const dependencyLabels: readonly string[] = ['storage', 'chain'];
 
-/** The dependency an error code blames, or -1. */
-export function dependencyIndexOfError(errorCode: string): number {
-  if (errorCode.startsWith('STORAGE_') || errorCode === 'PAYMENT_CHANNEL_LOCK_FAILED' || errorCode === 'PAYMENT_COMMIT_FAILED' || errorCode === 'PAYMENT_FREE_CALL_STORAGE_FAILED') return 0;
-  if (errorCode.startsWith('CHAIN_') || errorCode === 'PAYMENT_BLOCK_UNAVAILABLE') return 1;
-  return -1;
-}
-
 /** Client connection protocols as the listener tells them apart. */
 export const connectionProtocolLabels: readonly string[] = ['h2c', 'h2', 'http1', 'https1'];

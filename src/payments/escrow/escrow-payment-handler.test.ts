@@ -12,7 +12,7 @@ import { createSilentLogger } from '../../shared/index.ts';
 import { createMemoryStore, type AtomicStore } from '../../storage/index.ts';
 import { createPriceResolver } from '../pricing/index.ts';
 import { createChannelRepository, type ChannelRepository } from './channel-repository.ts';
-import { decodeChannelState, encodeChannelState, type ChainChannelView, type ChannelReader } from './channel-state.ts';
+import { decodeChannelState, encodeChannelState, type ChainChannelView, type ChannelReader, type ChannelState } from './channel-state.ts';
 import { createEscrowPaymentHandler, type EscrowPaymentHandler } from './escrow-payment-handler.ts';
 
 const MPE = '0x5C7a4290F6F8FF64c69eEffDFAFc8644A4Ec3a4E';
@@ -123,6 +123,24 @@ for (const threads of [0, 1]) describe(`createEscrowPaymentHandler() (signature 
     const stored = await repository.readStored(1n);
     assert.equal(stored?.state.authorizedAmount, 20n);
     assert.equal(stored?.state.pending, undefined);
+  });
+
+  it('behavior: onCommitted gets each committed record; a released payment reports nothing', async () => {
+    const committed: ChannelState[] = [];
+    handler = createEscrowPaymentHandler(
+      { repository, chain, recoverer, logger: createSilentLogger(), now: () => clock, onCommitted: (state) => committed.push(state) },
+      { mpeAddress: MPE, expirationThresholdBlocks: THRESHOLD, priceOf: createPriceResolver({ priceModel: 'fixed_price', priceInCogs: PRICE }) },
+    );
+    await pay(10n);
+    await handler.release(await handler.reserve(paymentHeaders({ channelId: 1n, nonce: 0n, amount: 20n }), METHOD));
+    await pay(20n);
+    assert.deepEqual(
+      committed.map((state) => [state.channelId, state.nonce, state.authorizedAmount, state.fullAmount, state.sender, state.pending]),
+      [
+        [1n, 0n, 10n, 1000n, CLIENT, undefined],
+        [1n, 0n, 20n, 1000n, CLIENT, undefined],
+      ],
+    );
   });
 
   it('behavior: a known channel is served without a chain read', async () => {

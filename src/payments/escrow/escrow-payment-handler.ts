@@ -69,6 +69,11 @@ export interface EscrowPaymentHandlerDeps {
   readonly logger: Logger;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Told about each committed payment with the record as written (metering's channel-balance report, Go
+   * `escrow/escrow.go` after a commit). Called synchronously after the write; must not throw and must not wait.
+   */
+  readonly onCommitted?: (state: ChannelState) => void;
 }
 
 /**
@@ -437,7 +442,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
   };
 
   /** Replaces our reservation by `finish(state)`; returns quietly when it is no longer ours. */
-  const finishReservation = async (r: EscrowReservation, finish: (state: ChannelState) => ChannelState, what: string): Promise<void> => {
+  const finishReservation = async (r: EscrowReservation, finish: (state: ChannelState) => ChannelState, what: string, written?: (state: ChannelState) => void): Promise<void> => {
     if (r.done) return;
     r.done = true;
     live.delete(r);
@@ -446,16 +451,18 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
     if (waiting !== undefined) await waiting;
     try {
       const next = finish(r.state);
-      if (await cas(r.key, r.bytes, next, encodeChannelStateAfterHead(r.head, next), r.head)) return;
+      if (await cas(r.key, r.bytes, next, encodeChannelStateAfterHead(r.head, next), r.head)) {
+        written?.(next);
+        return;
+      }
       const current = await repository.readStored(r.channelId);
       if (current === undefined || current.state.pending?.owner !== r.owner) {
         logger.warn({ channelId: r.channelId.toString(), nonce: r.nonce.toString() }, `${what}: the reservation was already settled by another call (its lease had expired)`);
         return;
       }
       const retry = finish(current.state);
-      if (!(await cas(r.key, current.bytes, retry, encodeChannelState(retry), undefined))) {
-        logger.warn({ channelId: r.channelId.toString() }, `${what}: lost a race on the channel record; the reservation settles when its lease ends`);
-      }
+      if (await cas(r.key, current.bytes, retry, encodeChannelState(retry), undefined)) written?.(retry);
+      else logger.warn({ channelId: r.channelId.toString() }, `${what}: lost a race on the channel record; the reservation settles when its lease ends`);
     } catch (err) {
       logger.error({ channelId: r.channelId.toString(), err }, `${what} could not be written; the reservation counts as accepted when its lease ends`);
     } finally {
@@ -491,7 +498,7 @@ export function createEscrowPaymentHandler(deps: EscrowPaymentHandlerDeps, optio
       return reservation;
     },
     commit(reservation) {
-      return finishReservation(unwrap(reservation), withoutPending, 'commit');
+      return finishReservation(unwrap(reservation), withoutPending, 'commit', deps.onCommitted);
     },
     release(reservation) {
       return finishReservation(unwrap(reservation), restorePrevious, 'release');
