@@ -4,6 +4,7 @@ import { buildStoragePrefixes, createMemoryStore, type AtomicStore } from '../..
 import { createFreeCallCounters } from '../free-call/free-call-counters.ts';
 import { decodeFreeCallState, encodeFreeCallState, type FreeCallState } from '../free-call/free-call-state.ts';
 import { decodePrepaidUsage, encodePrepaidUsage, prepaidUsageKey, type PrepaidUsage } from '../prepaid/prepaid-usage.ts';
+import { channelKeyLayout } from './go-channel-keys.ts';
 import { goUsageKeyLayout, signerHexOfSentAddress, type GoFreeCallKeyParts, type GoPrepaidKind } from './go-usage-keys.ts';
 import { exportUsageToGo, importUsageFromGo, type GoUsageMigrationOptions } from './go-usage-migration.ts';
 import { goFreeCallUserDataCodec, goPrePaidDataCodec } from './go-values.ts';
@@ -12,7 +13,7 @@ const identity = { network: 'sepolia', organizationId: 'my-org', groupIdBase64: 
 const goPrefixes = buildStoragePrefixes({ ...identity, root: '' });
 const ours = buildStoragePrefixes(identity);
 const ids = { organizationId: identity.organizationId, serviceId: 'calc', groupIdBase64: identity.groupIdBase64 };
-const options: GoUsageMigrationOptions = { goBasePrefix: goPrefixes.base, basePrefix: ours.base, mpePrefix: ours.mpe, ...ids, now: () => 1_000_000 };
+const options: GoUsageMigrationOptions = { goBasePrefix: goPrefixes.base, goMpePrefix: goPrefixes.mpe, basePrefix: ours.base, mpePrefix: ours.mpe, ...ids, now: () => 1_000_000 };
 const goKeys = goUsageKeyLayout(goPrefixes.base, ids);
 
 const WALLET = '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23';
@@ -29,7 +30,10 @@ const goCounter = async (store: AtomicStore, parts: GoFreeCallKeyParts): Promise
   const bytes = await store.get(goKeys.freeCallKey(parts));
   return bytes === undefined ? undefined : goFreeCallUserDataCodec.decode(bytes).freeCallsMade;
 };
+/** A channel record under the MPE prefix of `mpe` (only its presence matters to the prepaid import). */
+const putChannel = (store: AtomicStore, mpe: string, channelId: bigint): Promise<void> => store.put(channelKeyLayout(mpe).channelKey(channelId), new Uint8Array([1]));
 const putGoPrepaid = async (store: AtomicStore, channelId: bigint, amounts: Partial<Record<GoPrepaidKind, bigint>>): Promise<void> => {
+  await putChannel(store, goPrefixes.mpe, channelId);
   for (const [kind, amount] of Object.entries(amounts)) await store.put(goKeys.prepaidKey(channelId, kind as GoPrepaidKind), goPrePaidDataCodec.encode({ amount }));
 };
 const goPrepaid = async (store: AtomicStore, channelId: bigint): Promise<Partial<Record<GoPrepaidKind, bigint>>> => {
@@ -49,7 +53,10 @@ const ourCounter = async (store: AtomicStore, address: string, userId = ''): Pro
   const bytes = await store.get(key);
   return bytes === undefined ? undefined : decodeFreeCallState(key, bytes);
 };
-const putOurUsage = (store: AtomicStore, channelId: bigint, usage: PrepaidUsage): Promise<void> => store.put(prepaidUsageKey(ours.mpe, channelId), encodePrepaidUsage(usage));
+const putOurUsage = async (store: AtomicStore, channelId: bigint, usage: PrepaidUsage): Promise<void> => {
+  await putChannel(store, ours.mpe, channelId);
+  await store.put(prepaidUsageKey(ours.mpe, channelId), encodePrepaidUsage(usage));
+};
 const ourUsage = async (store: AtomicStore, channelId: bigint): Promise<PrepaidUsage | undefined> => {
   const bytes = await store.get(prepaidUsageKey(ours.mpe, channelId));
   return bytes === undefined ? undefined : decodePrepaidUsage(bytes);
@@ -176,6 +183,18 @@ void describe('importUsageFromGo()', () => {
     assert.deepEqual(again.prepaid.map((p) => p.action), ['unchanged', 'kept-higher', 'kept-higher', 'unreadable']);
   });
 
+  void it('leaves alone Go prepaid amounts of a channel no side stores under this MPE (Go prepaid keys name no contract)', async () => {
+    await putGoPrepaid(goStore, 21n, { P: 100n, U: 70n });
+    await putGoPrepaid(goStore, 22n, { P: 50n, U: 10n });
+    await putGoPrepaid(goStore, 23n, { P: 50n, U: 20n });
+    await goStore.delete(channelKeyLayout(goPrefixes.mpe).channelKey(22n));
+    await goStore.delete(channelKeyLayout(goPrefixes.mpe).channelKey(23n));
+    await putChannel(store, ours.mpe, 23n); // imported before, or served by snetd-ts since
+    const report = await importUsageFromGo(goStore, store, options);
+    assert.deepEqual(report.prepaid.map((p) => [p.channelId, p.action]), [[21n, 'copied'], [22n, 'no-channel'], [23n, 'copied']]);
+    assert.equal(await ourUsage(store, 22n), undefined);
+  });
+
   void it('reports a record that changed between read and write and leaves the other writer\'s value', async () => {
     await putGoPrepaid(goStore, 11n, { P: 100n, U: 70n });
     await putGoCounter(goStore, { address: WALLET, userId: '' }, 2);
@@ -224,6 +243,19 @@ void describe('exportUsageToGo()', () => {
     assert.ok(alice !== undefined);
     assert.deepEqual(goFreeCallUserDataCodec.decode(alice), { address: BACKEND, userId: 'alice@example.com', freeCallsMade: 2n, ...{ organizationId: 'my-org', serviceId: 'calc', groupId: ids.groupIdBase64 } });
     assert.deepEqual((await exportUsageToGo(store, goStore, options)).freeCalls.map((c) => c.action).sort(), ['kept-higher', 'unchanged', 'unchanged', 'unchanged']);
+  });
+
+  void it('finds the Go counter of a user id too long for our key by its hash', async () => {
+    const goStore = createMemoryStore();
+    const store = createMemoryStore();
+    const userId = `${'x'.repeat(300)}@example.com`;
+    await putGoCounter(goStore, { address: BACKEND, userId }, 2);
+    await importUsageFromGo(goStore, store, options);
+    await store.put(ourKey(store, BACKEND, userId), encodeFreeCallState({ made: 4, pending: [] }));
+    await store.put(ourKey(store, WALLET, userId), encodeFreeCallState({ made: 1, pending: [] })); // Go has no counter of it
+    const report = await exportUsageToGo(store, goStore, options);
+    assert.deepEqual(report.freeCalls.map((c) => [c.address, c.action]).sort(), [[BACKEND, 'raised'], [WALLET, 'unreadable']].sort());
+    assert.equal(await goCounter(goStore, { address: BACKEND, userId }), 4n);
   });
 
   void it('raises Go prepaid usage keeping refunds, in one transaction; import of the result is unchanged', async () => {

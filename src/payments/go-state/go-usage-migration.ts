@@ -3,6 +3,7 @@ import type { AtomicStore, StoreCondition, StoreOperation } from '../../storage/
 import { createFreeCallCounters, freeCallCounterPrefix, parseFreeCallCounterKey } from '../free-call/free-call-counters.ts';
 import { decodeFreeCallState, EMPTY_FREE_CALL_STATE, encodeFreeCallState, settleExpiredFreeCalls, type FreeCallState } from '../free-call/free-call-state.ts';
 import { decodePrepaidUsage, encodePrepaidUsage, NO_USAGE, parsePrepaidUsageKey, prepaidUsageKey, prepaidUsagePrefix, type PrepaidUsage } from '../prepaid/prepaid-usage.ts';
+import { channelKeyLayout } from './go-channel-keys.ts';
 import type { GoMigrationOptions } from './go-migration.ts';
 import { goUsageKeyLayout, signerHexOfSentAddress, type GoFreeCallKeyParts, type GoPrepaidKind, type GoUsageKeyLayout } from './go-usage-keys.ts';
 import { goFreeCallUserDataCodec, goPrePaidDataCodec } from './go-values.ts';
@@ -19,8 +20,8 @@ import { goFreeCallUserDataCodec, goPrePaidDataCodec } from './go-values.ts';
 // Prepaid: Go keeps planned P, used U and refunded R; what we call `used` is U − R (Go refuses a call when
 // U − R would pass P). Export raises U (keeping R) so that U − R reaches our `used`.
 
-/** Options of {@link importUsageFromGo} and {@link exportUsageToGo} (`dryRun`, `now` and `mpePrefix` as for channels). */
-export interface GoUsageMigrationOptions extends Omit<GoMigrationOptions, 'goMpePrefix' | 'includeLocked'> {
+/** Options of {@link importUsageFromGo} and {@link exportUsageToGo} (the prefixes, `dryRun` and `now` as for channels). */
+export interface GoUsageMigrationOptions extends Omit<GoMigrationOptions, 'includeLocked'> {
   /** The Go daemon's base prefix: `buildStoragePrefixes({ …, root: '' }).base`. */
   readonly goBasePrefix: string;
   /** Our base prefix (free-call counters; prepaid usage lives under `mpePrefix`). */
@@ -37,9 +38,10 @@ export interface GoUsageMigrationOptions extends Omit<GoMigrationOptions, 'goMpe
  * What happened to one user's free-call count or one channel's prepaid usage: `copied` (target had none),
  * `raised` (target had less), `unchanged`, `kept-higher` (the target counts more: left as is),
  * `skipped-locked` (Go free-call lock `locked`), `changed-meanwhile` (rerun), `unreadable` (see `detail`),
- * `pre-v6` (a Go counter keyed by user id only, which names no signer: not migrated).
+ * `pre-v6` (a Go counter keyed by user id only, which names no signer: not migrated), `no-channel` (Go prepaid
+ * amounts of a channel that neither side stores under this MPE: not migrated, see {@link importUsageFromGo}).
  */
-export type UsageMigrationAction = 'copied' | 'raised' | 'unchanged' | 'kept-higher' | 'skipped-locked' | 'changed-meanwhile' | 'unreadable' | 'pre-v6';
+export type UsageMigrationAction = 'copied' | 'raised' | 'unchanged' | 'kept-higher' | 'skipped-locked' | 'changed-meanwhile' | 'unreadable' | 'pre-v6' | 'no-channel';
 
 /** One free-call user of a migration report (on export, one per Go key written). */
 export interface FreeCallMigrationOutcome {
@@ -76,7 +78,8 @@ export interface GoUsageMigrationReport {
 }
 
 /** Outcomes that leave the target at least as far as the source. */
-export const usageSettled = (action: UsageMigrationAction): boolean => action === 'copied' || action === 'raised' || action === 'unchanged' || action === 'kept-higher' || action === 'pre-v6';
+export const usageSettled = (action: UsageMigrationAction): boolean =>
+  action === 'copied' || action === 'raised' || action === 'unchanged' || action === 'kept-higher' || action === 'pre-v6' || action === 'no-channel';
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const LOCKED = 'locked';
@@ -177,19 +180,22 @@ async function importFreeCalls(ctx: Context, goStore: AtomicStore, store: Atomic
 async function exportFreeCalls(ctx: Context, store: AtomicStore, goStore: AtomicStore): Promise<FreeCallMigrationOutcome[]> {
   const { options } = ctx;
   const outcomes: FreeCallMigrationOutcome[] = [];
+  // Go's spellings of each user, by the user's key in our layout (which keeps only a hash of a long user id).
+  const counters = createFreeCallCounters({ store }, { basePrefix: options.basePrefix, serviceId: options.serviceId, organizationId: options.organizationId, groupIdBase64: options.groupIdBase64 });
   const spellings = new Map<string, GoFreeCallKeyParts[]>();
   for (const counter of await readGoCounters(ctx, goStore)) {
     if ('failed' in counter) continue; // not ours to raise: the import reports these
-    const id = `${counter.signerHex}/${counter.parts.userId}`;
-    spellings.set(id, [...(spellings.get(id) ?? []), counter.parts]);
+    const key = counters.keyOf({ signerHex: counter.signerHex, userId: counter.parts.userId });
+    spellings.set(key, [...(spellings.get(key) ?? []), counter.parts]);
   }
   const prefix = freeCallCounterPrefix(options.basePrefix, options.serviceId);
   for (const entry of await store.getByPrefix(prefix)) {
     const user = parseFreeCallCounterKey(prefix, entry.key);
     if (entry.leased || user === undefined) continue;
     const address = toChecksumAddress(user.signerHex);
-    if (user.userId === undefined) {
-      outcomes.push({ address, userId: '', action: 'unreadable', detail: `the user id is longer than snetd-ts keeps in ${entry.key}; Go needs it in its key` });
+    const known = spellings.get(entry.key);
+    if (user.userId === undefined && known === undefined) {
+      outcomes.push({ address, userId: '', action: 'unreadable', detail: `the user id is longer than snetd-ts keeps in ${entry.key} and Go has no counter of it; Go needs it in its key` });
       continue;
     }
     // Calls in flight count as made: Go gets no reservations, and one of them may be served.
@@ -198,10 +204,10 @@ async function exportFreeCalls(ctx: Context, store: AtomicStore, goStore: Atomic
       const settled = settleExpiredFreeCalls(decodeFreeCallState(entry.key, entry.value), ctx.now());
       made = settled.made + settled.pending.length;
     } catch (error) {
-      outcomes.push({ address, userId: user.userId, action: 'unreadable', detail: message(error) });
+      outcomes.push({ address, userId: user.userId ?? '', action: 'unreadable', detail: message(error) });
       continue;
     }
-    const targets = spellings.get(`${user.signerHex}/${user.userId}`) ?? [{ address, userId: user.userId }];
+    const targets = known ?? [{ address, userId: user.userId as string }];
     for (const parts of targets) outcomes.push(await exportCounter(ctx, goStore, parts, made));
   }
   return outcomes;
@@ -268,6 +274,13 @@ async function importPrepaid(ctx: Context, goStore: AtomicStore, store: AtomicSt
     const seen = { channelId, planned: go.planned, used: go.used };
     if (go.used > go.planned) {
       outcomes.push({ ...seen, action: 'unreadable', detail: `Go's used amount ${go.used} (net of refunds) exceeds the planned ${go.planned}` });
+      continue;
+    }
+    // Go's prepaid keys name no MPE contract. Amounts planned on a channel of an earlier MPE contract with the same
+    // id would budget calls no signature of this contract backs; GetToken stores the channel before it plans, so
+    // a channel neither side stores under this MPE was never planned here.
+    if ((await goStore.get(channelKeyLayout(ctx.options.goMpePrefix).channelKey(channelId))) === undefined && (await store.get(channelKeyLayout(ctx.options.mpePrefix).channelKey(channelId))) === undefined) {
+      outcomes.push({ ...seen, action: 'no-channel', detail: 'no channel record under this MPE contract (amounts of another contract?): not imported' });
       continue;
     }
     const key = prepaidUsageKey(ctx.options.mpePrefix, channelId);
