@@ -103,7 +103,7 @@ function context(options: GoUsageMigrationOptions): Context {
 }
 
 /** One Go counter of this service, read. */
-type GoCounter = { readonly parts: GoFreeCallKeyParts; readonly key: string; readonly signerHex: string; readonly made: number; readonly locked: boolean } | { readonly failed: FreeCallMigrationOutcome };
+type GoCounter = { readonly parts: GoFreeCallKeyParts; readonly signerHex: string; readonly made: number; readonly locked: boolean } | { readonly failed: FreeCallMigrationOutcome };
 
 async function readGoCounters(ctx: Context, goStore: AtomicStore): Promise<GoCounter[]> {
   const counters: GoCounter[] = [];
@@ -125,11 +125,10 @@ async function readGoCounters(ctx: Context, goStore: AtomicStore): Promise<GoCou
       continue;
     }
     const lock = await goStore.get(ctx.go.freeCallLockKey(parts));
-    counters.push({ parts, key: entry.key, signerHex, made: Number(made), locked: lock !== undefined && utf8.decode(lock) === LOCKED });
+    counters.push({ parts, signerHex, made: Number(made), locked: lock !== undefined && utf8.decode(lock) === LOCKED });
   }
   return counters;
 }
-
 
 async function importFreeCalls(ctx: Context, goStore: AtomicStore, store: AtomicStore): Promise<FreeCallMigrationOutcome[]> {
   const { options } = ctx;
