@@ -2,14 +2,15 @@ import type { Command } from 'commander';
 import type { PaymentContext } from '../app/index.ts';
 import type { DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
-import type { ChannelMigrationOutcome, ClaimMigrationOutcome, GoMigrationReport } from '../payments/index.ts';
+import type { ChannelMigrationOutcome, ClaimMigrationOutcome, GoMigrationReport, GoUsageMigrationReport } from '../payments/index.ts';
 import { createSilentLogger } from '../shared/index.ts';
 import type { EtcdTlsFiles } from '../storage/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 
 // `snetd storage import --from-go-etcd <endpoints>` / `storage export --to-go-etcd <endpoints>`: moves channels
-// (signed amounts and signatures) and claims in progress between the Go daemon's etcd state of this daemon's
-// network/org/group/MPE and the configured store (docs/migration.md).
+// (signed amounts and signatures), claims in progress, this service's free-call counters and prepaid usage
+// between the Go daemon's etcd state of this daemon's network/org/group/MPE and the configured store
+// (docs/migration.md).
 
 /** Adds the options shared by the Go-etcd import and export. */
 export function addGoEtcdOptions(command: Command): Command {
@@ -68,7 +69,7 @@ export async function runGoEtcdMigration(
 ): Promise<void> {
   const endpoints = parseGoEtcdEndpoints(endpointsText);
   const { buildStoragePrefixes, createEtcdStore } = await import('../storage/index.ts');
-  const { exportChannelsToGo, importChannelsFromGo } = await import('../payments/index.ts');
+  const { exportChannelsToGo, exportUsageToGo, importChannelsFromGo, importUsageFromGo, usageSettled } = await import('../payments/index.ts');
   const goPrefixes = buildStoragePrefixes({
     network: config.blockchain_network_selected,
     organizationId: config.organization_id,
@@ -85,13 +86,28 @@ export async function runGoEtcdMigration(
       includeLocked: flags['includeLocked'] === true,
       dryRun: flags['dryRun'] === true,
     };
-    const report = direction === 'import' ? await importChannelsFromGo(goStore, context.store, options) : await exportChannelsToGo(context.store, goStore, options);
+    const usageOptions = {
+      ...options,
+      goBasePrefix: goPrefixes.base,
+      basePrefix: context.storagePrefixes.base,
+      organizationId: config.organization_id,
+      serviceId: config.service_id,
+      groupIdBase64: context.orgGroup.groupId.base64,
+    };
+    const channels = direction === 'import' ? await importChannelsFromGo(goStore, context.store, options) : await exportChannelsToGo(context.store, goStore, options);
+    const usage = direction === 'import' ? await importUsageFromGo(goStore, context.store, usageOptions) : await exportUsageToGo(context.store, goStore, usageOptions);
+    const report = { ...channels, ...usage };
     if (flags['json'] === true) writeLine(io.stdout, JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2));
     else printReport(io, report, goPrefixes.mpe);
-    const leftBehind = [...report.channels.filter((c) => !settled(c)), ...report.claims.filter((c) => !settledClaim(c))];
+    const leftBehind = [
+      ...report.channels.filter((c) => !settled(c)),
+      ...report.claims.filter((c) => !settledClaim(c)),
+      ...report.freeCalls.filter((c) => !usageSettled(c.action)),
+      ...report.prepaid.filter((c) => !usageSettled(c.action)),
+    ];
     if (leftBehind.length > 0) {
-      throw new SnetError('STORAGE_MIGRATION_INCOMPLETE', `${leftBehind.length} channel(s) or claim(s) were not ${direction === 'import' ? 'imported' : 'exported'}${options.dryRun ? ' (dry run)' : ''}; they are listed above`, {
-        hint: 'Stop every daemon of the group (Go and snetd-ts), then run the same command again: it only writes what is missing or older. A channel locked by a crashed Go daemon needs --include-locked.',
+      throw new SnetError('STORAGE_MIGRATION_INCOMPLETE', `${leftBehind.length} channel(s), claim(s), free-call counter(s) or prepaid usage record(s) were not ${direction === 'import' ? 'imported' : 'exported'}${options.dryRun ? ' (dry run)' : ''}; they are listed above`, {
+        hint: 'Stop every daemon of the group (Go and snetd-ts), then run the same command again: it only writes what is missing or older. A channel or free-call user locked by a crashed Go daemon needs --include-locked.',
       });
     }
   } finally {
@@ -108,7 +124,7 @@ function count<T extends { action: string }>(items: readonly T[]): string {
   return [...counts].map(([action, n]) => `${n} ${action}`).join(', ') || 'none';
 }
 
-function printReport(io: CliIo, report: GoMigrationReport, goMpePrefix: string): void {
+function printReport(io: CliIo, report: GoMigrationReport & GoUsageMigrationReport, goMpePrefix: string): void {
   const out = (text: string): void => writeLine(io.stdout, text);
   out(`${report.direction === 'import' ? 'import from' : 'export to'} the Go daemon's etcd keys under ${goMpePrefix}${report.dryRun ? ' (dry run: nothing written)' : ''}`);
   out(`channels: ${report.channels.length} (${count(report.channels)})`);
@@ -123,5 +139,18 @@ function printReport(io: CliIo, report: GoMigrationReport, goMpePrefix: string):
   for (const c of report.claims) {
     if (settledClaim(c)) continue;
     out(`  claim ${c.channelId}/${c.nonce}: ${c.action}${c.detail === undefined ? '' : `: ${c.detail}`}`);
+  }
+  out(`free-call counters: ${report.freeCalls.length} (${count(report.freeCalls)}), ${report.freeCallsMade} free calls made`);
+  out(`prepaid usage: ${report.prepaid.length} channel(s) (${count(report.prepaid)}), ${report.prepaidUsed} of ${report.prepaidPlanned} planned cogs used`);
+  const detail = (c: { action: string; detail?: string }): string => `${c.action}${c.detail === undefined ? '' : `: ${c.detail}`}`;
+  for (const c of report.freeCalls) {
+    if (c.action === 'copied' || c.action === 'raised' || c.action === 'unchanged') continue;
+    const kept = c.action === 'kept-higher' ? `: the target counts ${c.targetMade}` : '';
+    out(`  free calls of ${c.address}${c.userId === '' ? '' : ` user ${JSON.stringify(c.userId)}`}${c.made === undefined ? '' : ` (${c.made} made)`}: ${detail(c)}${kept}`);
+  }
+  for (const c of report.prepaid) {
+    if (c.action === 'copied' || c.action === 'raised' || c.action === 'unchanged') continue;
+    const state = c.planned === undefined ? '' : ` (planned ${c.planned}, used ${c.used} cogs)`;
+    out(`  prepaid usage of channel ${c.channelId}${state}: ${detail(c)}`);
   }
 }

@@ -41,7 +41,8 @@ function parseChannelId(text: string): bigint {
 /**
  * Registers `snetd list channels`, `snetd list claims`, `snetd channel unlock <id>` (alias `snetd channel --unlock <id>`)
  * and `snetd storage export [file]` / `snetd storage import <file> [--force]` (this group's keys, JSON lines), or with
- * `--to-go-etcd` / `--from-go-etcd <endpoints>` the channels and claims in the Go daemon's etcd layout.
+ * `--to-go-etcd` / `--from-go-etcd <endpoints>` the channels, claims, free-call counters and prepaid usage in the Go
+ * daemon's etcd layout.
  */
 export function registerPaymentCommands(program: Command, io: CliIo): void {
   const list = program.command('list').description('list payment channel state kept by this daemon group');
@@ -97,7 +98,7 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
     addGoEtcdOptions(
       storage
         .command('export')
-        .description('write every key of this daemon group to a file (or stdout), or with --to-go-etcd the channels and claims into the Go daemon\'s etcd layout (rollback)')
+        .description('write every key of this daemon group to a file (or stdout), or with --to-go-etcd the channels, claims, free-call counters and prepaid usage into the Go daemon\'s etcd layout (rollback)')
         .argument('[file]', 'output file; stdout when absent')
         .option('--to-go-etcd <endpoints>', 'the Go daemon\'s etcd, e.g. http://127.0.0.1:2379,http://10.0.0.2:2379'),
     ),
@@ -123,7 +124,7 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
     addGoEtcdOptions(
       storage
         .command('import')
-        .description('write the keys of an export file into this daemon group\'s storage (absent keys only unless --force), or with --from-go-etcd the Go daemon\'s channels and claims')
+        .description('write the keys of an export file into this daemon group\'s storage (absent keys only unless --force), or with --from-go-etcd the Go daemon\'s channels, claims, free-call counters and prepaid usage')
         .argument('[file]', 'a file written by `snetd storage export`')
         .option('--force', 'overwrite keys that hold a different value (file import)')
         .option('--from-go-etcd <endpoints>', 'the Go daemon\'s etcd, e.g. http://127.0.0.1:2379,http://10.0.0.2:2379'),

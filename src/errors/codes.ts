@@ -175,7 +175,7 @@ export const errorCatalogue = {
   },
   STORAGE_MIGRATION_INCOMPLETE: {
     area: 'storage',
-    meaning: '`snetd storage import --from-go-etcd` / `export --to-go-etcd` left channels or claims behind (Go lock held, call in flight, unreadable value, record changed meanwhile, different claim); everything else was copied.',
+    meaning: '`snetd storage import --from-go-etcd` / `export --to-go-etcd` left channels, claims, free-call counters or prepaid usage behind (Go lock held, call in flight, unreadable value, record changed meanwhile, different claim); everything else was copied.',
     fix: 'Read the listed channels, stop every daemon of the group, then run the same command again: it only writes what is missing or older.',
   },
   STORAGE_CLOSED: {

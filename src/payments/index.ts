@@ -119,6 +119,17 @@ export {
   type GoMigrationOptions,
   type GoMigrationReport,
 } from './go-state/go-migration.ts';
+export { goUsageKeyLayout, signerHexOfSentAddress, type GoFreeCallKeyParts, type GoPrepaidKind, type GoUsageKeyLayout } from './go-state/go-usage-keys.ts';
+export {
+  exportUsageToGo,
+  importUsageFromGo,
+  usageSettled,
+  type FreeCallMigrationOutcome,
+  type GoUsageMigrationOptions,
+  type GoUsageMigrationReport,
+  type PrepaidMigrationOutcome,
+  type UsageMigrationAction,
+} from './go-state/go-usage-migration.ts';
 export * from './prepaid/index.ts';
 export {
   freeCallBalanceError,

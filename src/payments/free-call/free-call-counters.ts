@@ -69,6 +69,28 @@ export interface FreeCallCounters {
   unlock(key: string): Promise<number>;
 }
 
+/** Where the counters of `serviceId` live under the group's base prefix (one key per user below it). */
+export function freeCallCounterPrefix(basePrefix: string, serviceId: string): string {
+  return `${basePrefix}/free-call/${encodeURIComponent(serviceId)}/`;
+}
+
+/**
+ * The user of a counter key under `prefix`: `signerHex` lower-case without 0x, `userId` `undefined` when the key
+ * holds only the hash of a long user id. `undefined` for a key that is not a counter key.
+ */
+export function parseFreeCallCounterKey(prefix: string, key: string): { readonly signerHex: string; readonly userId: string | undefined } | undefined {
+  if (!key.startsWith(prefix)) return undefined;
+  const match = /^0x([0-9a-f]{40})\/([^/]*)$/.exec(key.slice(prefix.length));
+  if (match === null) return undefined;
+  const part = match[2] as string;
+  if (/^~[0-9a-f]{64}$/.test(part)) return { signerHex: match[1] as string, userId: undefined };
+  try {
+    return { signerHex: match[1] as string, userId: decodeURIComponent(part) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** CAS attempts before a reserve answers "busy" (another replica keeps changing the record). */
 const MAX_ATTEMPTS = 8;
 /** Longest user id kept readable in a key; longer ones are hashed (store keys are limited). */
@@ -79,7 +101,7 @@ export function createFreeCallCounters(deps: { readonly store: AtomicStore; read
   const { store } = deps;
   const mutex = deps.mutex ?? createKeyedMutex();
   const now = options.now ?? Date.now;
-  const prefix = `${options.basePrefix}/free-call/${encodeURIComponent(options.serviceId)}/`;
+  const prefix = freeCallCounterPrefix(options.basePrefix, options.serviceId);
   // The record bytes this process last read or wrote per key: the expected value of the next CAS (a lost CAS re-reads).
   const cache = new Map<string, Uint8Array | undefined>();
   const remember = (key: string, bytes: Uint8Array | undefined): void => {

@@ -61,7 +61,20 @@ export function decodePrepaidUsage(bytes: Uint8Array): PrepaidUsage {
   return usage;
 }
 
+/** Every prepaid record key under the MPE prefix starts with this. */
+export function prepaidUsagePrefix(mpePrefix: string): string {
+  return `${mpePrefix}//prepaid/storage/`;
+}
+
 /** The storage key of a channel's prepaid record under the MPE prefix (channel ids are per MPE contract). */
 export function prepaidUsageKey(mpePrefix: string, channelId: bigint): string {
-  return `${mpePrefix}//prepaid/storage/{ID: ${channelId}}`;
+  return `${prepaidUsagePrefix(mpePrefix)}{ID: ${channelId}}`;
+}
+
+/** The channel id of a key under {@link prepaidUsagePrefix}, or `undefined`. */
+export function parsePrepaidUsageKey(mpePrefix: string, key: string): bigint | undefined {
+  const prefix = prepaidUsagePrefix(mpePrefix);
+  if (!key.startsWith(prefix)) return undefined;
+  const match = /^\{ID: (0|[1-9][0-9]*)\}$/.exec(key.slice(prefix.length));
+  return match === null ? undefined : BigInt(match[1] as string);
 }
