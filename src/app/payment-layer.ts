@@ -28,7 +28,6 @@ import {
 import { parseGoDurationMs, referenceDefaultTokenSecret, type DaemonConfig } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import {
-  createChannelRepository,
   createDynamicPricing,
   createPaymentDispatcher,
   createEscrowPaymentHandler,
@@ -52,6 +51,7 @@ import { invokeUnary, type Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
 import { createPaymentInterceptor } from './payment-interceptor.ts';
 import { buildFreeCallLayer } from './free-call-layer.ts';
+import { checkStorageFormatConfig, createConfiguredChannelRepository } from './channel-storage-format.ts';
 import type { PaymentLayer, PaymentMonitoring } from './payment-layer-types.ts';
 
 /** How long a reservation blocks its channel after a crash (renewed while a call runs). */
@@ -206,12 +206,13 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
     const storageOptions = storageOptionsFrom(config, orgGroup);
     const store: AtomicStore = await createStore(storageOptions, logger, observe === undefined ? {} : { onRoundTrip: (seconds, ok) => observe('storage', seconds, ok) });
     closers.push(() => store.close());
-    const prefixes = buildStoragePrefixes({
+    const prefixOptions = {
       network: config.blockchain_network_selected,
       organizationId: config.organization_id,
       groupIdBase64: orgGroup.groupId.base64,
       mpeAddress,
-    });
+    };
+    const prefixes = buildStoragePrefixes(prefixOptions);
     const reader: ChannelReader = {
       getChannel: (channelId) => chain.getChannel(channelId, mpeAddress),
       getBlockNumber: () => chain.getBlockNumber(),
@@ -223,10 +224,12 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       priceOf: priceResolverFrom(serviceGroup.defaultPricing),
     };
     const mutex = createKeyedMutex();
-    const repository = createChannelRepository(
-      { store, chain: reader, mutex },
+    const repository = createConfiguredChannelRepository(
+      config,
+      { store, chain: reader, mutex, logger, onClose: (close) => closers.push(close) },
+      storageOptions,
+      prefixOptions,
       {
-        mpePrefix: prefixes.mpe,
         groupId: orgGroup.groupId.bytes,
         get recipient() {
           return live.paymentAddress;
@@ -354,6 +357,7 @@ export function checkTokenSecret(config: DaemonConfig, logger: Logger): void {
  */
 export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Logger; upstream?: Upstream }): Promise<PaymentLayer> {
   checkTokenSecret(config, deps.logger);
+  checkStorageFormatConfig(config);
   // Monitoring is attached once it exists (after this layer); until then round trips are not reported.
   let monitoring: PaymentMonitoring | undefined;
   const context = await openPaymentContext(config, { logger: deps.logger, observeDependency: (dependency, seconds, ok) => monitoring?.observeDependency(dependency, seconds, ok) });
@@ -418,8 +422,13 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
     const prepaid = createPrepaidPaymentHandler({ store: context.store, mutex: context.mutex, tokens, logger }, { mpePrefix: context.storagePrefixes.mpe, priceOf: (path) => live.priceOf(path) });
     // One interceptor, one handler per snet-payment-type (Go components.go registers escrow, free-call,
     // prepaid-call and train-call; train-call answers UNIMPLEMENTED here).
-    const freeCalls = buildFreeCallLayer(config, context, recoverer);
-    const payments = createPaymentDispatcher({ escrow: handler, 'prepaid-call': prepaid, 'free-call': freeCalls.handler });
+    // The Go format shares channels only: prepaid usage and free-call counters would be kept apart from the Go
+    // replicas' (and the prepaid planner writes our own channel records), so those payment types are refused.
+    const goFormat = config.payment_channel_storage_format === 'go';
+    const freeCalls = goFormat ? undefined : buildFreeCallLayer(config, context, recoverer);
+    const payments = createPaymentDispatcher(
+      freeCalls === undefined ? { escrow: handler } : { escrow: handler, 'prepaid-call': prepaid, 'free-call': freeCalls.handler },
+    );
     context.onClose(() => {
       payments.close();
       return Promise.resolve();
@@ -494,7 +503,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
         signatureThreads: recoverer.threads,
         ...(recoverer.fallbackReason === undefined ? {} : { signatureFallbackReason: recoverer.fallbackReason }),
       },
-      'payments ready (escrow, prepaid-call)',
+      goFormat ? 'payments ready (escrow only: Go storage format)' : 'payments ready (escrow, prepaid-call)',
     );
 
     const servicesDeps = { repository, chain: reader, recoverer, logger };
@@ -513,6 +522,7 @@ export async function buildPaymentLayer(config: DaemonConfig, deps: { logger: Lo
       registerServices(registry: ServiceRegistry) {
         registerChannelStateService(registry, servicesDeps, servicesOptions);
         registerProviderControlService(registry, servicesDeps, servicesOptions);
+        if (freeCalls === undefined) return;
         registerTokenService(registry, { ...servicesDeps, planner, tokens }, servicesOptions);
         freeCalls.registerServices(registry);
       },

@@ -244,6 +244,11 @@ export const configShape = {
     description:
       '`etcd` uses etcd when endpoints are configured (here or in org metadata), else the embedded store; `embedded` forces the embedded store; `memory` keeps state in memory only (lost on restart).',
   }),
+  payment_channel_storage_format: doc(z.enum(['snetd-ts', 'go']).default('snetd-ts'), {
+    description:
+      'How channel state is kept in etcd. `snetd-ts`: our own records under the `snetd-ts/1/` prefix. `go`: the Go daemon\'s keys, gob values and `locked`/`unlocked` channel locks (our locks attached to an etcd lease of `payment_reservation_lease`), so Go and snetd-ts replicas of one group can serve the same channels during a rolling switch; escrow payments only (prepaid and free calls are refused). Needs etcd storage. See docs/migration.md "Mixed fleets".',
+    extension: true,
+  }),
   embedded_storage_dir: doc(looseString().default('./snetd-data'), {
     description: 'Directory of the embedded, crash-safe channel-state store.',
     extension: true,

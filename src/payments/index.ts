@@ -109,6 +109,7 @@ export {
 export type { GobStructCodec } from './go-state/gob-struct-codec.ts';
 export { channelKeyLayout, type ChannelKeyLayout } from './go-state/go-channel-keys.ts';
 export { channelFromGo, channelToGo, claimFromGo, claimToGo } from './go-state/go-channel-mapping.ts';
+export { createGoChannelRepository, encodeGoChannel, sameChannel, type GoChannelRepositoryDeps } from './go-state/go-channel-repository.ts';
 export {
   exportChannelsToGo,
   importChannelsFromGo,

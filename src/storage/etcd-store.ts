@@ -56,7 +56,7 @@ export interface EtcdStoreOptions {
 }
 
 /** Strips userinfo from an endpoint so it can be shown in logs and errors. */
-function redactEndpoint(endpoint: string): string {
+export function redactEndpoint(endpoint: string): string {
   try {
     const url = new URL(endpoint);
     url.username = '';
@@ -67,7 +67,7 @@ function redactEndpoint(endpoint: string): string {
   }
 }
 
-function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer } | undefined {
+export function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer } | undefined {
   if (tls === undefined) return undefined;
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
     throw new SnetError('STORAGE_TLS_INVALID', 'etcd client TLS needs both payment_channel_cert_path and payment_channel_key_path, or neither');
@@ -87,7 +87,7 @@ function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffer; priv
 }
 
 /** Maps an etcd3 / grpc failure to a storage SnetError; writes get the "outcome unknown" hint. */
-function storageError(error: unknown, operation: string, write: boolean): SnetError {
+export function storageError(error: unknown, operation: string, write: boolean): SnetError {
   if (error instanceof SnetError) return error;
   if (error instanceof ClientClosedError) {
     return new SnetError('STORAGE_CLOSED', `etcd ${operation} called after the store was closed`, { cause: error });

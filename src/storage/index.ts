@@ -29,3 +29,14 @@ export {
 } from './export-import.ts';
 export { buildStoragePrefixes, type StoragePrefixes, type StoragePrefixesOptions } from './storage-prefixes.ts';
 export { createStore, type StorageOptions, type StoreObservers } from './create-store.ts';
+export {
+  createReferenceLocks,
+  lockedValue,
+  unlockedValue,
+  type HeldLock,
+  type LockedRead,
+  type ReferenceLocks,
+  type ReferenceLocksOptions,
+  type ReferencePut,
+  type RevisionedValue,
+} from './etcd-reference-locks.ts';

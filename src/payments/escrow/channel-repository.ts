@@ -131,6 +131,24 @@ export function channelFromChain(channelId: bigint, chain: ChainChannelView): Ch
   };
 }
 
+/**
+ * The reference's sweep (Go `escrow/control_service.go` `removeClaimedPayments`): deletes the claims whose nonce
+ * the chain has passed, stopping silently at the first channel the chain does not know, like Go.
+ */
+export async function sweepClaimedPayments(listClaims: () => Promise<ClaimRecord[]>, chain: ChannelReader, remove: (claim: ClaimRecord) => Promise<unknown>): Promise<void> {
+  let claims: ClaimRecord[];
+  try {
+    claims = await listClaims();
+  } catch (err) {
+    throw serviceRejected('error in retrieving claims', err);
+  }
+  for (const claim of claims) {
+    const onChain = await chain.getChannel(claim.channelId);
+    if (onChain === undefined) return;
+    if (onChain.nonce > claim.nonce) await remove(claim);
+  }
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -193,20 +211,7 @@ export function createChannelRepository(deps: ChannelRepositoryDeps, options: Ch
     return { found: true, channel, stored, chain: read.ok ? read.value : undefined };
   };
 
-  const removeClaimedPayments = async (): Promise<void> => {
-    let claims: ClaimRecord[];
-    try {
-      claims = await listClaims();
-    } catch (err) {
-      throw serviceRejected('error in retrieving claims', err);
-    }
-    for (const claim of claims) {
-      const onChain = await chain.getChannel(claim.channelId);
-      // Go stops the sweep silently at the first channel the chain does not know (Go `escrow/control_service.go` `removeClaimedPayments`).
-      if (onChain === undefined) return;
-      if (onChain.nonce > claim.nonce) await store.delete(claimKey(claim.channelId, claim.nonce));
-    }
-  };
+  const removeClaimedPayments = (): Promise<void> => sweepClaimedPayments(listClaims, chain, (claim) => store.delete(claimKey(claim.channelId, claim.nonce)));
 
   const listClaims = async (): Promise<ClaimRecord[]> => {
     const entries = await store.getByPrefix(claimPrefix);
