@@ -140,6 +140,8 @@ export interface PaymentContext {
   /** Key prefixes of this group (`base`: network/org/group, `mpe`: base + MPE) under the snetd-ts root. */
   readonly storagePrefixes: StoragePrefixes;
   readonly repository: ChannelRepository;
+  /** `payment_channel_storage_format`: `go` = the repository works on the Go daemon's keys and locks (mixed fleet). */
+  readonly channelFormat: 'snetd-ts' | 'go';
   /** The in-process lock per storage key shared by the repository, the escrow and the prepaid handlers. */
   readonly mutex: KeyedMutex;
   /** Registers something to close with {@link PaymentContext.close} (closed in reverse order). */
@@ -252,6 +254,7 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       store,
       storagePrefixes: prefixes,
       repository,
+      channelFormat: config.payment_channel_storage_format,
       mutex,
       onClose: (close) => closers.push(close),
       close: closeAll,

@@ -87,9 +87,11 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
     if (target === undefined) throw new SnetError('CONFIG_INVALID', 'usage: snetd channel unlock <channel id>');
     const channelId = parseChannelId(target);
     const { unlock: _unlock, ...configFlags } = flags;
-    await withPaymentContext(io, configFlags, command, async ({ repository }) => {
+    await withPaymentContext(io, configFlags, command, async ({ repository, channelFormat }) => {
       const unlocked = await repository.unlock(channelId);
-      writeLine(io.stdout, unlocked ? `channel ${channelId} unlocked (the reserved amount stays authorised)` : `channel ${channelId} was not locked`);
+      // Go format: the lock is the Go daemon's key; the call that held it was never recorded (as with Go).
+      const outcome = channelFormat === 'go' ? 'its Go lock key deleted; the call that held it was not recorded' : 'the reserved amount stays authorised';
+      writeLine(io.stdout, unlocked ? `channel ${channelId} unlocked (${outcome})` : `channel ${channelId} was not locked`);
     });
   });
 

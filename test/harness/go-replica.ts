@@ -13,6 +13,8 @@ export type GoReplicaOutcome = 'accepted' | 'busy' | 'no-channel' | 'wrong-nonce
 /** The Go replica of one MPE prefix (`<network>/<org>/<group b64>/<MPE>`, the Go daemon's, no root). */
 export interface GoReplica {
   pay(channelId: bigint, nonce: bigint, amount: bigint, signature: Uint8Array, price: bigint): Promise<GoReplicaOutcome>;
+  /** Takes the channel lock and never gives it back: a Go replica that crashed mid-call. */
+  crashWhileLocked(channelId: bigint): Promise<boolean>;
   /** The stored gob value, decoded (or `undefined`). */
   channel(channelId: bigint): Promise<GoPaymentChannelData | undefined>;
   /** The lock key's value, or `undefined` when absent. */
@@ -70,6 +72,7 @@ export function createGoReplica(endpoint: string, mpePrefix: string): GoReplica 
         await unlock(lockKey);
       }
     },
+    crashWhileLocked: (channelId) => lock(layout.lockKey(channelId)),
     async channel(channelId) {
       const kv = (await client.kv.range({ key: buf(layout.channelKey(channelId)) })).kvs[0];
       return kv === undefined ? undefined : goPaymentChannelDataCodec.decode(new Uint8Array(kv.value));

@@ -14,6 +14,7 @@ import { createGoReplica, type GoReplica } from '../harness/go-replica.ts';
 import { startHoldingService } from '../harness/holding-service.ts';
 import { createCalculatorClient, escrowMetadata, startPaidDaemon, type PaidDaemon } from '../harness/payments.ts';
 import { startServeChild } from '../harness/serve-child.ts';
+import { runCliInProcess } from '../harness/run-cli.ts';
 
 const PRICE = 5n;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -133,5 +134,20 @@ void describe('a mixed fleet: snetd-ts replicas in Go format beside a Go replica
     assert.equal(await pay(0, before + 2n * PRICE), 'accepted');
     assert.equal(await pay(1, before + 2n * PRICE), 'income 0 does not equal to price 5');
     assert.equal(await storedAmount(), before + 2n * PRICE);
+  });
+
+  void it('behavior: a crashed Go replica\'s lock stays until `snetd channel unlock <id>` deletes it', async () => {
+    const before = await storedAmount();
+    assert.equal(await goReplica.crashWhileLocked(net.channel.id), true);
+    assert.equal(await pay(0, before + PRICE), `another transaction on channel: {ID: ${net.channel.id}} is in progress`);
+    const flags = Object.entries({ ...net.daemonConfig, ...overrides, 'payment_channel_storage_client.endpoints': etcd.endpoint }).flatMap(([k, v]) => ['--set', `${k}=${String(v)}`]);
+    const listed = await runCliInProcess(['list', 'channels', ...flags]);
+    assert.match(listed.out, new RegExp(`channel ${net.channel.id}: nonce 0, signed amount ${before} `));
+    const unlocked = await runCliInProcess(['channel', 'unlock', net.channel.id.toString(), ...flags]);
+    assert.equal(unlocked.code, 0, unlocked.out);
+    assert.match(unlocked.out, /unlocked \(its Go lock key deleted; the call that held it was not recorded\)/);
+    assert.equal(await goReplica.lockValue(net.channel.id), undefined);
+    assert.equal(await pay(1, before + PRICE), 'accepted');
+    assert.equal(await storedAmount(), before + PRICE);
   });
 });
