@@ -14,7 +14,7 @@
  *
  * Setup: the dev network (hardhat chain, local IPFS, registered org/service, example Calculator service in this
  * process), a real etcd (Debian etcd-server), and three `snetd serve` children in front of the same Calculator:
- * `free` (blockchain_enabled=false: pass-through, no payment), `paid-lmdb` (embedded store) and `paid-etcd`.
+ * `free` (blockchain_enabled=false: pass-through, no payment), `paid-lmdb` (embedded store), `paid-etcd` and `paid-etcd-go` (Go storage format).
  * Load: a grpc-js client in this process, WORKERS calls in flight, one channel per worker so each channel's
  * cumulative amount increases monotonically; every request's signature (amount = previous + price) is made
  * before the measurement, so the client's signing cost is not measured. Prepaid daemons (`prepaid-lmdb`,
@@ -62,8 +62,8 @@ const daemonNodeFlags = (args.get('daemon-node-flags') ?? '--max-semi-space-size
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 // paid-memory (state in memory, nothing durable) is a diagnostic: the same payment path without storage latency.
-type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd' | 'prepaid-memory' | 'free-call-lmdb';
-const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd', 'prepaid-memory', 'free-call-lmdb'];
+type Target = 'free' | 'paid-lmdb' | 'paid-etcd' | 'paid-etcd-go' | 'paid-memory' | 'prepaid-lmdb' | 'prepaid-etcd' | 'prepaid-memory' | 'free-call-lmdb';
+const allTargets: Target[] = ['free', 'paid-lmdb', 'paid-etcd', 'paid-etcd-go', 'paid-memory', 'prepaid-lmdb', 'prepaid-etcd', 'prepaid-memory', 'free-call-lmdb'];
 const isPrepaid = (target: Target): boolean => target.startsWith('prepaid-');
 /** `--only free,paid-lmdb`: just those daemons (for A/B rounds); medians are printed, RESULTS-payments.md is left alone. */
 const only = args.get('only')?.split(',');
@@ -297,6 +297,8 @@ async function main(): Promise<void> {
       free: { service_endpoint: network.serviceEndpoint, blockchain_enabled: 'false' },
       'paid-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb') },
       'paid-etcd': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint },
+      // Mixed-fleet mode on the same member: the Go keys have no snetd-ts root, so its channels are its own.
+      'paid-etcd-go': { ...base, payment_channel_storage_type: 'etcd', 'payment_channel_storage_client.endpoints': etcd.endpoint, payment_channel_storage_format: 'go', private_key_for_free_calls: '' },
       'paid-memory': { ...base, payment_channel_storage_type: 'memory' },
       'prepaid-lmdb': { ...base, payment_channel_storage_type: 'embedded', embedded_storage_dir: path.join(tmp, 'lmdb-prepaid') },
       'prepaid-memory': { ...base, payment_channel_storage_type: 'memory' },
@@ -308,8 +310,8 @@ async function main(): Promise<void> {
     const daemons = {} as Record<Target, Awaited<ReturnType<typeof startDaemonChild>>>;
     for (const target of targets) daemons[target] = await startDaemonChild(target, settings[target]);
     const counters = (): number[] => channelIds.map(() => 0);
-    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters(), 'prepaid-memory': counters(), 'free-call-lmdb': [] };
-    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [], 'prepaid-memory': [], 'free-call-lmdb': [] };
+    const next: Record<Target, number[]> = { free: [], 'paid-lmdb': counters(), 'paid-etcd': counters(), 'paid-etcd-go': counters(), 'paid-memory': counters(), 'prepaid-lmdb': counters(), 'prepaid-etcd': counters(), 'prepaid-memory': counters(), 'free-call-lmdb': [] };
+    const results: Record<Target, LoadResult[]> = { free: [], 'paid-lmdb': [], 'paid-etcd': [], 'paid-etcd-go': [], 'paid-memory': [], 'prepaid-lmdb': [], 'prepaid-etcd': [], 'prepaid-memory': [], 'free-call-lmdb': [] };
     // Prepaid: one token per channel, planned for every call its worker may make (the pre-signed series' length).
     const fixed: Partial<Record<Target, grpc.Metadata[]>> = {};
     for (const target of targets.filter(isPrepaid)) {
@@ -388,7 +390,7 @@ async function main(): Promise<void> {
       `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
     );
     lines.push(
-      `Daemons: \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` / \`prepaid-memory\` (diagnostic) = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record), \`free-call-lmdb\` = v6 free calls (one wallet per worker, one GetFreeCallToken each; each call one signature recovery, the token's cached, and the counter's reserve + commit). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
+      `Daemons: \`snetd serve\` processes in front of the dev network's example Calculator service (in the bench process): \`free\` = blockchain_enabled false (pass-through), \`paid-lmdb\` = escrow on the embedded LMDB store, \`paid-etcd\` = escrow on one local etcd member (Debian etcd-server, fsync on), \`paid-etcd-go\` = the same in \`payment_channel_storage_format: go\` (Go keys, gob values, the Go channel lock per call), \`paid-memory\` = escrow on the memory store (diagnostic only: nothing durable; the payment path without storage latency), \`prepaid-lmdb\` / \`prepaid-etcd\` / \`prepaid-memory\` (diagnostic) = prepaid-call (one token per channel from GetToken before the measurement; each call one HMAC check and one CAS of the channel's usage record), \`free-call-lmdb\` = v6 free calls (one wallet per worker, one GetFreeCallToken each; each call one signature recovery, the token's cached, and the counter's reserve + commit). Load: grpc-js unary \`add\`, ${WORKERS} calls in flight over ${CONNECTIONS} connections, one MPE channel per worker, every payment pre-signed (amount = previous + ${PRICE} cog). Load generator, Calculator service, daemon, etcd and the dev chain share the machine's cores.`,
     );
     lines.push(`Medians of ${runs} interleaved runs of ${calls} measured calls each after ${WARMUP_CALLS} warm-up calls. Daemon CPU µs per call = daemon utime+stime over the measured window ÷ calls; client + service = this process (grpc-js load generator and the Calculator service share its one event loop); machine busy = all cores, every process.`, '');
     lines.push(

@@ -1,4 +1,4 @@
-import { Etcd3, type ICompare, type IKeyValue, type IRequestOp, type Lease } from 'etcd3';
+import { Etcd3, type IKeyValue, type IRequestOp, type Lease } from 'etcd3';
 import { noop } from 'cockatiel';
 import { SnetError } from '../errors/index.ts';
 import { readTls, storageError, type EtcdStoreOptions } from './etcd-store.ts';
@@ -7,7 +7,7 @@ import { readTls, storageError, type EtcdStoreOptions } from './etcd-store.ts';
 // `locked` while a replica works on the guarded value and `unlocked` (or nothing) otherwise. Go takes it with
 // Get + CAS / PutIfAbsent and never attaches a lease. Our lock keys carry this process's lease, so when a
 // snetd-ts replica dies its locks vanish after the TTL and a Go replica locks the key again as if it was
-// never taken (absent = unlocked for Go). Values and locks change in one etcd transaction each.
+// never taken (absent = unlocked for Go).
 
 /** The reference's lock values. */
 export const lockedValue = 'locked';
@@ -33,7 +33,7 @@ export interface HeldLock {
   readonly value: RevisionedValue | undefined;
 }
 
-/** One extra put of {@link ReferenceLocks.commit} (e.g. a claim record beside the channel value). */
+/** One extra put beside the guarded value in a commit (e.g. a claim record beside the channel value). */
 export interface ReferencePut {
   readonly key: string;
   readonly value: Uint8Array;
@@ -46,7 +46,9 @@ export interface ReferenceLocksOptions extends Omit<EtcdStoreOptions, 'dialTimeo
 }
 
 /**
- * Reference-compatible locks on one etcd cluster. Every method is one etcd request. Storage failures are
+ * Reference-compatible locks on one etcd cluster. Every method is one etcd request. The commit (put the value,
+ * delete the lock) is an ordinary store transaction conditioned on the lock's and the value's revisions, so it
+ * goes through the store (and its group commit). Storage failures are
  * STORAGE_TIMEOUT / STORAGE_UNAVAILABLE (a write's outcome is then unknown: its lock may be held until the TTL).
  */
 export interface ReferenceLocks {
@@ -57,13 +59,6 @@ export interface ReferenceLocks {
    * process's lease, and reads `valueKey` in the same transaction. `undefined` = busy.
    */
   lock(lockKey: string, valueKey: string): Promise<HeldLock | undefined>;
-  /**
-   * If we still hold the lock (`lockRevision`) and `valueKey` is unchanged since `valueRevision` (`undefined`:
-   * still absent): puts `value` (and `extra`) and deletes the lock, atomically. `false` = nothing changed.
-   */
-  commit(lockKey: string, lockRevision: bigint, valueKey: string, valueRevision: bigint | undefined, value: Uint8Array, extra?: readonly ReferencePut[]): Promise<boolean>;
-  /** Deletes the lock if it is still ours; `false` when it was not (nothing changed). */
-  unlock(lockKey: string, lockRevision: bigint): Promise<boolean>;
   /**
    * Deletes the lock if it is attached to this process's lease: a lock whose `lock` call timed out (taken or not,
    * unknown) would otherwise stay while this process keeps its lease alive. Only call it while no call of this
@@ -161,30 +156,6 @@ export function createReferenceLocks(options: ReferenceLocksOptions): ReferenceL
           responses = nested.responses;
         }
         return { revision: BigInt(response.header.revision), value: revisioned(responses[1]?.response_range.kvs[0]) };
-      }),
-    commit: (lockKey, lockRevision, valueKey, valueRevision, value, extra = []) =>
-      run('lock commit', true, async () => {
-        const compare: ICompare[] = [
-          { key: buf(lockKey), target: 'Mod', result: 'Equal', mod_revision: lockRevision.toString() },
-          valueRevision === undefined
-            ? { key: buf(valueKey), target: 'Create', result: 'Equal', create_revision: 0 }
-            : { key: buf(valueKey), target: 'Mod', result: 'Equal', mod_revision: valueRevision.toString() },
-        ];
-        const success: IRequestOp[] = [
-          { request_put: { key: buf(valueKey), value: Buffer.from(value) } },
-          ...extra.map((put) => ({ request_put: { key: buf(put.key), value: Buffer.from(put.value) } })),
-          { request_delete_range: { key: buf(lockKey) } },
-        ];
-        return (await client.kv.txn({ compare, success, failure: [] })).succeeded;
-      }),
-    unlock: (lockKey, lockRevision) =>
-      run('unlock', true, async () => {
-        const response = await client.kv.txn({
-          compare: [{ key: buf(lockKey), target: 'Mod', result: 'Equal', mod_revision: lockRevision.toString() }],
-          success: [{ request_delete_range: { key: buf(lockKey) } }],
-          failure: [],
-        });
-        return response.succeeded;
       }),
     releaseOrphan: (lockKey) =>
       run('unlock', true, async () => {
