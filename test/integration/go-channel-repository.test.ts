@@ -181,4 +181,12 @@ void describe('createGoChannelRepository() on a real etcd', () => {
     await raw.put(lockKey()).value('locked');
     await assert.rejects(repository.startClaim(9n), /another transaction on channel: \{ID: 9\} is in progress|authorized amount is zero/);
   });
+
+  void it('behavior: an unreadable gob value is refused and leaves no lock behind', async () => {
+    await store.put(channelKey(), new Uint8Array([1, 2, 3]));
+    await assert.rejects(repository.readStored(9n), (err: Error & { code?: string }) => err.code === 'STORAGE_GO_FORMAT_INVALID');
+    const first = state();
+    await assert.rejects(repository.casChannelKey(channelKey(), encodeChannelState(first), encodeChannelState(reserved(first, 55n, 'dd01'))));
+    assert.equal(await lockEntry(), undefined);
+  });
 });

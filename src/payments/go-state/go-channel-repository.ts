@@ -129,7 +129,8 @@ export function createGoChannelRepository(deps: GoChannelRepositoryDeps, options
     try {
       return await locks.lock(lockKey, key);
     } catch (err) {
-      await locks.releaseOrphan(lockKey).catch((cleanup: unknown) => logger.warn({ err: cleanup, lockKey }, 'a channel lock of this replica may stay until its lease ends'));
+      // A lock of a call of ours still in flight is not an orphan.
+      if (!held.has(key)) await locks.releaseOrphan(lockKey).catch((cleanup: unknown) => logger.warn({ err: cleanup, lockKey }, 'a channel lock of this replica may stay until its lease ends'));
       throw err;
     }
   };
@@ -160,7 +161,13 @@ export function createGoChannelRepository(deps: GoChannelRepositoryDeps, options
       if (mine !== undefined) return false;
       const lock = await lockOrClean(lockKey, key);
       if (lock === undefined) return false;
-      const current = lock.value === undefined ? undefined : fromGob(channelId, lock.value.bytes);
+      let current: ChannelState | undefined;
+      try {
+        current = lock.value === undefined ? undefined : fromGob(channelId, lock.value.bytes);
+      } catch (err) {
+        await unlockQuietly(lockKey, lock.revision);
+        throw err;
+      }
       if (!sameChannel(current, expectedState)) {
         await unlockQuietly(lockKey, lock.revision);
         return false;
