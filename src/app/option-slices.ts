@@ -39,6 +39,7 @@ export function autoCertOptionsFrom(config: DaemonConfig): AutoCertOptions | und
     domain: config.auto_ssl_domain,
     cacheDir: config.auto_ssl_cache_dir,
     directoryUrl: config.auto_ssl_directory_url,
+    challenge: config.auto_ssl_challenge,
     httpHost: endpoint === undefined || endpoint.host === '' ? '0.0.0.0' : endpoint.host,
     httpPort: config.auto_ssl_http_port,
     renewBeforeMs: durationMsOf(config.auto_ssl_renew_before),

@@ -20,7 +20,7 @@ import {
 } from '../pipeline/index.ts';
 import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createMonitoring, type Monitoring } from './monitoring.ts';
-import { createDaemonServer, startAutoCert, type DaemonServer, type DaemonServerStats } from '../transport/index.ts';
+import { createAutoCert, createDaemonServer, type DaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import { buildAdministration } from './admin-layer.ts';
 import type { Upstream } from '../upstream/index.ts';
 import { createServiceUpstream } from './service-upstream.ts';
@@ -197,14 +197,14 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       ]),
       daemonLimiter,
     });
-    // Automatic certificates win over ssl_cert / ssl_key (as in the reference); the listener reloads the files on renewal.
+    // Automatic certificates win over ssl_cert / ssl_key (as in the reference); the listener reloads the files on
+    // renewal. It starts before the first certificate exists (TLS-ALPN-01 is answered on it), without one.
     let transportOptions = transportOptionsFrom(config);
     const autoCertOptions = autoCertOptionsFrom(config);
-    if (autoCertOptions !== undefined) {
-      const autoCert = await startAutoCert({ logger }, autoCertOptions);
+    const autoCert = autoCertOptions === undefined ? undefined : createAutoCert({ logger, onCertificate: () => serverSlot.current?.reloadTls() }, autoCertOptions);
+    if (autoCert !== undefined) {
       cleanups.push(() => autoCert.close());
-      transportOptions = { ...transportOptions, tls: { certFile: autoCert.certFile, keyFile: autoCert.keyFile } };
-      logger.info({ domain: autoCertOptions.domain, challengePort: autoCert.httpPort }, 'automatic certificate in use');
+      transportOptions = { ...transportOptions, tls: { certFile: autoCert.certFile, keyFile: autoCert.keyFile, mayBeMissing: true, acmeChallenges: autoCert.tlsAlpnChallenges } };
     }
     const server = createDaemonServer(
       {
@@ -222,6 +222,11 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     const address = await server.listen();
     const drainMs = shutdownTimeoutMs(config);
     cleanups.push(() => server.close(drainMs));
+    if (autoCert !== undefined && autoCertOptions !== undefined) {
+      const { httpPort } = await autoCert.start();
+      server.reloadTls();
+      logger.info({ domain: autoCertOptions.domain, challenge: autoCertOptions.challenge, ...(httpPort === undefined ? {} : { challengePort: httpPort }) }, 'automatic certificate in use');
+    }
     await monitoring.start({ transportStats: () => server.stats(), renderHeartbeat });
     logger.info({ address: `${address.host}:${address.port}`, tls: transportOptions.tls !== undefined }, '✅ Daemon successfully started and ready to accept requests');
 

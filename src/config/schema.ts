@@ -224,7 +224,12 @@ export const configShape = {
   ssl_key: doc(looseString().default(''), { description: 'PEM private key for `ssl_cert`.' }),
   auto_ssl_domain: doc(looseString().default(''), {
     description:
-      'Domain for an automatic certificate (ACME HTTP-01, Let\'s Encrypt by default): the daemon answers the challenge on `auto_ssl_http_port` (80), caches the certificate in `auto_ssl_cache_dir` and renews it before expiry without a restart. Wins over ssl_cert / ssl_key. The domain must resolve to this host. See docs/operations.md "Automatic certificates".',
+      'Domain for an automatic certificate (ACME, Let\'s Encrypt by default): the daemon answers the `auto_ssl_challenge` (HTTP-01 on `auto_ssl_http_port`, or TLS-ALPN-01 on its own TLS port), caches the certificate in `auto_ssl_cache_dir` and renews it before expiry without a restart. Wins over ssl_cert / ssl_key. The domain must resolve to this host. See docs/operations.md "Automatic certificates".',
+  }),
+  auto_ssl_challenge: doc(z.enum(['http-01', 'tls-alpn-01']).default('http-01'), {
+    description:
+      'How the CA checks the domain: `http-01` = a token on port 80 (`auto_ssl_http_port`), as the reference daemon; `tls-alpn-01` = a challenge certificate on the daemon\'s own TLS port, no port 80 needed, but the CA connects to port 443 of the domain, so `daemon_endpoint` must be (or be forwarded from) port 443.',
+    extension: true,
   }),
   auto_ssl_cache_dir: doc(looseString().default('.certs'), { description: 'Where the ACME account key and the automatic certificate are kept (directory 0700, files 0600).' }),
   auto_ssl_directory_url: doc(looseString().default('https://acme-v02.api.letsencrypt.org/directory'), {
@@ -232,11 +237,12 @@ export const configShape = {
     extension: true,
   }),
   auto_ssl_http_port: doc(looseInt().default(80), {
-    description: 'Port of the HTTP-01 challenge listener (it also redirects other GET/HEAD requests to https). The CA always connects to port 80: change this only behind a port forward.',
+    description: 'Port of the HTTP-01 challenge listener (it also redirects other GET/HEAD requests to https); unused with `auto_ssl_challenge: tls-alpn-01`. The CA always connects to port 80: change this only behind a port forward.',
     extension: true,
   }),
   auto_ssl_renew_before: doc(looseString().default('720h'), {
-    description: 'Renew the automatic certificate when it expires within this Go duration (default 30 days).',
+    description:
+      'Renew the automatic certificate when it expires within this Go duration (default 30 days). Must be shorter than the certificate\'s lifetime: 90 days or more is refused for Let\'s Encrypt, 398 days or more (the longest a public certificate may live) for any CA; a window the certificate turns out to be shorter than is replaced, with a warning, by a third of its lifetime, and orders are never closer than an hour (a tenth of the lifetime for certificates shorter than 10 hours).',
     extension: true,
   }),
   // --- payment storage ---

@@ -61,6 +61,27 @@ function checkDuration(problems: RawProblem[], key: string, value: string): void
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
+const hourMs = 3_600_000;
+
+/**
+ * A renewal window at least as long as the certificate's lifetime renews it over and over (the runtime clamps
+ * it too, but a value that can never work is refused here): Let's Encrypt issues at most 90 days, and no
+ * publicly trusted certificate may live 398 days or more (CA/Browser Forum baseline requirements).
+ */
+function checkRenewalWindow(problems: RawProblem[], value: string, directoryUrl: string): void {
+  const ms = parseGoDurationMs(value);
+  if (ms === undefined || ms < 0) return; // checkDuration reported it
+  let letsEncrypt = false;
+  try {
+    letsEncrypt = new URL(directoryUrl).hostname.endsWith('.api.letsencrypt.org');
+  } catch {
+    // auto_ssl_directory_url is reported on its own.
+  }
+  const [limitMs, lifetime] = letsEncrypt ? [90 * 24 * hourMs, "Let's Encrypt's certificate lifetime (90 days = 2160h)"] : [398 * 24 * hourMs, 'the longest lifetime of a public certificate (398 days = 9552h)'];
+  if (ms === 0) problems.push({ key: 'auto_ssl_renew_before', problem: 'must be longer than 0s, or the certificate expires before it is renewed; e.g. "720h" (30 days)' });
+  else if (ms >= limitMs) problems.push({ key: 'auto_ssl_renew_before', problem: `must be shorter than ${lifetime}, or every new certificate is due at once and renewed over and over; e.g. "720h" (30 days)` });
+}
+
 /** All cross-field problems, plus warnings that do not stop the daemon. */
 export function validateSemantics(config: DaemonConfig): { problems: RawProblem[]; warnings: Omit<ConfigWarning, 'source'>[] } {
   const problems: RawProblem[] = [];
@@ -112,6 +133,7 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
   checkDuration(problems, 'service_timeout', config.service_timeout);
   if (config.auto_ssl_domain !== '') {
     checkDuration(problems, 'auto_ssl_renew_before', config.auto_ssl_renew_before);
+    checkRenewalWindow(problems, config.auto_ssl_renew_before, config.auto_ssl_directory_url);
     if (!isHttpUrl(config.auto_ssl_directory_url)) problems.push({ key: 'auto_ssl_directory_url', problem: 'must be the https URL of an ACME directory' });
     if (config.auto_ssl_http_port < 0 || config.auto_ssl_http_port > 65_535) problems.push({ key: 'auto_ssl_http_port', problem: 'must be a port number (80 in production)' });
   }

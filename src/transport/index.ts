@@ -10,4 +10,4 @@ export {
 export type { HttpRoute, HttpRouteRequest, HttpRouteResponse, HttpRoutes } from './server/http-route.ts';
 export type { CorsOptions } from './grpc-web/cors.ts';
 export { grpcStatusByErrorCode, grpcStatusFromError } from './grpc/status-map.ts';
-export { startAutoCert, type AutoCert, type AutoCertOptions } from './acme/auto-cert.ts';
+export { createAutoCert, type AcmeChallengeType, type AutoCert, type AutoCertOptions } from './acme/auto-cert.ts';

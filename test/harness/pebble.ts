@@ -1,5 +1,6 @@
 // A real ACME server for tests: Debian's `pebble` on 127.0.0.1, its directory served with a certificate of
-// a throwaway test CA (trust it with NODE_EXTRA_CA_CERTS), validating HTTP-01 challenges on `httpPort`.
+// a throwaway test CA (trust it with NODE_EXTRA_CA_CERTS), validating HTTP-01 challenges on `httpPort` and
+// TLS-ALPN-01 challenges on `tlsPort` of 127.0.0.1.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -21,15 +22,25 @@ export interface TestPebble {
   stop(): Promise<void>;
 }
 
-/** Installs Debian `pebble` when missing and starts it; challenges are validated against 127.0.0.1:`httpPort`. */
-export async function startPebble(options: { httpPort: number }): Promise<TestPebble> {
+/** Settings of {@link startPebble}. */
+export interface PebbleOptions {
+  /** Where HTTP-01 challenges are fetched (the daemon's `auto_ssl_http_port`). */
+  readonly httpPort: number;
+  /** Where TLS-ALPN-01 handshakes go (the daemon's TLS port). @default a free port nobody listens on */
+  readonly tlsPort?: number;
+  /** Lifetime of issued certificates, in seconds (short ones let a test see renewals). @default pebble's 5 years */
+  readonly certificateValiditySeconds?: number;
+}
+
+/** Installs Debian `pebble` when missing and starts it; challenges are validated against 127.0.0.1. */
+export async function startPebble(options: PebbleOptions): Promise<TestPebble> {
   execFileSync('bash', [resolve(import.meta.dirname, '../../scripts/ensure-system-packages.sh'), 'pebble'], { stdio: ['ignore', 'inherit', 'inherit'] });
   const ca = createTestCa();
   const issued = ca.issue('localhost');
   writeFileSync(join(ca.dir, 'pebble.crt'), issued.cert);
   writeFileSync(join(ca.dir, 'pebble.key'), issued.key);
   const listenerCaFile = join(ca.dir, 'ca.crt');
-  const [port, managementPort, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, managementPort, tlsPort] = [await freePort(), await freePort(), options.tlsPort ?? (await freePort())];
   writeFileSync(
     join(ca.dir, 'pebble.json'),
     JSON.stringify({
@@ -42,6 +53,7 @@ export async function startPebble(options: { httpPort: number }): Promise<TestPe
         tlsPort,
         ocspResponderURL: '',
         externalAccountBindingRequired: false,
+        ...(options.certificateValiditySeconds === undefined ? {} : { certificateValidityPeriod: options.certificateValiditySeconds }),
       },
     }),
   );

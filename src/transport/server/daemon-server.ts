@@ -12,6 +12,7 @@ import type { TransportCounters } from '../call/call-response.ts';
 import { createCorsPolicy, type CorsOptions, type CorsPolicy } from '../grpc-web/cors.ts';
 import type { HttpRoutes } from './http-route.ts';
 import { RequestRouter } from './request-router.ts';
+import { routeTlsConnection, type TlsAlpnChallengeSource } from './tls-alpn-challenge.ts';
 
 /** TLS from files (`ssl_cert` / `ssl_key`), reloaded when they change (as Go `snetd/cmd/certs_listener.go`). */
 export interface TlsFileOptions {
@@ -21,6 +22,13 @@ export interface TlsFileOptions {
   readonly keyFile: string;
   /** How often the files are checked for changes, in ms; 0 = never. @default 3000 (the reference's period) */
   readonly reloadIntervalMs?: number;
+  /**
+   * Start without a certificate when the files are missing or unusable (automatic certificates before the first
+   * one is issued): handshakes fail until good files appear. @default false (TLS_SETUP_FAILED at listen)
+   */
+  readonly mayBeMissing?: boolean;
+  /** Answer TLS-ALPN-01 validations (automatic certificates) on this listener. */
+  readonly acmeChallenges?: TlsAlpnChallengeSource | undefined;
 }
 
 /** Settings of the daemon's one listener. Limits are per connection unless said otherwise. */
@@ -85,6 +93,8 @@ export interface DaemonServer {
   stats(): DaemonServerStats;
   /** Replaces the CORS allow-list for the next requests (configuration service). */
   setCors(options: CorsOptions): void;
+  /** Re-reads the TLS files now if they changed (they are also polled); a bad pair keeps the current one. */
+  reloadTls(): void;
 }
 
 /** Live counters of a {@link DaemonServer}. */
@@ -139,6 +149,7 @@ class DaemonServerImpl implements DaemonServer {
   #closedBytesReceived = 0;
   #closedBytesSent = 0;
   #front: net.Server | undefined;
+  #tls: { readonly server: tls.Server; readonly options: TlsFileOptions; stamp: string | undefined } | undefined;
   #reloadTimer: NodeJS.Timeout | undefined;
   #closing = false;
   #cors: CorsPolicy;
@@ -256,17 +267,23 @@ class DaemonServerImpl implements DaemonServer {
     if (tlsOptions === undefined) {
       front = net.createServer({ noDelay: true }, (socket) => this.#accept(socket, undefined));
     } else {
-      const pair = loadKeyPair(tlsOptions);
+      const pair = this.#initialKeyPair(tlsOptions);
       const server = tls.createServer({
-        ...pair,
+        ...(pair === undefined ? {} : { cert: pair.cert, key: pair.key }),
         minVersion: 'TLSv1.2',
         ALPNProtocols: ['h2', 'http/1.1'],
         handshakeTimeout: this.#options.headersTimeoutMs ?? 10_000,
       });
       server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket, socket.alpnProtocol));
       server.on('tlsClientError', (error: Error) => this.#logger.debug({ err: error }, 'TLS handshake failed'));
-      this.#watchKeyPair(server, tlsOptions, pair);
-      front = server;
+      this.#tls = { server, options: tlsOptions, stamp: pair?.stamp };
+      this.#watchKeyPair(tlsOptions);
+      const challenges = tlsOptions.acmeChallenges;
+      const handshakeTimeoutMs = this.#options.headersTimeoutMs ?? 10_000;
+      front =
+        challenges === undefined
+          ? server
+          : net.createServer({ noDelay: true }, (socket) => routeTlsConnection(socket, { server, challenges, logger: this.#logger, handshakeTimeoutMs }));
     }
     front.maxConnections = this.#options.maxConnections ?? 4096;
     this.#front = front;
@@ -353,30 +370,45 @@ class DaemonServerImpl implements DaemonServer {
     socket.once('readable', sniff);
   }
 
-  #watchKeyPair(server: tls.Server, options: TlsFileOptions, initial: KeyPair): void {
+  /** The pair to start with; undefined (no certificate yet) only when the options allow it. */
+  #initialKeyPair(options: TlsFileOptions): KeyPair | undefined {
+    try {
+      return loadKeyPair(options);
+    } catch (error) {
+      if (options.mayBeMissing !== true) throw error;
+      this.#logger.info({ certFile: options.certFile }, 'no usable TLS certificate yet; TLS handshakes fail until it is issued');
+      return undefined;
+    }
+  }
+
+  #watchKeyPair(options: TlsFileOptions): void {
     const intervalMs = options.reloadIntervalMs ?? 3000;
     if (intervalMs <= 0) return;
-    let current = initial;
-    this.#reloadTimer = setInterval(() => {
-      let stamp: string;
-      try {
-        stamp = fileStamp(options);
-      } catch (error) {
-        this.#logger.warn({ err: error }, 'TLS files unreadable; keeping the current certificate');
-        return;
-      }
-      if (stamp === current.stamp) return;
-      try {
-        const next = loadKeyPair(options);
-        server.setSecureContext({ cert: next.cert, key: next.key });
-        current = next;
-        this.#logger.info({ certFile: options.certFile }, 'TLS certificate reloaded');
-      } catch (error) {
-        // Half-written files or a mismatched pair: keep serving the last good one (as Go `snetd/cmd/certs_listener.go`).
-        this.#logger.warn({ err: error }, 'TLS reload failed; keeping the current certificate');
-      }
-    }, intervalMs);
+    this.#reloadTimer = setInterval(() => this.reloadTls(), intervalMs);
     this.#reloadTimer.unref();
+  }
+
+  reloadTls(): void {
+    const current = this.#tls;
+    if (current === undefined) return;
+    let stamp: string;
+    try {
+      stamp = fileStamp(current.options);
+    } catch (error) {
+      // Before the first automatic certificate the files do not exist yet: that is expected, not worth a warning.
+      if (current.stamp !== undefined || current.options.mayBeMissing !== true) this.#logger.warn({ err: error }, 'TLS files unreadable; keeping the current certificate');
+      return;
+    }
+    if (stamp === current.stamp) return;
+    try {
+      const next = loadKeyPair(current.options);
+      current.server.setSecureContext({ cert: next.cert, key: next.key });
+      current.stamp = next.stamp;
+      this.#logger.info({ certFile: current.options.certFile }, 'TLS certificate reloaded');
+    } catch (error) {
+      // Half-written files or a mismatched pair: keep serving the last good one (as Go `snetd/cmd/certs_listener.go`).
+      this.#logger.warn({ err: error }, 'TLS reload failed; keeping the current certificate');
+    }
   }
 
   /** Resolves when every HTTP/2 session has closed (after GOAWAY, once its streams ended). */
