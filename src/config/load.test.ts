@@ -137,6 +137,27 @@ describe('loadConfig()', () => {
     assert.match(error.message, /service_endpoint .* can't be the same as daemon_endpoint/);
   });
 
+  it('error: an automatic-certificate renewal window that would renew in a loop, or never before expiry, is refused', () => {
+    const autoSsl = { ...offChain, SNET_AUTO_SSL_DOMAIN: 'example.org' };
+    const letsEncrypt = expectConfigError(() => loadConfig({ env: { ...autoSsl, SNET_AUTO_SSL_RENEW_BEFORE: '2160h' } }));
+    assert.match(letsEncrypt.message, /auto_ssl_renew_before = "2160h" \(from env SNET_AUTO_SSL_RENEW_BEFORE\): must be shorter than Let's Encrypt's certificate lifetime \(90 days = 2160h\)/);
+    const otherCa = { ...autoSsl, SNET_AUTO_SSL_DIRECTORY_URL: 'https://ca.example.org/acme/directory' };
+    assert.match(expectConfigError(() => loadConfig({ env: { ...otherCa, SNET_AUTO_SSL_RENEW_BEFORE: '9552h' } })).message, /must be shorter than the longest lifetime of a public certificate \(398 days = 9552h\)/);
+    assert.match(expectConfigError(() => loadConfig({ env: { ...autoSsl, SNET_AUTO_SSL_RENEW_BEFORE: '0s' } })).message, /auto_ssl_renew_before = "0s" .*must be longer than 0s/);
+    // Accepted: shorter than the known lifetime (another CA may issue longer certificates than Let's Encrypt).
+    assert.equal(loadConfig({ env: { ...autoSsl, SNET_AUTO_SSL_RENEW_BEFORE: '2159h' } }).config.auto_ssl_renew_before, '2159h');
+    assert.equal(loadConfig({ env: { ...otherCa, SNET_AUTO_SSL_RENEW_BEFORE: '4000h' } }).config.auto_ssl_renew_before, '4000h');
+    // Without auto_ssl_domain the window is not used, so not checked.
+    assert.equal(loadConfig({ env: { ...offChain, SNET_AUTO_SSL_RENEW_BEFORE: '99999h' } }).config.auto_ssl_renew_before, '99999h');
+  });
+
+  it('error: auto_ssl_challenge takes http-01 (the default) or tls-alpn-01 only', () => {
+    assert.equal(loadConfig({ env: offChain }).config.auto_ssl_challenge, 'http-01');
+    assert.equal(loadConfig({ env: { ...offChain, SNET_AUTO_SSL_CHALLENGE: 'tls-alpn-01' } }).config.auto_ssl_challenge, 'tls-alpn-01');
+    const error = expectConfigError(() => loadConfig({ env: { ...offChain, SNET_AUTO_SSL_CHALLENGE: 'dns-01' } }));
+    assert.match(error.message, /auto_ssl_challenge = "dns-01"[^\n]*http-01[^\n]*tls-alpn-01/);
+  });
+
   it('error: daemon_type http is refused with an explanation', () => {
     const error = expectConfigError(() => loadConfig({ env: { SNET_DAEMON_TYPE: 'http' } }));
     assert.match(error.message, /daemon_type = "http" \(from env SNET_DAEMON_TYPE\): the unpaid plain-HTTP daemon/);
