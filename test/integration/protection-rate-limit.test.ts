@@ -1,7 +1,7 @@
 // Rate limiting through the real daemon: `snetd serve`'s startDaemon from a config, the test gRPC
 // service behind it, grpc-js clients in front. The bucket is counted exactly: the burst, the refusal
-// with the reference's text and a retry hint, one more call after the hinted wait, per-client isolation,
-// and the daemon's own services unaffected by a proxied flood.
+// with the reference's text and a retry hint, one more call after the hinted wait, the burst defaulted
+// when only the rate is set, per-client isolation, and the daemon's own services unaffected by a proxied flood.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +106,27 @@ describe('rate limiting through the daemon', () => {
       } finally {
         health.close();
       }
+    });
+  });
+
+  describe('rate_limit_per_minute alone (no burst_size): the bucket defaults to the per-minute rate', () => {
+    let daemon: ConfiguredDaemon;
+    let client: ReturnType<typeof createTestClient>;
+    before(async () => {
+      // The reference's missing burst limits nothing; here 4 a minute means a bucket of 4.
+      daemon = await startConfiguredDaemon({ service_endpoint: `http://127.0.0.1:${service.port}`, rate_limit_per_minute: 4 });
+      client = createTestClient(daemon.target);
+    });
+    after(async () => {
+      client.close();
+      await daemon.stop();
+    });
+
+    it('behavior: four calls pass, the fifth is refused', async () => {
+      const burst = [await unary(client), await unary(client), await unary(client), await unary(client)];
+      assert.deepEqual(burst.map((o) => o.ok), [true, true, true, true]);
+      const refused = assertRateLimited(await unary(client));
+      assert.ok(retryDelayMs(refused) <= 15_000, 'one token refills within a quarter minute');
     });
   });
 
