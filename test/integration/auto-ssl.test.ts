@@ -72,7 +72,7 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
   // The first reload is the first certificate (the listener starts without one); the second is a renewal.
   const renewed = /TLS certificate reloaded[\s\S]*TLS certificate reloaded/;
 
-  it('behavior: HTTP-01 certificate from pebble, a gRPC call over it, cached 0600; a renewal window longer than the lifetime renews once, not in a loop', async () => {
+  it('behavior: HTTP-01 certificate from pebble, a gRPC call over it, cached 0600 and reused after a restart; a renewal window longer than the lifetime renews once, not in a loop', async () => {
     const port = await freePort();
     // 1000h against 30 s certificates: without the guard every fresh certificate would be due at once.
     const daemon = serve(port, 'certs', ['--set', 'auto_ssl_renew_before=1000h']);
@@ -91,6 +91,16 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
       assert.notEqual(second.serial, first.serial, 'the listener serves the renewed certificate, same process');
     } finally {
       await daemon.stop();
+    }
+    // A restart reuses the cached certificate (about a third of its lifetime left, more than this window): no order.
+    const restarted = serve(port, 'certs', ['--set', 'auto_ssl_renew_before=2s']);
+    try {
+      await restarted.waitFor(/successfully started/);
+      assert.match(restarted.output(), /automatic certificate loaded from the cache/);
+      assert.equal(count(restarted.output(), 'automatic certificate obtained'), 0);
+      assert.match((await servedCertificate(port, await pebble.issuingRoot())).issuer, /Pebble/i);
+    } finally {
+      await restarted.stop();
     }
   });
 
