@@ -151,9 +151,13 @@ describe('loadConfig()', () => {
     assert.equal(loadConfig({ env: { ...offChain, SNET_AUTO_SSL_RENEW_BEFORE: '99999h' } }).config.auto_ssl_renew_before, '99999h');
   });
 
-  it('error: auto_ssl_challenge takes http-01 (the default) or tls-alpn-01 only', () => {
+  it('error: auto_ssl_challenge takes http-01 (the default) or tls-alpn-01 only; tls-alpn-01 off port 443 is warned about', () => {
     assert.equal(loadConfig({ env: offChain }).config.auto_ssl_challenge, 'http-01');
     assert.equal(loadConfig({ env: { ...offChain, SNET_AUTO_SSL_CHALLENGE: 'tls-alpn-01' } }).config.auto_ssl_challenge, 'tls-alpn-01');
+    const alpn = { ...offChain, SNET_AUTO_SSL_DOMAIN: 'example.org', SNET_AUTO_SSL_CHALLENGE: 'tls-alpn-01' };
+    const off443 = loadConfig({ env: { ...alpn, SNET_DAEMON_ENDPOINT: '0.0.0.0:7000' } }).warnings.find((w) => w.key === 'auto_ssl_challenge');
+    assert.match(off443?.message ?? '', /validates on port 443 of example\.org, but daemon_endpoint listens on port 7000; forward port 443 to it/);
+    assert.equal(loadConfig({ env: { ...alpn, SNET_DAEMON_ENDPOINT: '0.0.0.0:443' } }).warnings.find((w) => w.key === 'auto_ssl_challenge'), undefined);
     const error = expectConfigError(() => loadConfig({ env: { ...offChain, SNET_AUTO_SSL_CHALLENGE: 'dns-01' } }));
     assert.match(error.message, /auto_ssl_challenge = "dns-01"[^\n]*http-01[^\n]*tls-alpn-01/);
   });

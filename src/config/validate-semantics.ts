@@ -136,6 +136,9 @@ export function validateSemantics(config: DaemonConfig): { problems: RawProblem[
     checkRenewalWindow(problems, config.auto_ssl_renew_before, config.auto_ssl_directory_url);
     if (!isHttpUrl(config.auto_ssl_directory_url)) problems.push({ key: 'auto_ssl_directory_url', problem: 'must be the https URL of an ACME directory' });
     if (config.auto_ssl_http_port < 0 || config.auto_ssl_http_port > 65_535) problems.push({ key: 'auto_ssl_http_port', problem: 'must be a port number (80 in production)' });
+    if (config.auto_ssl_challenge === 'tls-alpn-01' && daemon !== undefined && daemon.port !== 443) {
+      warnings.push({ key: 'auto_ssl_challenge', message: `auto_ssl_challenge tls-alpn-01: the CA validates on port 443 of ${config.auto_ssl_domain}, but daemon_endpoint listens on port ${daemon.port}; forward port 443 to it, or use http-01` });
+    }
   }
   checkDuration(problems, 'shutdown_timeout', config.shutdown_timeout);
   const leaseMs = parseGoDurationMs(config.payment_reservation_lease);
