@@ -19,8 +19,12 @@ export interface TlsAlpnChallengeSource {
   contextFor(serverName: string): tls.SecureContext | undefined;
 }
 
-/** ClientHellos are a few kB (post-quantum key shares included); more than this is not one a CA sends. */
-const maxClientHelloBytes = 64 * 1024;
+/**
+ * ClientHellos are a few kB (post-quantum key shares included) in one record of at most 16 KiB; a client that
+ * sends more before deciding is not a validation and goes to the TLS server (this also bounds the memory held
+ * per connection while a challenge is pending).
+ */
+const maxClientHelloBytes = 16 * 1024 + 5;
 
 /**
  * Routes one accepted TCP connection: to the challenge certificate when it is a TLS-ALPN-01 validation for a
@@ -44,13 +48,14 @@ export function routeTlsConnection(socket: net.Socket, deps: { readonly server: 
     }
     socket.setTimeout(0);
     socket.unshift(received);
-    const context = hello?.serverName !== undefined && hello.alpnProtocols.includes(acmeTlsProtocol) ? deps.challenges.contextFor(hello.serverName) : undefined;
-    if (context === undefined) {
+    const serverName = hello?.serverName;
+    const context = serverName !== undefined && hello?.alpnProtocols.includes(acmeTlsProtocol) === true ? deps.challenges.contextFor(serverName) : undefined;
+    if (serverName === undefined || context === undefined) {
       // Not a validation (or one for no pending challenge): the TLS server sees the same bytes, unread.
       deps.server.emit('connection', socket);
       return;
     }
-    answerValidation(socket, context, hello?.serverName ?? '', deps);
+    answerValidation(socket, context, serverName, deps);
   };
   socket.once('readable', onReadable);
 }
