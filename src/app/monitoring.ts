@@ -59,8 +59,11 @@ export interface Monitoring {
   wrapRoot(handler: CallHandler): CallHandler;
   /** `/metrics` on the daemon port, when metrics are on and public. */
   readonly httpRoutes: HttpRoutes;
-  /** After the listener is up: transport figures for scrapes, background probe, admin listener. */
-  start(parts: { transportStats: () => TransportSnapshot; renderHeartbeat: () => Promise<string> }): Promise<void>;
+  /**
+   * After the listener is up: transport figures for scrapes, background probe, admin listener. `tlsCertFile` is
+   * the certificate the listener serves (the automatic one when auto_ssl_domain is set), watched for expiry.
+   */
+  start(parts: { transportStats: () => TransportSnapshot; renderHeartbeat: () => Promise<string>; tlsCertFile?: string | undefined }): Promise<void>;
   readonly adminAddress: { readonly host: string; readonly port: number } | undefined;
   /** @internal tests */
   readonly metrics: DaemonMetrics | undefined;
@@ -227,7 +230,7 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
       heartbeat.start(probe);
       stops.push(
         watchCertificates(alerts, {
-          files: { tls: config.ssl_cert, storage_client: config.payment_channel_cert_path },
+          files: { tls: parts.tlsCertFile, storage_client: config.payment_channel_cert_path },
           warningMs: durationMsOf(config.alerts.certificate_warning),
           onExpiry: (role, seconds) => metrics?.setCertificateExpiry(role, seconds),
         }),

@@ -227,7 +227,7 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
       server.reloadTls();
       logger.info({ domain: autoCertOptions.domain, challenge: autoCertOptions.challenge, ...(httpPort === undefined ? {} : { challengePort: httpPort }) }, 'automatic certificate in use');
     }
-    await monitoring.start({ transportStats: () => server.stats(), renderHeartbeat });
+    await monitoring.start({ transportStats: () => server.stats(), renderHeartbeat, tlsCertFile: transportOptions.tls?.certFile });
     logger.info({ address: `${address.host}:${address.port}`, tls: transportOptions.tls !== undefined }, '✅ Daemon successfully started and ready to accept requests');
 
     let stopping: Promise<void> | undefined;

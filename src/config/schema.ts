@@ -361,7 +361,7 @@ export const configShape = {
         description: 'At most one alert of a kind per this interval (Go duration); a state that flips back and forth sooner is reported once the interval passes.',
         extension: true,
       }),
-      certificate_warning: doc(looseString().default('336h'), { description: 'Alert when `ssl_cert` or `payment_channel_cert_path` expires within this (Go duration).', extension: true }),
+      certificate_warning: doc(looseString().default('336h'), { description: 'Alert when the TLS certificate (`ssl_cert`, or the automatic one of `auto_ssl_domain`) or `payment_channel_cert_path` expires within this (Go duration).', extension: true }),
       check_interval: doc(looseString().default('30s'), {
         description:
           'With the blockchain on, how often the daemon scans the stored channels (`snetd_unclaimed_cogs`, `snetd_channels_near_expiry`, the `channel_expiry` alert: unclaimed funds in a channel within the org metadata `payment_expiration_threshold` blocks of its expiration) and decides the storage / chain unreachable alerts from the etcd and RPC round trips of that period (Go duration; 0s = neither).',

@@ -4,6 +4,7 @@
 // cannot be validated or the renewal window cannot work.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +123,16 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
       const first = await servedCertificate(alpnPort, root);
       assert.match(first.issuer, /Pebble/i);
       assert.deepEqual(await echoOverTls(alpnPort, root), [0x0a, 0x02, 0x68, 0x69]);
+      // The automatic certificate is the one watched for expiry (alerts.certificate_warning and the gauge).
+      const metrics = await new Promise<string>((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port: alpnPort, path: '/metrics', servername: 'localhost', ca: root }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve(body));
+        }).on('error', reject);
+      });
+      const secondsLeft = Number(/snetd_certificate_expiry_seconds\{certificate="tls"\} (\S+)/.exec(metrics)?.[1]);
+      assert.ok(secondsLeft > 0 && secondsLeft <= lifetimeSeconds, `certificate expiry gauge ${secondsLeft}`);
       await daemon.waitFor(renewed);
       const second = await servedCertificate(alpnPort, root);
       assert.notEqual(second.serial, first.serial, 'the listener serves the renewed certificate, same process');

@@ -1,4 +1,4 @@
-// Certificate near expiry: the daemon's TLS certificate (`ssl_cert`) and the etcd client certificate
+// Certificate near expiry: the daemon's TLS certificate (`ssl_cert`, or the automatic one) and the etcd client certificate
 // (`payment_channel_cert_path`), checked at start and then hourly; the days left also go to the metrics.
 import { readCertificateValidity } from '../heartbeat/cert-details.ts';
 import type { AlertDispatcher } from './alert-dispatcher.ts';
@@ -29,7 +29,7 @@ export function watchCertificates(alerts: AlertDispatcher, options: CertificateW
       if (secondsLeft === undefined) continue;
       const firing = secondsLeft * 1000 < options.warningMs;
       const days = (secondsLeft / 86_400).toFixed(1);
-      const label = role === 'tls' ? 'TLS certificate (ssl_cert)' : 'etcd client certificate (payment_channel_cert_path)';
+      const label = role === 'tls' ? 'TLS certificate' : 'etcd client certificate (payment_channel_cert_path)';
       alerts.report(
         'certificate_expiry',
         role,
