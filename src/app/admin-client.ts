@@ -23,6 +23,11 @@ export interface AdminClientOptions {
   readonly target: string;
   /** Call over TLS (trusting Node's CA store plus NODE_EXTRA_CA_CERTS). */
   readonly tls: boolean;
+  /**
+   * The name the daemon's certificate is checked against when it is not the target's host: the automatic
+   * certificate is issued for auto_ssl_domain, while the local daemon is called by its address.
+   */
+  readonly serverName?: string | undefined;
   /** The administrator's private key (hex). */
   readonly privateKey: string;
   /** The block to sign; `undefined` = read it from the chain the config names (blockchain on) or 0 (off). */
@@ -33,7 +38,8 @@ export interface AdminClientOptions {
 
 /** Creates an {@link AdminClient}. */
 export function createAdminClient(options: AdminClientOptions): AdminClient {
-  const client = new grpc.Client(options.target, options.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure());
+  const nameOptions = options.tls && options.serverName !== undefined ? { 'grpc.ssl_target_name_override': options.serverName, 'grpc.default_authority': options.serverName } : {};
+  const client = new grpc.Client(options.target, options.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure(), nameOptions);
   let chain: ChainClient | undefined;
   const currentBlock = async (): Promise<bigint> => {
     if (options.block !== undefined) return options.block;

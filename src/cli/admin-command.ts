@@ -63,6 +63,8 @@ export function registerAdminCommand(program: Command, io: CliIo): void {
     const client = await createAdminClient({
       target,
       tls: flags['tls'] === true || config.ssl_cert !== '' || config.auto_ssl_domain !== '',
+      // The daemon of this configuration serves a certificate for auto_ssl_domain, not for its listen address.
+      serverName: typeof flags['daemon'] !== 'string' && config.auto_ssl_domain !== '' ? config.auto_ssl_domain : undefined,
       privateKey,
       block: typeof blockText === 'string' ? BigInt(blockText) : undefined,
       config,

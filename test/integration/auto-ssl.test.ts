@@ -3,7 +3,7 @@
 // cached 0600, renewal without a restart, the renewal-loop guard, and clear start-up errors when the domain
 // cannot be validated or the renewal window cannot work.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { privateKeyToAddress } from '../../src/blockchain/index.ts';
 import { startPebble, type TestPebble } from '../harness/pebble.ts';
 import { freePort } from '../harness/ports.ts';
 import { runSnetd, startSnetd, type RunningCli } from '../harness/run-cli.ts';
@@ -42,6 +43,8 @@ function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
+const adminKey = `0x${'44'.repeat(32)}` as const;
+
 /** Pebble's certificates live this long here, so that renewals happen within a test. */
 const lifetimeSeconds = 30;
 
@@ -54,6 +57,7 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'snetd-acme-'));
+    writeFileSync(join(dir, 'admin.key'), `${adminKey.slice(2)}\n`, { mode: 0o600 });
     challengePort = await freePort();
     alpnPort = await freePort();
     pebble = await startPebble({ httpPort: challengePort, tlsPort: alpnPort, certificateValiditySeconds: lifetimeSeconds });
@@ -63,13 +67,14 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const daemonFlags = (port: number, cacheDir: string, extra: string[]): string[] => [
+    '--set', 'blockchain_enabled=false', '--set', 'passthrough_enabled=false', '--set', `daemon_endpoint=127.0.0.1:${port}`, '--set', 'log.output.type=stdout',
+    '--set', 'auto_ssl_domain=localhost', '--set', `auto_ssl_cache_dir=${join(dir, cacheDir)}`, '--set', `auto_ssl_directory_url=${pebble.directoryUrl}`,
+    '--set', `auto_ssl_http_port=${challengePort}`, '--set', `authentication_addresses=${privateKeyToAddress(adminKey)}`, ...extra,
+  ];
   const serve = (port: number, cacheDir: string, extra: string[]): RunningCli =>
-    startSnetd(
-      ['serve', '--set', 'blockchain_enabled=false', '--set', 'passthrough_enabled=false', '--set', `daemon_endpoint=127.0.0.1:${port}`, '--set', 'log.output.type=stdout',
-        '--set', 'auto_ssl_domain=localhost', '--set', `auto_ssl_cache_dir=${join(dir, cacheDir)}`, '--set', `auto_ssl_directory_url=${pebble.directoryUrl}`,
-        '--set', `auto_ssl_http_port=${challengePort}`, ...extra],
-      { cwd: dir, env: { NODE_EXTRA_CA_CERTS: pebble.listenerCaFile } },
-    );
+    startSnetd(['serve', ...daemonFlags(port, cacheDir, extra)], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: pebble.listenerCaFile } });
+  const alpnFlags = ['--set', 'auto_ssl_challenge=tls-alpn-01', '--set', 'auto_ssl_renew_before=25s'];
   // The first reload is the first certificate (the listener starts without one); the second is a renewal.
   const renewed = /TLS certificate reloaded[\s\S]*TLS certificate reloaded/;
 
@@ -105,8 +110,8 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
     }
   });
 
-  it('behavior: TLS-ALPN-01 certificate from pebble answered on the daemon port (no HTTP listener), a gRPC call over it, renewed by TLS-ALPN-01', async () => {
-    const daemon = serve(alpnPort, 'certs-alpn', ['--set', 'auto_ssl_challenge=tls-alpn-01', '--set', 'auto_ssl_renew_before=25s']);
+  it('behavior: TLS-ALPN-01 certificate from pebble answered on the daemon port (no HTTP listener), a gRPC call over it, renewed by TLS-ALPN-01; snetd admin over it', async () => {
+    const daemon = serve(alpnPort, 'certs-alpn', alpnFlags);
     try {
       await daemon.waitFor(/successfully started/);
       assert.match(daemon.output(), /answered a TLS-ALPN-01 validation handshake/);
@@ -139,6 +144,14 @@ describe('automatic certificates (auto_ssl_domain) against pebble', () => {
       assert.deepEqual(await echoOverTls(alpnPort, root), [0x0a, 0x02, 0x68, 0x69], 'gRPC over the renewed certificate');
       assert.ok(count(daemon.output(), 'answered a TLS-ALPN-01 validation handshake') >= 2, 'the renewal was validated by TLS-ALPN-01 too');
       assert.doesNotMatch(daemon.output(), /is not shorter than the certificate's lifetime/);
+      // `snetd admin` with the same configuration calls 127.0.0.1 and checks the certificate against the domain.
+      writeFileSync(join(dir, 'pebble-root.pem'), root);
+      const status = await runSnetd(['admin', 'status', '--key-file', join(dir, 'admin.key'), ...daemonFlags(alpnPort, 'certs-alpn', alpnFlags)], {
+        cwd: dir,
+        // grpc-js trusts GRPC_DEFAULT_SSL_ROOTS_FILE_PATH instead of Node's store when that is set (as on some hosts).
+        env: { NODE_EXTRA_CA_CERTS: join(dir, 'pebble-root.pem'), GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: join(dir, 'pebble-root.pem') },
+      });
+      assert.deepEqual([status.code, status.stdout], [0, 'IDLE\n'], status.stderr);
       assert.equal(statSync(join(dir, 'certs-alpn', 'localhost.key')).mode & 0o777, 0o600);
     } finally {
       await daemon.stop();
