@@ -15,7 +15,7 @@ import { planRenewal, type CertificateValidity } from './renewal-plan.ts';
 /** How the CA checks that we control the domain: a token on port 80, or a certificate on the TLS port. */
 export type AcmeChallengeType = 'http-01' | 'tls-alpn-01';
 
-/** Settings of {@link startAutoCert}. */
+/** Settings of {@link createAutoCert}. */
 export interface AutoCertOptions {
   readonly domain: string;
   /** Directory for the account key and the certificate (created 0700; files 0600). */
