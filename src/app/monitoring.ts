@@ -231,6 +231,7 @@ export function createMonitoring(config: DaemonConfig, deps: MonitoringDeps, raw
       stops.push(
         watchCertificates(alerts, {
           files: { tls: parts.tlsCertFile, storage_client: config.payment_channel_cert_path },
+          tlsKey: config.auto_ssl_domain === '' ? 'ssl_cert' : 'auto_ssl_domain',
           warningMs: durationMsOf(config.alerts.certificate_warning),
           onExpiry: (role, seconds) => metrics?.setCertificateExpiry(role, seconds),
         }),

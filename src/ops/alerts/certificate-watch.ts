@@ -9,6 +9,8 @@ export interface CertificateWatchOptions {
   readonly files: Readonly<Record<'tls' | 'storage_client', string | undefined>>;
   /** Alert when a certificate expires within this, in ms. */
   readonly warningMs: number;
+  /** The config key the TLS certificate comes from, named in the alert. @default 'ssl_cert' */
+  readonly tlsKey?: string;
   /** Told the seconds left per role (the `snetd_certificate_expiry_seconds` gauge). */
   readonly onExpiry?: (role: 'tls' | 'storage_client', seconds: number | undefined) => void;
   /** @default 3600000 */
@@ -29,7 +31,7 @@ export function watchCertificates(alerts: AlertDispatcher, options: CertificateW
       if (secondsLeft === undefined) continue;
       const firing = secondsLeft * 1000 < options.warningMs;
       const days = (secondsLeft / 86_400).toFixed(1);
-      const label = role === 'tls' ? 'TLS certificate' : 'etcd client certificate (payment_channel_cert_path)';
+      const label = role === 'tls' ? `TLS certificate (${options.tlsKey ?? 'ssl_cert'})` : 'etcd client certificate (payment_channel_cert_path)';
       alerts.report(
         'certificate_expiry',
         role,
