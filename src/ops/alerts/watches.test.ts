@@ -78,7 +78,7 @@ describe('watchDependencies()', () => {
     try {
       errors.storage = 2;
       const storage = await alerts.next((r) => r.firing);
-      assert.deepEqual([storage.kind, storage.message, storage.details], ['storage_unreachable', 'Payment channel storage unreachable: paid calls fail', '2 call(s) failed on the storage since the last check']);
+      assert.deepEqual([storage.kind, storage.message, storage.details], ['storage_unreachable', 'Payment channel storage unreachable: paid calls fail', '2 request(s) to the storage failed since the last check']);
       assert.ok(alerts.reports.some((r) => r.kind === 'chain_unreachable' && !r.firing));
       const back = await alerts.next((r) => r.kind === 'storage_unreachable' && !r.firing);
       assert.equal(back.message, 'Payment channel storage reachable again');
