@@ -89,8 +89,9 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
     const { unlock: _unlock, ...configFlags } = flags;
     await withPaymentContext(io, configFlags, command, async ({ repository, channelFormat }) => {
       const unlocked = await repository.unlock(channelId);
-      // Go format: the lock is the Go daemon's key; the call that held it was never recorded (as with Go).
-      const outcome = channelFormat === 'go' ? 'its Go lock key deleted; the call that held it was not recorded' : 'the reserved amount stays authorised';
+      // Go format: a Go replica's call that held the lock was never recorded (as with Go); a snetd-ts replica's
+      // call wrote its payment with the lock, so it stays paid (docs/migration.md).
+      const outcome = channelFormat === 'go' ? "its Go lock key deleted; a Go replica's call that held it was not recorded, a snetd-ts replica's stays paid" : 'the reserved amount stays authorised';
       writeLine(io.stdout, unlocked ? `channel ${channelId} unlocked (${outcome})` : `channel ${channelId} was not locked`);
     });
   });

@@ -1,4 +1,4 @@
-import { Etcd3, type IKeyValue, type IRequestOp, type Lease } from 'etcd3';
+import { Etcd3, type ICompare, type IKeyValue, type IRequestOp, type Lease } from 'etcd3';
 import { noop } from 'cockatiel';
 import { SnetError } from '../errors/index.ts';
 import { readTls, storageError, type EtcdStoreOptions } from './etcd-store.ts';
@@ -33,6 +33,21 @@ export interface HeldLock {
   readonly value: RevisionedValue | undefined;
 }
 
+/** Outcome of {@link ReferenceLocks.lockAndPut}: the lock taken and the value written, or what stopped it. */
+export type LockAndPut =
+  | { readonly ok: true; readonly lock: HeldLock }
+  /** Nothing written: `read` shows whether the lock was busy or the value other than expected. */
+  | { readonly ok: false; readonly read: LockedRead };
+
+/** What {@link ReferenceLocks.releaseOrphan} puts back when the orphan lock came with a value write of ours. */
+export interface OrphanWrite {
+  readonly valueKey: string;
+  /** The value our unknown-outcome {@link ReferenceLocks.lockAndPut} tried to write. */
+  readonly written: Uint8Array;
+  /** The value it replaced (`undefined`: there was none). */
+  readonly previous: Uint8Array | undefined;
+}
+
 /** One extra put beside the guarded value in a commit (e.g. a claim record beside the channel value). */
 export interface ReferencePut {
   readonly key: string;
@@ -46,9 +61,9 @@ export interface ReferenceLocksOptions extends Omit<EtcdStoreOptions, 'dialTimeo
 }
 
 /**
- * Reference-compatible locks on one etcd cluster. Every method is one etcd request. The commit (put the value,
- * delete the lock) is an ordinary store transaction conditioned on the lock's and the value's revisions, so it
- * goes through the store (and its group commit). Storage failures are
+ * Reference-compatible locks on one etcd cluster. Every method but `releaseOrphan` is one etcd request. The
+ * commit (put the value, delete the lock) is an ordinary store transaction conditioned on the lock's and the
+ * value's revisions, so it goes through the store (and its group commit). Storage failures are
  * STORAGE_TIMEOUT / STORAGE_UNAVAILABLE (a write's outcome is then unknown: its lock may be held until the TTL).
  */
 export interface ReferenceLocks {
@@ -60,11 +75,17 @@ export interface ReferenceLocks {
    */
   lock(lockKey: string, valueKey: string): Promise<HeldLock | undefined>;
   /**
-   * Deletes the lock if it is attached to this process's lease: a lock whose `lock` call timed out (taken or not,
-   * unknown) would otherwise stay while this process keeps its lease alive. Only call it while no call of this
-   * process can hold that lock. `true` when one was deleted.
+   * {@link ReferenceLocks.lock} and a put of `value` in one transaction, only if the guarded value is still
+   * `expected` byte for byte (`undefined`: absent). The returned lock's value is `value` at the lock's revision.
    */
-  releaseOrphan(lockKey: string): Promise<boolean>;
+  lockAndPut(lockKey: string, valueKey: string, expected: Uint8Array | undefined, value: Uint8Array): Promise<LockAndPut>;
+  /**
+   * Deletes the lock if it is attached to this process's lease: a lock whose `lock` call timed out (taken or not,
+   * unknown) would otherwise stay while this process keeps its lease alive. With `write` (an unknown-outcome
+   * `lockAndPut`), the value that landed with the lock (same revision, same bytes) is put back to `previous` in
+   * the same transaction. Only call it while no call of this process can hold that lock. `true` when one was deleted.
+   */
+  releaseOrphan(lockKey: string, write?: OrphanWrite): Promise<boolean>;
   /** Operator unlock (Go `snetd channel --unlock`): deletes the lock key whoever holds it; `true` when it was `locked`. */
   forceUnlock(lockKey: string): Promise<boolean>;
   /** Revokes the lease (our locks vanish at once) and closes the connection. */
@@ -157,18 +178,63 @@ export function createReferenceLocks(options: ReferenceLocksOptions): ReferenceL
         }
         return { revision: BigInt(response.header.revision), value: revisioned(responses[1]?.response_range.kvs[0]) };
       }),
-    releaseOrphan: (lockKey) =>
+    lockAndPut: (lockKey, valueKey, expected, value) =>
+      run('lock', true, async () => {
+        const id = await leaseId();
+        const valueCompare: ICompare =
+          expected === undefined
+            ? { key: buf(valueKey), target: 'Create', result: 'Equal', create_revision: 0 }
+            : { key: buf(valueKey), target: 'Value', result: 'Equal', value: Buffer.from(expected) };
+        const success: IRequestOp[] = [
+          { request_put: { key: buf(lockKey), value: Buffer.from(lockedValue), lease: id } },
+          { request_put: { key: buf(valueKey), value: Buffer.from(value) } },
+        ];
+        // As `lock`, with the value condition on both branches; the innermost failure reads why (same snapshot).
+        const response = await client.kv.txn({
+          compare: [{ key: buf(lockKey), target: 'Create', result: 'Equal', create_revision: 0 }, valueCompare],
+          success,
+          failure: [
+            {
+              request_txn: {
+                compare: [{ key: buf(lockKey), target: 'Value', result: 'Equal', value: Buffer.from(unlockedValue) }, valueCompare],
+                success,
+                failure: [{ request_range: { key: buf(lockKey) } }, { request_range: { key: buf(valueKey) } }],
+              },
+            },
+          ],
+        });
+        const nested = response.succeeded ? undefined : response.responses[0]?.response_txn;
+        if (response.succeeded || nested?.succeeded === true) {
+          const revision = BigInt(response.header.revision);
+          return { ok: true, lock: { revision, value: { bytes: value, revision } } };
+        }
+        const lock = nested?.responses[0]?.response_range.kvs[0];
+        return {
+          ok: false,
+          read: {
+            lock: lock === undefined ? undefined : { value: lock.value.toString('utf8'), revision: BigInt(lock.mod_revision) },
+            value: revisioned(nested?.responses[1]?.response_range.kvs[0]),
+          },
+        };
+      }),
+    releaseOrphan: (lockKey, write) =>
       run('unlock', true, async () => {
         const current = lease;
         if (current === undefined) return false;
         const id = await current.id;
         const kv = (await client.kv.range({ key: buf(lockKey) })).kvs[0];
         if (kv === undefined || String(kv.lease) !== id) return false;
-        const response = await client.kv.txn({
-          compare: [{ key: buf(lockKey), target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }],
-          success: [{ request_delete_range: { key: buf(lockKey) } }],
-          failure: [],
-        });
+        const compare: ICompare[] = [{ key: buf(lockKey), target: 'Mod', result: 'Equal', mod_revision: kv.mod_revision }];
+        const success: IRequestOp[] = [{ request_delete_range: { key: buf(lockKey) } }];
+        if (write !== undefined) {
+          // Written with the lock (same revision) and still our bytes: the charge of a call never served, undone.
+          const stored = (await client.kv.range({ key: buf(write.valueKey) })).kvs[0];
+          if (stored !== undefined && stored.mod_revision === kv.mod_revision && Buffer.from(write.written).equals(stored.value)) {
+            compare.push({ key: buf(write.valueKey), target: 'Mod', result: 'Equal', mod_revision: stored.mod_revision });
+            success.push(write.previous === undefined ? { request_delete_range: { key: buf(write.valueKey) } } : { request_put: { key: buf(write.valueKey), value: Buffer.from(write.previous) } });
+          }
+        }
+        const response = await client.kv.txn({ compare, success, failure: [] });
         return response.succeeded;
       }),
     forceUnlock: (lockKey) =>

@@ -2,7 +2,8 @@
 // "Go replica" (a test client doing the Go daemon's lock → read → CAS → unlock with gob values) serve one channel.
 // Concurrent replays of each signed payment across all three are accepted exactly once and the gob value holds
 // the sum of the accepted prices. A snetd-ts replica (a real `snetd serve` child) killed with SIGKILL while its
-// service holds the call leaves a lock on its lease only: it vanishes after the TTL and the others continue.
+// service holds the call leaves a lock on its lease only: it vanishes after the TTL, the killed call stays paid
+// (as in our own format) and the others continue; a service failure refunds the call.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildClaimMessage, signMessage, toChecksumAddress } from '../../src/blockchain/index.ts';
@@ -94,7 +95,34 @@ void describe('a mixed fleet: snetd-ts replicas in Go format beside a Go replica
     for (const replica of replicas) assert.match(replica.logs(), /payments ready \(escrow only: Go storage format\)/);
   });
 
-  void it('behavior: a snetd-ts replica killed with SIGKILL mid-call leaves no lock behind after its lease TTL', async () => {
+  void it('behavior: a service failure puts the base value back (a refund); the reserved amount is in the gob value while the call runs', async () => {
+    const holding = await startHoldingService(net.serviceProtoFile);
+    const replica = await startPaidDaemon(net, { ...overrides, service_endpoint: holding.endpoint }).catch(async (err: unknown) => {
+      await holding.stop();
+      throw err;
+    });
+    const client = createCalculatorClient(replica.target, net.serviceProtoFile);
+    const before = await storedAmount();
+    try {
+      const pending = client.call('add', 1, 2, escrowMetadata({ privateKey: net.client.privateKey, mpe: net.contracts.mpe, channelId: net.channel.id, nonce: 0n, amount: before + PRICE }));
+      await holding.received;
+      assert.equal(await goReplica.lockValue(net.channel.id), 'locked');
+      assert.equal(await storedAmount(), before + PRICE, 'the reserved payment is stored while the call runs');
+      // The service goes away under the call: the call fails and its payment is released.
+      await holding.stop();
+      assert.ok((await pending).error !== undefined, 'the client saw the call fail');
+    } finally {
+      client.close();
+      await replica.stop();
+      await holding.stop();
+    }
+    assert.equal(await storedAmount(), before, 'refunded: the base value is back');
+    assert.equal(await goReplica.lockValue(net.channel.id), undefined, 'our lock is deleted');
+    assert.equal(await pay(0, before + PRICE), 'accepted', 'the client pays the same amount again for its next call');
+    assert.equal(await storedAmount(), before + PRICE);
+  });
+
+  void it('behavior: a snetd-ts replica killed with SIGKILL mid-call keeps that call charged and leaves no lock behind after its lease TTL', async () => {
     const holding = await startHoldingService(net.serviceProtoFile);
     const child = await startServeChild(net, {
       service_endpoint: holding.endpoint,
@@ -128,12 +156,15 @@ void describe('a mixed fleet: snetd-ts replicas in Go format beside a Go replica
       lock = await goReplica.lockValue(net.channel.id);
     }
     assert.equal(lock, undefined, 'the lock key vanished with the lease');
-    // Like a Go replica's failed call, the crashed call was not recorded: the same amount is paid again once.
-    assert.equal(await storedAmount(), before);
-    assert.equal(await goReplica.pay(net.channel.id, 0n, before + PRICE, sign(before + PRICE), PRICE), 'accepted');
-    assert.equal(await pay(0, before + 2n * PRICE), 'accepted');
-    assert.equal(await pay(1, before + 2n * PRICE), 'income 0 does not equal to price 5');
-    assert.equal(await storedAmount(), before + 2n * PRICE);
+    // As in our own format, the crashed call counts as paid: its amount and signature are in the gob value.
+    assert.equal(await storedAmount(), before + PRICE);
+    assert.deepEqual((await goReplica.channel(net.channel.id))?.signature, sign(before + PRICE));
+    // The same signed amount again buys nothing on any replica; the next call signs that amount plus the price.
+    assert.equal(await goReplica.pay(net.channel.id, 0n, before + PRICE, sign(before + PRICE), PRICE), 'wrong-price');
+    assert.equal(await pay(0, before + PRICE), 'income 0 does not equal to price 5');
+    assert.equal(await pay(1, before + 2n * PRICE), 'accepted');
+    assert.equal(await goReplica.pay(net.channel.id, 0n, before + 3n * PRICE, sign(before + 3n * PRICE), PRICE), 'accepted');
+    assert.equal(await storedAmount(), before + 3n * PRICE);
   });
 
   void it('behavior: a crashed Go replica\'s lock stays until `snetd channel unlock <id>` deletes it', async () => {
@@ -145,7 +176,7 @@ void describe('a mixed fleet: snetd-ts replicas in Go format beside a Go replica
     assert.match(listed.out, new RegExp(`channel ${net.channel.id}: nonce 0, signed amount ${before} `));
     const unlocked = await runCliInProcess(['channel', 'unlock', net.channel.id.toString(), ...flags]);
     assert.equal(unlocked.code, 0, unlocked.out);
-    assert.match(unlocked.out, /unlocked \(its Go lock key deleted; the call that held it was not recorded\)/);
+    assert.match(unlocked.out, /unlocked \(its Go lock key deleted; a Go replica's call that held it was not recorded, a snetd-ts replica's stays paid\)/);
     assert.equal(await goReplica.lockValue(net.channel.id), undefined);
     assert.equal(await pay(1, before + PRICE), 'accepted');
     assert.equal(await storedAmount(), before + PRICE);

@@ -1,5 +1,5 @@
 import { addressesEqual } from '../../blockchain/index.ts';
-import { lockedValue, type HeldLock, type ReferenceLocks, type ReferencePut } from '../../storage/index.ts';
+import { lockedValue, unlockedValue, type HeldLock, type LockAndPut, type ReferenceLocks, type ReferencePut } from '../../storage/index.ts';
 import type { Logger } from '../../shared/index.ts';
 import { serviceRejected, createChannelRepository, sweepClaimedPayments, type ChannelRepository, type ChannelRepositoryDeps, type ChannelRepositoryOptions, type ChainReadResult, type MergedChannel, type StoredChannel } from '../escrow/channel-repository.ts';
 import { decodeChannelState, encodeChannelState, settleExpired, type ChannelState, type ClaimRecord } from '../escrow/channel-state.ts';
@@ -10,12 +10,21 @@ import { goPaymentChannelDataCodec, goPaymentCodec } from './go-values.ts';
 
 // Mixed fleets (`payment_channel_storage_format: go`): the channel repository on the Go daemon's keys, gob values
 // and lock protocol (Go `escrow/lock.go`, `escrow/escrow.go`), behind the same interface as ours so the escrow
-// handler runs unchanged. Our reservation lives in this process and in the Go lock key, never in the value:
-//   handler reserve (CAS to a record with `pending`)  = take the Go lock (our lease), read, compare with `expected`;
+// handler runs unchanged. Our reservation is the Go lock (on our lease) plus the gob value already holding the
+// reserved amount and signature, as our own format stores a reservation:
+//   handler reserve (CAS to a record with `pending`)  = one transaction: take the Go lock (absent / `unlocked`)
+//                                                        and put the reserved gob value, if the value is still the
+//                                                        handler's `expected` (its bytes; a Go-written value with
+//                                                        other bytes for the same channel is matched on a retry);
 //   lease renewal (CAS pending → pending)              = nothing to write: etcd keeps our lease alive;
-//   commit / release (CAS pending → no pending)        = one transaction: put the gob value and delete the lock
-//                                                        (only the delete when the value is unchanged);
+//   commit / release (CAS pending → no pending)        = one transaction, if our lock and the value we wrote are
+//                                                        both still there: put the final gob value when it differs
+//                                                        (release: the base value back, a refund) and delete the lock;
 //   any other CAS                                       = lock, compare, put, unlock.
+// So a replica killed mid-call keeps the charge: its lock vanishes with its lease and the value holds the reserved
+// payment (our format's `settleExpired`). No Go replica acts on the reserved value while our lock is held: Go locks
+// before it reads, and its write is a CAS on the value it read. A lock lost mid-call (lease ended) fails the
+// commit's or release's conditions: nothing is written, the charge stays, nothing is counted twice.
 // A Go replica holding the lock shows up as a reservation of owner `0` that never expires: the handler refuses
 // with "another transaction on channel … is in progress", as Go does.
 
@@ -32,8 +41,8 @@ export interface GoChannelRepositoryDeps extends ChannelRepositoryDeps {
 interface HeldChannel {
   readonly owner: string;
   readonly lock: HeldLock;
-  /** The value as read under the lock (`undefined`: no value yet). */
-  readonly base: ChannelState | undefined;
+  /** The record the reserve wrote into the gob value (with its `pending`, which Go does not store). */
+  readonly written: ChannelState;
   /** The record the handler last wrote (with its `pending`). */
   current: ChannelState;
 }
@@ -115,11 +124,18 @@ export function createGoChannelRepository(deps: GoChannelRepositoryDeps, options
 
   // Commit and unlock are plain store transactions (lock and value revisions as conditions), so the etcd store's
   // group commit batches them with other calls' writes: one etcd request for many calls under load.
-  /** If we still hold the lock and the value is unchanged since we locked: put `value` (and `extra`), delete the lock. */
-  const commitLocked = (lockKey: string, lock: HeldLock, key: string, value: Uint8Array, extra: readonly ReferencePut[] = []): Promise<boolean> =>
+  /**
+   * If we still hold the lock and the value is unchanged since we locked (or wrote it with the lock): put `value`
+   * (none: leave it) and `extra`, delete the lock.
+   */
+  const commitLocked = (lockKey: string, lock: HeldLock, key: string, value: Uint8Array | undefined, extra: readonly ReferencePut[] = []): Promise<boolean> =>
     store.transaction(
       [{ kind: 'version', key: lockKey, version: lock.revision }, lock.value === undefined ? { kind: 'absent', key } : { kind: 'version', key, version: lock.value.revision }],
-      [{ kind: 'put', key, value }, ...extra.map((put) => ({ kind: 'put' as const, key: put.key, value: put.value })), { kind: 'delete', key: lockKey }],
+      [
+        ...(value === undefined ? [] : [{ kind: 'put' as const, key, value }]),
+        ...extra.map((put) => ({ kind: 'put' as const, key: put.key, value: put.value })),
+        { kind: 'delete', key: lockKey },
+      ],
     );
   /** Deletes the lock if it is still ours (`revision`). */
   const unlock = (lockKey: string, revision: bigint): Promise<boolean> => store.transaction([{ kind: 'version', key: lockKey, version: revision }], [{ kind: 'delete', key: lockKey }]);
@@ -133,6 +149,44 @@ export function createGoChannelRepository(deps: GoChannelRepositoryDeps, options
       if (!held.has(key)) await locks.releaseOrphan(lockKey).catch((cleanup: unknown) => logger.warn({ err: cleanup, lockKey }, 'a channel lock of this replica may stay until its lease ends'));
       throw err;
     }
+  };
+
+  /** {@link ReferenceLocks.lockAndPut}; a failure whose outcome is unknown removes the lock and value it may have left. */
+  const lockAndPutOrClean = async (lockKey: string, key: string, expected: Uint8Array | undefined, value: Uint8Array): Promise<LockAndPut> => {
+    try {
+      return await locks.lockAndPut(lockKey, key, expected, value);
+    } catch (err) {
+      // A lock of a call of ours still in flight is not an orphan; otherwise any lock of our lease is this attempt's.
+      if (!held.has(key)) {
+        await locks
+          .releaseOrphan(lockKey, { valueKey: key, written: value, previous: expected })
+          .catch((cleanup: unknown) => logger.warn({ err: cleanup, lockKey }, 'a channel lock of this replica (and a reserved amount) may stay until its lease ends'));
+      }
+      throw err;
+    }
+  };
+
+  /**
+   * The reserve: Go lock and the reserved value in one transaction, if the value is `expected`'s. `false` when the
+   * lock is busy or the value is another channel state.
+   */
+  const reserve = async (channelId: bigint, key: string, expected: ChannelState | undefined, next: ChannelState): Promise<boolean> => {
+    const lockKey = layout.lockKey(channelId);
+    const value = encodeGoChannel(next);
+    let expectedBytes = expected === undefined ? undefined : encodeGoChannel(expected);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const outcome = await lockAndPutOrClean(lockKey, key, expectedBytes, value);
+      if (outcome.ok) {
+        held.set(key, { owner: (next.pending as NonNullable<ChannelState['pending']>).owner, lock: outcome.lock, written: next, current: next });
+        return true;
+      }
+      const { lock, value: stored } = outcome.read;
+      if (lock !== undefined && lock.value !== unlockedValue) return false; // a call in flight elsewhere
+      if (stored === undefined || !sameChannel(fromGob(channelId, stored.bytes), expected)) return false;
+      // The same channel state in other bytes (another encoder's gob): condition on the stored bytes themselves.
+      expectedBytes = stored.bytes;
+    }
+    return false;
   };
 
   const unlockQuietly = async (lockKey: string, revision: bigint): Promise<void> => {
@@ -159,29 +213,18 @@ export function createGoChannelRepository(deps: GoChannelRepositoryDeps, options
         return true;
       }
       if (mine !== undefined) return false;
-      const lock = await lockOrClean(lockKey, key);
-      if (lock === undefined) return false;
-      let current: ChannelState | undefined;
-      try {
-        current = lock.value === undefined ? undefined : fromGob(channelId, lock.value.bytes);
-      } catch (err) {
-        await unlockQuietly(lockKey, lock.revision);
-        throw err;
-      }
-      if (!sameChannel(current, expectedState)) {
-        await unlockQuietly(lockKey, lock.revision);
-        return false;
-      }
-      held.set(key, { owner: nextState.pending.owner, lock, base: current, current: nextState });
-      return true;
+      return reserve(channelId, key, expectedState, nextState);
     }
     if (reservedBefore !== undefined) {
       if (mine === undefined || mine.owner !== reservedBefore.owner) return false;
       held.delete(key);
       try {
-        if (sameChannel(mine.base, nextState)) return await unlock(lockKey, mine.lock.revision);
-        return await commitLocked(lockKey, mine.lock, key, encodeGoChannel(nextState));
+        // Commit: the reserved value usually stays as written. Release: the base value goes back (a refund).
+        const done = await commitLocked(lockKey, mine.lock, key, sameChannel(mine.written, nextState) ? undefined : encodeGoChannel(nextState));
+        if (!done) logger.warn({ channelId: channelId.toString() }, 'the Go lock of a call was gone when it ended (lease lost); the stored value keeps the reserved payment');
+        return done;
       } catch (err) {
+        // Outcome unknown: if it did not land, the value still holds the reserved payment, which stays charged.
         await locks.releaseOrphan(lockKey).catch(() => undefined);
         throw err;
       }
