@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import {
-  ClientClosedError,
-  Etcd3,
-  GRPCDeadlineExceededError,
-  GRPCInvalidArgumentError,
-  type ICompare,
-  type IKeyValue,
-  type IRequestOp,
-  type Lease,
-} from 'etcd3';
+import { createRequire } from 'node:module';
+import type * as etcd3Module from 'etcd3';
+import type { ICompare, IKeyValue, IRequestOp, Lease } from 'etcd3';
 import { noop } from 'cockatiel';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
@@ -86,9 +79,15 @@ export function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffe
   };
 }
 
+// etcd3 (with its own grpc-js and proto-loader, ~0.3 s of CPU) is loaded when a store is created, not when the
+// storage domain is imported: a daemon on LMDB or with the blockchain off, and the CLI, start without it.
+const requireCjs = createRequire(import.meta.url);
+const etcd3 = (): typeof etcd3Module => requireCjs('etcd3') as typeof etcd3Module;
+
 /** Maps an etcd3 / grpc failure to a storage SnetError; writes get the "outcome unknown" hint. */
 export function storageError(error: unknown, operation: string, write: boolean): SnetError {
   if (error instanceof SnetError) return error;
+  const { ClientClosedError, GRPCDeadlineExceededError } = etcd3();
   if (error instanceof ClientClosedError) {
     return new SnetError('STORAGE_CLOSED', `etcd ${operation} called after the store was closed`, { cause: error });
   }
@@ -143,6 +142,7 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
   }
   const credentials = readTls(options.tls);
   const noRetry = { global: noop, host: () => noop };
+  const { Etcd3, GRPCInvalidArgumentError } = etcd3();
 
   // Start-up probe of every endpoint (the reference probes only the first, Go `etcddb/etcddb_client.go`).
   for (const endpoint of endpoints) {

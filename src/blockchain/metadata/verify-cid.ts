@@ -1,6 +1,3 @@
-import { importBytes } from 'ipfs-unixfs-importer';
-import { fixedSize } from 'ipfs-unixfs-importer/chunker';
-import { balanced } from 'ipfs-unixfs-importer/layout';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
@@ -51,6 +48,8 @@ export async function verifyCid(cidText: string, content: Uint8Array): Promise<C
     return computed.equals(cid) ? { ok: true, layout: 'raw block' } : { ok: false, reason: 'mismatch', computed: computed.toString() };
   }
   if (cid.code !== DAG_PB) return { ok: false, reason: 'unsupported', detail: `codec 0x${cid.code.toString(16)} (only dag-pb and raw are checked)` };
+  // The importer (~0.15 s of CPU to load) is needed only here: a daemon with the blockchain off, and the CLI, never load it.
+  const [{ importBytes }, { fixedSize }, { balanced }] = await Promise.all([import('ipfs-unixfs-importer'), import('ipfs-unixfs-importer/chunker'), import('ipfs-unixfs-importer/layout')]);
   let first: string | undefined;
   for (const layout of LAYOUTS) {
     if (layout.version !== cid.version) continue;
