@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as etcd3Module from 'etcd3';
 import type { ICompare, IKeyValue, IRequestOp, Lease } from 'etcd3';
-import { noop } from 'cockatiel';
+import type * as cockatielModule from 'cockatiel';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { transactionWrites } from './transaction-writes.ts';
@@ -79,7 +79,7 @@ export function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffe
   };
 }
 
-// etcd3 (with its own grpc-js and proto-loader, ~0.3 s of CPU) is loaded when a store is created, not when the
+// etcd3 (with its own grpc-js, proto-loader and cockatiel, ~0.3 s of CPU) is loaded when a store is created, not when the
 // storage domain is imported: a daemon on LMDB or with the blockchain off, and the CLI, start without it.
 const requireCjs = createRequire(import.meta.url);
 const etcd3 = (): typeof etcd3Module => requireCjs('etcd3') as typeof etcd3Module;
@@ -141,8 +141,9 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
     });
   }
   const credentials = readTls(options.tls);
-  const noRetry = { global: noop, host: () => noop };
   const { Etcd3, GRPCInvalidArgumentError } = etcd3();
+  const { noop } = requireCjs('cockatiel') as typeof cockatielModule;
+  const noRetry = { global: noop, host: () => noop };
 
   // Start-up probe of every endpoint (the reference probes only the first, Go `etcddb/etcddb_client.go`).
   for (const endpoint of endpoints) {
