@@ -82,12 +82,15 @@ export function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffe
 // etcd3 (with its own grpc-js, proto-loader and cockatiel, ~0.3 s of CPU) is loaded when a store is created, not when the
 // storage domain is imported: a daemon on LMDB or with the blockchain off, and the CLI, start without it.
 const requireCjs = createRequire(import.meta.url);
-const etcd3 = (): typeof etcd3Module => requireCjs('etcd3') as typeof etcd3Module;
+/** The etcd3 package, loaded on first use. */
+export const loadEtcd3 = (): typeof etcd3Module => requireCjs('etcd3') as typeof etcd3Module;
+/** cockatiel (etcd3's fault handling), loaded on first use. */
+export const loadCockatiel = (): typeof cockatielModule => requireCjs('cockatiel') as typeof cockatielModule;
 
 /** Maps an etcd3 / grpc failure to a storage SnetError; writes get the "outcome unknown" hint. */
 export function storageError(error: unknown, operation: string, write: boolean): SnetError {
   if (error instanceof SnetError) return error;
-  const { ClientClosedError, GRPCDeadlineExceededError } = etcd3();
+  const { ClientClosedError, GRPCDeadlineExceededError } = loadEtcd3();
   if (error instanceof ClientClosedError) {
     return new SnetError('STORAGE_CLOSED', `etcd ${operation} called after the store was closed`, { cause: error });
   }
@@ -141,8 +144,8 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
     });
   }
   const credentials = readTls(options.tls);
-  const { Etcd3, GRPCInvalidArgumentError } = etcd3();
-  const { noop } = requireCjs('cockatiel') as typeof cockatielModule;
+  const { Etcd3, GRPCInvalidArgumentError } = loadEtcd3();
+  const { noop } = loadCockatiel();
   const noRetry = { global: noop, host: () => noop };
 
   // Start-up probe of every endpoint (the reference probes only the first, Go `etcddb/etcddb_client.go`).
