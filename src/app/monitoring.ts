@@ -2,7 +2,7 @@
 // (ops/heartbeat) and, later in start-up, the admin listener. Only wiring: the parts live in ops/.
 import type { DaemonConfig } from '../config/index.ts';
 import { errorFromUnknown } from '../errors/index.ts';
-import { createChainClient, resolveNetwork } from '../blockchain/index.ts';
+import { buildMeteringMessage, createChainClient, resolveNetwork, signMessage } from '../blockchain/index.ts';
 import {
   createAlertDispatcher,
   createEmailAlertChannel,
@@ -122,7 +122,10 @@ function signedHeadersFrom(config: DaemonConfig, deps: MonitoringDeps, closers: 
     }
     return chain.getBlockNumber();
   };
-  return createSignedHeaders({ daemonId: deps.daemonId, organizationId: config.organization_id, serviceId: config.service_id, groupId: deps.groupIdBase64, privateKey: key, currentBlock });
+  const identity = { daemonId: deps.daemonId, organizationId: config.organization_id, serviceId: config.service_id, groupId: deps.groupIdBase64 };
+  const signUsage = (username: string, block: bigint): Uint8Array =>
+    signMessage(key, buildMeteringMessage({ username, organizationId: identity.organizationId, serviceId: identity.serviceId, groupId: identity.groupId, currentBlock: block }), { recoveryByte: 'raw' });
+  return createSignedHeaders({ ...identity, signUsage, currentBlock });
 }
 
 function alertChannelsFrom(config: DaemonConfig, deps: MonitoringDeps, signedHeaders: SignedHeaders | undefined): AlertChannel[] {

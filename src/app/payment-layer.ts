@@ -183,7 +183,9 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       },
     );
     closers.push(() => chain.close());
-    await chain.verifyChainId(network.chainId, network.name);
+    // The chain id check and the metadata reads (Registry calls, IPFS) run together: one round trip less at
+    // start-up. A wrong network is reported before whatever the metadata reads then failed with.
+    const chainChecked = chain.verifyChainId(network.chainId, network.name);
 
     const serviceMetadataFile = optional(config.service_metadata_file);
     const orgMetadataFile = optional(config.org_metadata_file);
@@ -196,10 +198,10 @@ export async function openPaymentContext(config: DaemonConfig, deps: { logger: L
       ...(orgMetadataFile === undefined ? {} : { orgMetadataFile }),
     };
     const ids = { orgId: config.organization_id, serviceId: config.service_id };
-    const [{ metadata: service }, { metadata: org }] = await Promise.all([
-      loadServiceMetadata({ logger, chain }, ids, metadataOptions),
-      loadOrgMetadata({ logger, chain }, ids, metadataOptions),
-    ]);
+    const metadataRead = Promise.all([loadServiceMetadata({ logger, chain }, ids, metadataOptions), loadOrgMetadata({ logger, chain }, ids, metadataOptions)]);
+    void metadataRead.catch(() => undefined);
+    await chainChecked;
+    const [{ metadata: service }, { metadata: org }] = await metadataRead;
     const serviceGroup = findGroup(service.groups, config.daemon_group_name, 'service metadata');
     const orgGroup = findGroup(org.groups, config.daemon_group_name, 'organization metadata');
     const mpeAddress = toChecksumAddress(mpeOverride ?? service.mpeAddress) as Address;

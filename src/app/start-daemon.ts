@@ -18,7 +18,7 @@ import {
   createUpstreamHandler,
   type CallHandler,
 } from '../pipeline/index.ts';
-import { createUpstreamHealthProbe, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
+import { createUpstreamHealthProbe, preloadServiceTypes, registerDisabledEscrowServices, registerHealthService } from '../services/index.ts';
 import { createMonitoring, type Monitoring } from './monitoring.ts';
 import { createAutoCert, createDaemonServer, type DaemonServer, type DaemonServerStats } from '../transport/index.ts';
 import { buildAdministration } from './admin-layer.ts';
@@ -229,6 +229,14 @@ export async function startDaemon(loaded: LoadedConfig, deps: StartDaemonDeps): 
     }
     await monitoring.start({ transportStats: () => server.stats(), renderHeartbeat, tlsCertFile: transportOptions.tls?.certFile });
     logger.info({ address: `${address.host}:${address.port}`, tls: transportOptions.tls !== undefined }, '✅ Daemon successfully started and ready to accept requests');
+    // The services' .proto files, parsed just after start-up rather than before it or on a first call.
+    setImmediate(() => {
+      try {
+        preloadServiceTypes();
+      } catch (error) {
+        logger.error({ err: error }, 'the daemon services\' .proto files cannot be read: their calls will fail');
+      }
+    });
 
     let stopping: Promise<void> | undefined;
     return {

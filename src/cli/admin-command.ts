@@ -2,7 +2,6 @@
 // an administrator key read from a file (never from argv, which other users can see in the process list).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig, parseHostPort } from '../config/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { addConfigFlags, collectConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
@@ -53,6 +52,7 @@ export function registerAdminCommand(program: Command, io: CliIo): void {
     const privateKey = readKeyFile(typeof flags['keyFile'] === 'string' ? flags['keyFile'] : undefined);
     const { overrides, errors } = collectConfigFlags(flags);
     if (errors.length > 0) throw new SnetError('CONFIG_INVALID', errors.join('\n'));
+    const { loadConfig, parseHostPort } = await import('../config/index.ts');
     const { config } = loadConfig({ configPath: command.optsWithGlobals<{ config?: string }>().config, env: io.env, flags: overrides });
     const endpoint = parseHostPort(config.daemon_endpoint);
     const host = endpoint === undefined || endpoint.host === '' || endpoint.host === '0.0.0.0' ? '127.0.0.1' : endpoint.host;

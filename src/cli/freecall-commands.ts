@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { buildLegacyFreeCallTokenMessage, parseAddress, signMessage, toChecksumAddress } from '../blockchain/index.ts';
 import { SnetError } from '../errors/index.ts';
 import type { FreeCallCounters } from '../payments/index.ts';
 import { addConfigFlags } from './config-flags.ts';
@@ -9,12 +8,15 @@ import { withPaymentContext } from './payments-commands.ts';
 // Operator commands over the free-call counters (Go `snetd freecall list|reset|unlock`) and the issuing of
 // pre-v6 free-call tokens for the npm snet-sdk 2.0.0 / snet-sdk-web 4.2.2 (nothing else issues them today).
 
+/** The chain helpers (viem) load only when a freecall command runs: `snetd --help` lists these commands without them. */
+const blockchain = (): Promise<typeof import('../blockchain/index.ts')> => import('../blockchain/index.ts');
+
 /** Longest pre-v6 token lifetime offered, in blocks (as v6 tokens: about 24 days at 12 s a block). */
 const MAX_LEGACY_LIFETIME_BLOCKS = 172_800n;
 
-function userOf(flags: Record<string, unknown>): { signerHex: string; userId: string } {
+async function userOf(flags: Record<string, unknown>): Promise<{ signerHex: string; userId: string }> {
   const address = typeof flags['address'] === 'string' ? flags['address'] : '';
-  const bytes = parseAddress(address);
+  const bytes = (await blockchain()).parseAddress(address);
   if (bytes === undefined) throw new SnetError('CONFIG_INVALID', `--address "${address}" is not an address`, { hint: 'Pass the user\'s 0x address (any case) with -a.' });
   return { signerHex: Buffer.from(bytes).toString('hex'), userId: typeof flags['userId'] === 'string' ? flags['userId'] : '' };
 }
@@ -44,7 +46,8 @@ export function registerFreeCallCommands(program: Command, io: CliIo): void {
   const userCommand = (name: string, description: string, act: (counters: FreeCallCounters, key: string, who: string) => Promise<string>): void => {
     addConfigFlags(freecall.command(name).description(description).requiredOption('-a, --address <address>', 'the user address').option('-u, --user-id <id>', 'the user id (marketplace users of a trusted signer)', '')).action(
       async (flags: Record<string, unknown>, command: Command) => {
-        const user = userOf(flags);
+        const user = await userOf(flags);
+        const { toChecksumAddress } = await blockchain();
         const { freeCallCountersOf } = await (await import('../app/index.ts')).freeCallTools();
         await withPaymentContext(io, withoutOwnFlags(flags, ['address', 'userId']), command, async (context, config) => {
           const counters = freeCallCountersOf(context, config);
@@ -68,6 +71,7 @@ export function registerFreeCallCommands(program: Command, io: CliIo): void {
       .requiredOption('--address <address>', 'the address of the key the user\'s SDK signs with')
       .option('--expiry-blocks <n>', `blocks from now until the token expires (at most ${MAX_LEGACY_LIFETIME_BLOCKS})`, String(MAX_LEGACY_LIFETIME_BLOCKS)),
   ).action(async (flags: Record<string, unknown>, command: Command) => {
+    const { buildLegacyFreeCallTokenMessage, parseAddress, signMessage, toChecksumAddress } = await blockchain();
     const email = String(flags['email']);
     const address = parseAddress(String(flags['address']));
     if (address === undefined) throw new SnetError('CONFIG_INVALID', `--address "${String(flags['address'])}" is not an address`);

@@ -47,3 +47,4 @@ export {
   type ConfigurationParameter,
   type ConfigurationServiceDeps,
 } from './configuration/index.ts';
+export { preloadServiceTypes } from './lazy-proto-types.ts';

@@ -1,7 +1,6 @@
-import { Etcd3, type ICompare, type IKeyValue, type IRequestOp, type Lease } from 'etcd3';
-import { noop } from 'cockatiel';
+import type { ICompare, IKeyValue, IRequestOp, Lease } from 'etcd3';
 import { SnetError } from '../errors/index.ts';
-import { readTls, storageError, type EtcdStoreOptions } from './etcd-store.ts';
+import { loadCockatiel, loadEtcd3, readTls, storageError, type EtcdStoreOptions } from './etcd-store.ts';
 
 // The Go daemon's lock protocol on etcd (Go `escrow/lock.go` over `etcddb/etcddb_client.go`): a lock key holds
 // `locked` while a replica works on the guarded value and `unlocked` (or nothing) otherwise. Go takes it with
@@ -102,6 +101,8 @@ export function createReferenceLocks(options: ReferenceLocksOptions): ReferenceL
   const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
   const ttlSeconds = Math.max(1, Math.ceil(options.ttlMs / 1000));
   const credentials = readTls(options.tls);
+  const { Etcd3 } = loadEtcd3();
+  const { noop } = loadCockatiel();
   const client = new Etcd3({
     hosts: [...options.endpoints],
     ...(credentials === undefined ? {} : { credentials }),

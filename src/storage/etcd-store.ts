@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import {
-  ClientClosedError,
-  Etcd3,
-  GRPCDeadlineExceededError,
-  GRPCInvalidArgumentError,
-  type ICompare,
-  type IKeyValue,
-  type IRequestOp,
-  type Lease,
-} from 'etcd3';
-import { noop } from 'cockatiel';
+import { createRequire } from 'node:module';
+import type * as etcd3Module from 'etcd3';
+import type { ICompare, IKeyValue, IRequestOp, Lease } from 'etcd3';
+import type * as cockatielModule from 'cockatiel';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
 import { transactionWrites } from './transaction-writes.ts';
@@ -86,9 +79,18 @@ export function readTls(tls: EtcdTlsFiles | undefined): { rootCertificate: Buffe
   };
 }
 
+// etcd3 (with its own grpc-js, proto-loader and cockatiel, ~0.3 s of CPU) is loaded when a store is created, not when the
+// storage domain is imported: a daemon on LMDB or with the blockchain off, and the CLI, start without it.
+const requireCjs = createRequire(import.meta.url);
+/** The etcd3 package, loaded on first use. */
+export const loadEtcd3 = (): typeof etcd3Module => requireCjs('etcd3') as typeof etcd3Module;
+/** cockatiel (etcd3's fault handling), loaded on first use. */
+export const loadCockatiel = (): typeof cockatielModule => requireCjs('cockatiel') as typeof cockatielModule;
+
 /** Maps an etcd3 / grpc failure to a storage SnetError; writes get the "outcome unknown" hint. */
 export function storageError(error: unknown, operation: string, write: boolean): SnetError {
   if (error instanceof SnetError) return error;
+  const { ClientClosedError, GRPCDeadlineExceededError } = loadEtcd3();
   if (error instanceof ClientClosedError) {
     return new SnetError('STORAGE_CLOSED', `etcd ${operation} called after the store was closed`, { cause: error });
   }
@@ -142,6 +144,8 @@ export async function createEtcdStore(options: EtcdStoreOptions): Promise<Atomic
     });
   }
   const credentials = readTls(options.tls);
+  const { Etcd3, GRPCInvalidArgumentError } = loadEtcd3();
+  const { noop } = loadCockatiel();
   const noRetry = { global: noop, host: () => noop };
 
   // Start-up probe of every endpoint (the reference probes only the first, Go `etcddb/etcddb_client.go`).

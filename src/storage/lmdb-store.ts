@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { open } from 'lmdb';
+import type * as lmdbModule from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import { SnetError } from '../errors/index.ts';
 import type { Logger } from '../shared/index.ts';
@@ -29,6 +30,10 @@ const revisionKey = 'revision';
  * group-committed per event turn, so compare-then-write is atomic without in-process locks.
  * Throws STORAGE_OPEN_FAILED when the file cannot be opened.
  */
+// lmdb (and its native addon) is loaded when a store is opened, not when the storage domain is imported:
+// a daemon on etcd or with the blockchain off, and the CLI, start without it.
+const requireCjs = createRequire(import.meta.url);
+
 export function createLmdbStore(options: LmdbStoreOptions): AtomicStore {
   const logger = options.logger.child({ component: 'storage', backend: 'lmdb' });
   let env: RootDatabase;
@@ -36,6 +41,7 @@ export function createLmdbStore(options: LmdbStoreOptions): AtomicStore {
   let meta: Database<string, string>;
   try {
     mkdirSync(dirname(options.path), { recursive: true });
+    const { open } = requireCjs('lmdb') as typeof lmdbModule;
     env = open({
       path: options.path,
       // Durability first: a commit resolves only once fsync'ed (overlappingSync would resolve before

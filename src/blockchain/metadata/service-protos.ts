@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { extract } from 'tar-stream';
 import { SnetError } from '../../errors/index.ts';
 import { fetchMetadataContent, type MetadataOptions } from './fetch-metadata.ts';
 import { parseMetadataUri, type MetadataLocation } from './metadata-uri.ts';
 import type { ServiceMetadata } from './service-metadata.ts';
+
+// tar-stream loads when a tarball is read (dynamic pricing, translated services), not with the blockchain domain.
+const tarStream = (): Promise<typeof import('tar-stream')> => import('tar-stream');
 
 /** One `.proto` file of a service's API. */
 export interface ServiceProtoFile {
@@ -54,7 +56,7 @@ export async function untarProtos(bytes: Uint8Array, what: string): Promise<Serv
   const files: ServiceProtoFile[] = [];
   try {
     const tar = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-    const entries = extract();
+    const entries = (await tarStream()).extract();
     Readable.from([Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength)]).pipe(entries);
     for await (const entry of entries) {
       const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@
 // marketplace does: recover the signer of "_usage" ‖ username ‖ org ‖ service ‖ group ‖ uint256(block).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { privateKeyToAddress } from '../../blockchain/index.ts';
+import { buildMeteringMessage, privateKeyToAddress, signMessage } from '../../blockchain/index.ts';
 import { createSilentLogger } from '../../shared/index.ts';
 import { startMeteringReceiver, type MeteringReceiver, type MeteringRequest as Seen } from '../../../test/harness/metering-receiver.ts';
 import { createMeteringClient, formatMeteringTime } from './metering-client.ts';
@@ -23,7 +23,14 @@ describe('createMeteringClient()', () => {
   const client = () =>
     createMeteringClient({
       endpoint: base,
-      signedHeaders: createSignedHeaders({ daemonId: 'd'.repeat(64), organizationId: 'org', serviceId: 'svc', groupId: 'Z3JvdXA=', privateKey, currentBlock: () => Promise.resolve(1234n) }),
+      signedHeaders: createSignedHeaders({
+        daemonId: 'd'.repeat(64),
+        organizationId: 'org',
+        serviceId: 'svc',
+        groupId: 'Z3JvdXA=',
+        signUsage: (username, currentBlock) => signMessage(privateKey, buildMeteringMessage({ username, organizationId: 'org', serviceId: 'svc', groupId: 'Z3JvdXA=', currentBlock }), { recoveryByte: 'raw' }),
+        currentBlock: () => Promise.resolve(1234n),
+      }),
       daemonId: 'd'.repeat(64),
       organizationId: 'org',
       serviceId: 'svc',

@@ -1,7 +1,9 @@
 // The daemon's Prometheus registry: every metric it exports, created once at start-up. Per-call counting goes
 // through typed-array tables (dense-metrics.ts); values that already exist elsewhere (transport counters,
 // process figures) are read at scrape time, so they cost nothing per call.
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as promClientModule from 'prom-client';
+import type { Registry } from 'prom-client';
 import { createCounterTable, createHistogramTable, type CounterTable, type HistogramTable, type LabelDimension } from './dense-metrics.ts';
 import { connectionProtocolLabels, dependencyLabels, paymentOutcomeLabels, paymentTypeLabels, statusLabels } from './label-sets.ts';
 
@@ -71,8 +73,13 @@ export interface DaemonMetrics {
 
 const methodDimensionName = 'method';
 
+// prom-client is loaded when the registry is built, not when the ops domain is imported: `snetd config`
+// and the other CLI commands (which import ops for the logging checks) start without it.
+const requireCjs = createRequire(import.meta.url);
+
 /** Builds the registry and every metric. */
 export function createDaemonMetrics(options: DaemonMetricsOptions): DaemonMetrics {
+  const { collectDefaultMetrics, Gauge, Registry } = requireCjs('prom-client') as typeof promClientModule;
   const registry = new Registry();
   const maxLearned = options.maxLearnedMethods ?? 100;
   const known = [...new Set(options.knownMethods)];

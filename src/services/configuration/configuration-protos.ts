@@ -1,19 +1,17 @@
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { SnetError } from '../../errors/index.ts';
+import { lazyProtoTypes } from '../lazy-proto-types.ts';
 
-// Message types of configuration_service.ConfigurationService, loaded once from the .proto beside this file.
-// protobufjs uses camelCase field names; uint64 is read as a decimal string (exact).
-const root = new protobuf.Root();
-root.loadSync(fileURLToPath(new URL('./configuration_service.proto', import.meta.url)));
+// Message types of configuration_service.ConfigurationService, loaded once (on first use) from the .proto beside
+// this file. protobufjs uses camelCase field names; uint64 is read as a decimal string (exact).
 
 /** The message types of the configuration service. */
-export const configurationTypes = {
-  EmptyRequest: root.lookupType('configuration_service.EmptyRequest'),
-  UpdateRequest: root.lookupType('configuration_service.UpdateRequest'),
-  StatusResponse: root.lookupType('configuration_service.StatusResponse'),
-  ConfigurationResponse: root.lookupType('configuration_service.ConfigurationResponse'),
-} as const;
+export const configurationTypes = lazyProtoTypes(import.meta.url, ['./configuration_service.proto'], {
+  EmptyRequest: 'configuration_service.EmptyRequest',
+  UpdateRequest: 'configuration_service.UpdateRequest',
+  StatusResponse: 'configuration_service.StatusResponse',
+  ConfigurationResponse: 'configuration_service.ConfigurationResponse',
+});
 
 /** `StatusResponse.Status` values. */
 export const ProcessingStatus = { IDLE: 0, REQUEST_IN_PROGRESS: 1, HAS_STOPPED_PROCESSING_REQUESTS: 2 } as const;

@@ -1,26 +1,23 @@
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { serviceRejected } from '../../payments/index.ts';
+import { lazyProtoTypes } from '../lazy-proto-types.ts';
 
-// Message types of the reference's escrow services, loaded once from the .proto files next to this file
+// Message types of the reference's escrow services, loaded once (on first use) from the .proto files next to this file
 // (package, names and field numbers as in singnet/snet-daemon `escrow/*.proto`). protobufjs uses
 // camelCase field names; 64-bit integers are read as decimal strings (exact) and written from strings.
 
-const root = new protobuf.Root();
-root.loadSync(['./state_service.proto', './control_service.proto', './token_service.proto'].map((file) => fileURLToPath(new URL(file, import.meta.url))));
-
 /** The escrow message types used by the state, control and token services. */
-export const escrowTypes = {
-  ChannelStateRequest: root.lookupType('escrow.ChannelStateRequest'),
-  ChannelStateReply: root.lookupType('escrow.ChannelStateReply'),
-  GetPaymentsListRequest: root.lookupType('escrow.GetPaymentsListRequest'),
-  StartClaimRequest: root.lookupType('escrow.StartClaimRequest'),
-  PaymentReply: root.lookupType('escrow.PaymentReply'),
-  PaymentsListReply: root.lookupType('escrow.PaymentsListReply'),
-  StartMultipleClaimRequest: root.lookupType('escrow.StartMultipleClaimRequest'),
-  TokenRequest: root.lookupType('escrow.TokenRequest'),
-  TokenReply: root.lookupType('escrow.TokenReply'),
-} as const;
+export const escrowTypes = lazyProtoTypes(import.meta.url, ['./state_service.proto', './control_service.proto', './token_service.proto'], {
+  ChannelStateRequest: 'escrow.ChannelStateRequest',
+  ChannelStateReply: 'escrow.ChannelStateReply',
+  GetPaymentsListRequest: 'escrow.GetPaymentsListRequest',
+  StartClaimRequest: 'escrow.StartClaimRequest',
+  PaymentReply: 'escrow.PaymentReply',
+  PaymentsListReply: 'escrow.PaymentsListReply',
+  StartMultipleClaimRequest: 'escrow.StartMultipleClaimRequest',
+  TokenRequest: 'escrow.TokenRequest',
+  TokenReply: 'escrow.TokenReply',
+});
 
 /** A decoded request as a plain object: bytes as `Uint8Array`, uint64 as decimal strings, defaults filled. */
 export type DecodedMessage = Readonly<Record<string, unknown>>;

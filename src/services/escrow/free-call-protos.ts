@@ -1,20 +1,17 @@
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { lazyProtoTypes } from '../lazy-proto-types.ts';
 
 // Message types of escrow.FreeCallStateService (v6) and the pre-v6 layout of its request and reply, loaded once
-// from free_call_state.proto (names and field numbers as the reference; see that file).
+// (on first use) from free_call_state.proto (names and field numbers as the reference; see that file).
 
-const root = new protobuf.Root();
-root.loadSync(fileURLToPath(new URL('./free_call_state.proto', import.meta.url)));
-
-export const freeCallTypes = {
-  GetFreeCallTokenRequest: root.lookupType('escrow.GetFreeCallTokenRequest'),
-  FreeCallToken: root.lookupType('escrow.FreeCallToken'),
-  FreeCallStateRequest: root.lookupType('escrow.FreeCallStateRequest'),
-  FreeCallStateReply: root.lookupType('escrow.FreeCallStateReply'),
-  PreV6FreeCallStateRequest: root.lookupType('escrow.PreV6FreeCallStateRequest'),
-  PreV6FreeCallStateReply: root.lookupType('escrow.PreV6FreeCallStateReply'),
-} as const;
+export const freeCallTypes = lazyProtoTypes(import.meta.url, ['./free_call_state.proto'], {
+  GetFreeCallTokenRequest: 'escrow.GetFreeCallTokenRequest',
+  FreeCallToken: 'escrow.FreeCallToken',
+  FreeCallStateRequest: 'escrow.FreeCallStateRequest',
+  FreeCallStateReply: 'escrow.FreeCallStateReply',
+  PreV6FreeCallStateRequest: 'escrow.PreV6FreeCallStateRequest',
+  PreV6FreeCallStateReply: 'escrow.PreV6FreeCallStateReply',
+});
 
 /** Full method paths of `escrow.FreeCallStateService`. */
 export const freeCallStatePaths = {

@@ -6,7 +6,6 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import acme from 'acme-client';
 import { SnetError } from '../../errors/index.ts';
 import type { Logger } from '../../shared/index.ts';
 import type { TlsAlpnChallengeSource } from '../server/tls-alpn-challenge.ts';
@@ -115,6 +114,9 @@ export function createAutoCert(deps: { logger: Logger; onCertificate?: () => voi
   const obtain = async (): Promise<void> => {
     lastOrderAt = Date.now();
     mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 });
+    // Loaded only to obtain or renew a certificate (~0.3 s of CPU): a restart with a valid cached certificate,
+    // and every daemon without auto_ssl_domain, starts without it.
+    const { default: acme } = await import('acme-client');
     let accountKey = readOrUndefined(accountFile);
     if (accountKey === undefined) {
       accountKey = (await acme.crypto.createPrivateKey()).toString();
