@@ -40,7 +40,7 @@ module.exports = {
     {
       name: 'nothing-imports-app-or-cli',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/(app|cli)/', '^src/main\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/(app|cli)/', '^src/main\\.ts$', '^src/sea-main\\.ts$'] },
       to: { path: '^src/(app|cli)/' },
     },
     {

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.snetd-dev/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist-sea/**', 'coverage/**', '.snetd-dev/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -35,7 +35,7 @@ if (major !== 24) {
     console.error(
       `snetd needs Node.js 24 (this is ${process.version}), and the Node 24 that its \`node\` dependency installs is missing.\n` +
         'Hint: the `node` package installs Node 24 in its install script, which did not run: reinstall with ' +
-        '`npm install -g --allow-scripts=node,lmdb,msgpackr-extract snetd-ts-<version>.tgz` (not --ignore-scripts); ' +
+        '`npm install -g snetd-ts-<version>.tgz` (neither --ignore-scripts nor --allow-scripts: npm 11 then refuses the nested install that script makes); ' +
         'or install Node 24 (nvm install 24) and run snetd with it.',
     );
     process.exit(1);

@@ -2,7 +2,7 @@
 // way snet-cli makes one (`snet/cli/commands/mpe_client.py`): ask the daemon for the channel state, sign
 // current_signed_amount + price for the current nonce, call with the payment headers.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -90,18 +90,22 @@ async function paymentMetadata(client: grpc.Client, state: DevState): Promise<gr
   return metadata;
 }
 
-/** What the call cost, apart from what the channel has signed in total (which rises with every call). */
 /** The headers of a v6 free call by the dev client (`--payment free`). */
 async function devFreeCallMetadata(client: grpc.Client, state: DevState): Promise<grpc.Metadata> {
   if (state.freeCall === undefined) throw new SnetError('CONFIG_FILE_UNREADABLE', 'this dev network predates free calls', { hint: 'Restart `snetd dev`.' });
   return freeCallMetadata((path, request) => unary(client, path, request, new grpc.Metadata()), state.freeCall, state.clientPrivateKey, await currentBlock(state.rpcUrl));
 }
 
+function cogs(amount: bigint | string): string {
+  return `${amount} cog${String(amount) === '1' ? '' : 's'}`;
+}
+
+/** What the call cost, apart from what the channel has signed in total (which rises with every call). */
 function paymentSummary(state: DevState, metadata: grpc.Metadata): string {
   if (!state.paid) return 'free: the dev daemon runs without payments';
   const price = BigInt(state.priceCogs);
   const signed = metadata.get('snet-payment-channel-amount')[0]?.toString() ?? '?';
-  return `price ${price} cog${price === 1n ? '' : 's'}; channel ${state.channelId} signed amount now ${signed} cogs`;
+  return `price ${cogs(price)}; channel ${state.channelId} signed amount now ${cogs(signed)}`;
 }
 
 /** Registers `dev call` under `snetd dev`. */
@@ -138,8 +142,25 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
         const metadata = prepaid?.metadata ?? free ?? (state.paid ? await paymentMetadata(client, state) : new grpc.Metadata());
         const response = result.decode(await unary(client, `/example_service.Calculator/${method}`, request, metadata)) as unknown as { value?: number };
         writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}  (${prepaid?.summary ?? (free === undefined ? paymentSummary(state, metadata) : 'free call')})`);
+      } catch (error) {
+        throw notRunningError(error, state, statePath) ?? error;
       } finally {
         client.close();
       }
     });
+}
+
+/**
+ * The dev network's daemon or chain not answering means `snetd dev` stopped (its files stay behind):
+ * say so, instead of a bare `fetch failed` or gRPC UNAVAILABLE. Other errors pass through.
+ */
+function notRunningError(error: unknown, state: DevState, statePath: string): SnetError | undefined {
+  const unreachableDaemon = (error as { code?: unknown }).code === grpc.status.UNAVAILABLE;
+  const unreachableChain = error instanceof TypeError && error.message === 'fetch failed';
+  if (!unreachableDaemon && !unreachableChain) return undefined;
+  const what = unreachableDaemon ? `its daemon at ${state.daemonAddress}` : `its chain at ${state.rpcUrl}`;
+  return new SnetError('DEVNET_NOT_RUNNING', `the dev network in ${relative('.', dirname(statePath)) || '.'} is not running (${what} does not answer)`, {
+    cause: error,
+    hint: 'Start it with `npx snetd dev` in this folder (in another terminal), then call again.',
+  });
 }

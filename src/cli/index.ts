@@ -14,6 +14,7 @@ import { registerFreeCallCommands } from './freecall-commands.ts';
 import { registerAdminCommand } from './admin-command.ts';
 
 export type { CliIo } from './cli-io.ts';
+export { processStopSignal } from './stop-signal.ts';
 
 /**
  * Builds the command tree; `io` is where commands read env and write output. `snetd dev` (chain,

@@ -1,6 +1,7 @@
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { DaemonConfig } from '../config/index.ts';
-import { SnetError } from '../errors/index.ts';
+import { isSnetError, SnetError } from '../errors/index.ts';
 import { createSilentLogger } from '../shared/index.ts';
 import { addConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
@@ -14,19 +15,34 @@ import { devConfigFallback } from './dev-files.ts';
 import type { PaymentContext } from '../app/index.ts';
 
 export async function withPaymentContext<T>(io: CliIo, flags: Record<string, unknown>, command: Command, fn: (context: PaymentContext, config: DaemonConfig) => Promise<T>): Promise<T> {
-  const loaded = await loadCliConfig(io, flags, command, devConfigFallback(io, command));
+  const devConfig = devConfigFallback(io, command);
+  const loaded = await loadCliConfig(io, flags, command, devConfig);
   const { openPaymentContext } = await import('../app/index.ts');
   if (!loaded.config.blockchain_enabled) {
     throw new SnetError('CONFIG_UNSUPPORTED', 'blockchain_enabled is false: there is no payment channel storage to read', {
-      hint: 'Run the command with the configuration of a daemon that serves paid calls.',
+      hint: devConfig === undefined ? 'Run the command with the configuration of a daemon that serves paid calls.' : 'The dev network runs with --free (no payments, no channel state): restart it without --free.',
     });
   }
-  const context = await openPaymentContext(loaded.config, { logger: createSilentLogger() });
+  const context = await openPaymentContext(loaded.config, { logger: createSilentLogger() }).catch((error: unknown) => {
+    throw devConfig === undefined ? error : devNetworkGone(error, devConfig);
+  });
   try {
     return await fn(context, loaded.config);
   } finally {
     await context.close();
   }
+}
+
+/**
+ * With the dev network's configuration, the chain and IPFS that the storage prefix is read from live
+ * only while `snetd dev` runs: when they do not answer, say that rather than "check your provider".
+ */
+function devNetworkGone(error: unknown, devConfig: string): unknown {
+  if (!isSnetError(error) || !['CHAIN_UNAVAILABLE', 'METADATA_FETCH_FAILED'].includes(error.code)) return error;
+  return new SnetError('DEVNET_NOT_RUNNING', `the dev network in ${dirname(devConfig)} is not running (${error.message})`, {
+    cause: error,
+    hint: 'Start it with `npx snetd dev` in this folder (in another terminal): its channel state is read through its chain and IPFS. Or pass -c FILE to read another daemon\'s storage.',
+  });
 }
 
 function jsonSafe(value: unknown): unknown {
@@ -84,7 +100,8 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
       .option('--unlock <id>', 'same as `channel unlock <id>` (reference syntax)'),
   ).action(async (action: string | undefined, id: string | undefined, flags: Record<string, unknown>, command: Command) => {
     const target = typeof flags['unlock'] === 'string' ? flags['unlock'] : action === 'unlock' ? id : undefined;
-    if (target === undefined) throw new SnetError('CONFIG_INVALID', 'usage: snetd channel unlock <channel id>');
+    // A usage error like commander's own (exit 2): `snetd channel 0` is not a lookup; list shows the state.
+    if (target === undefined) command.error(`error: ${action === undefined || action === 'unlock' ? 'say which channel to unlock' : `unknown action '${action}'`}: snetd channel unlock <channel id> (each channel's state: snetd list channels)`);
     const channelId = parseChannelId(target);
     const { unlock: _unlock, ...configFlags } = flags;
     await withPaymentContext(io, configFlags, command, async ({ repository, channelFormat }) => {
@@ -139,7 +156,7 @@ export function registerPaymentCommands(program: Command, io: CliIo): void {
       await withPaymentContext(io, flags, command, (context, config) => runGoEtcdMigration('import', fromGo, flags, context, config, io));
       return;
     }
-    if (file === undefined) throw new SnetError('CONFIG_INVALID', 'usage: snetd storage import <file> [--force], or snetd storage import --from-go-etcd <endpoints>');
+    if (file === undefined) command.error('error: say what to import: snetd storage import <file> [--force], or snetd storage import --from-go-etcd <endpoints>');
     const { importStore } = await import('../storage/index.ts');
     const { force, ...configFlags } = flags;
     await withPaymentContext(io, configFlags, command, async ({ store }) => {

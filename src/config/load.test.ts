@@ -93,9 +93,13 @@ describe('loadConfig()', () => {
 
   it('behavior: unknown and retired keys are warnings, not failures', () => {
     const path = join(dir, 'unknown.json');
-    writeFileSync(path, JSON.stringify({ daemon_endpoint: '127.0.0.1:7000', hdwallet_index: 1, damon_endpoint: 'typo', log: { level: 'info', colour: true } }));
-    const { warnings } = loadConfig({ configPath: path, env: { ...offChain, SNET_NOT_A_KEY: 'x' } });
+    writeFileSync(path, JSON.stringify({ daemon_endpoint: '127.0.0.1:7000', hdwallet_index: 1, damon_endpoint: 'typo', log: { level: 'info', colour: true, hooks: ['mail'], mail: { type: 'email' } } }));
+    const { warnings } = loadConfig({ configPath: path, env: { ...offChain, SNET_NOT_A_KEY: 'x' }, flags: [{ key: 'log.levle', value: 'debug', flag: '--set log.levle' }] });
     const texts = warnings.map((w) => w.message).join('\n');
+    // log holds hook sections under their own names, but a plain value beside them is a misspelt key.
+    assert.match(texts, /unknown key 'log.colour' ignored/);
+    assert.equal(warnings.find((w) => w.key === 'log.levle')?.source, 'flag --set log.levle');
+    assert.doesNotMatch(texts, /'log.mail'/);
     assert.match(texts, /'hdwallet_index' is documented by the reference daemon but was never implemented/);
     assert.match(texts, /unknown key 'damon_endpoint' ignored/);
     assert.match(texts, /SNET_NOT_A_KEY does not name a config key/);

@@ -168,7 +168,8 @@ function unknownKeyWarnings(layer: ConfigLayer): ConfigWarning[] {
       const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
       if (field === undefined) {
         if (open && prefix.join('.') === 'log' && hookNames.has(key)) continue;
-        if (open) continue;
+        // An open object's extra keys are sections (log.<hook name>: an object); a plain value there is a typo (log.levle).
+        if (open && value !== null && typeof value === 'object') continue;
         const message = retiredKeys.has(dotted)
           ? `'${dotted}' is documented by the reference daemon but was never implemented; ignored`
           : `unknown key '${dotted}' ignored; check the spelling against docs/config.md`;

@@ -172,7 +172,6 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       blockchain_enabled: true,
       blockchain_network_selected: 'local',
       ethereum_json_rpc_http_endpoint: chain.rpcUrl,
-      ethereum_json_rpc_ws_endpoint: chain.wsUrl,
       registry_address_key: contracts.registry,
       ipfs_endpoint: ipfs.url,
       lighthouse_endpoint: ipfs.gatewayUrl,

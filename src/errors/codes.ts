@@ -147,6 +147,11 @@ export const errorCatalogue = {
     meaning: 'The local development network (dev chain, IPFS, example service) could not be started.',
     fix: 'Read the message: usually a port in use or a missing npm package (hardhat); run npm install and retry.',
   },
+  DEVNET_NOT_RUNNING: {
+    area: 'devnet',
+    meaning: 'A command that works against the local development network (`snetd dev call`, or `list`, `channel`, `storage` with its configuration) could not reach it: `snetd dev` is not running in this folder.',
+    fix: 'Start it with `npx snetd dev` in this folder (in another terminal), or pass -c FILE to read another daemon\'s configuration.',
+  },
   // --- storage (channel state: LMDB / etcd) ---
   STORAGE_UNAVAILABLE: {
     area: 'storage',

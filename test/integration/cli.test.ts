@@ -164,4 +164,16 @@ describe('snetd CLI', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /unknown command|too many arguments/);
   });
+
+  it('error: `snetd channel` without `unlock <id>` and `storage import` without a file are usage errors that say what to type', async () => {
+    const lookup = await runSnetd(['channel', '0'], { cwd: dir });
+    assert.equal(lookup.code, 2);
+    assert.match(lookup.stderr, /unknown action '0': snetd channel unlock <channel id> \(each channel's state: snetd list channels\)/);
+    const bare = await runSnetd(['channel'], { cwd: dir });
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /say which channel to unlock/);
+    const importing = await runSnetd(['storage', 'import'], { cwd: dir });
+    assert.equal(importing.code, 2);
+    assert.match(importing.stderr, /say what to import: snetd storage import <file>/);
+  });
 });

@@ -32,6 +32,7 @@ describe('snetd dev', () => {
 
   it('behavior: the banner prints the exact commands, and they work from this folder without -c', async () => {
     const banner = dev.output();
+    assert.doesNotMatch(banner, /\tWARN\t/, 'the config snetd dev writes gives the daemon nothing to warn about');
     assert.match(banner, /^Try a call: +(npx )?snetd dev call add 2 3$/m);
     assert.match(banner, /^Channels: +(npx )?snetd list channels$/m);
     assert.match(banner, /^service .*, 1 cog per call$/m);
@@ -102,5 +103,15 @@ describe('snetd dev', () => {
     const [code] = (await once(dev.child, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.equal(isAlive(chainPid), false, 'the dev chain process is gone');
+  });
+
+  it('error: once `snetd dev` has stopped, `dev call` and `list channels` from its folder say so and how to start it', async () => {
+    const call = await runSnetd(['dev', 'call', 'add', '1', '1'], { cwd: dir });
+    assert.equal(call.code, 1);
+    assert.match(call.stderr, /DEVNET_NOT_RUNNING.*the dev network in \.snetd-dev is not running \(its chain at http:\/\/127\.0\.0\.1:\d+ does not answer\)/);
+    assert.match(call.stderr, /Hint: Start it with `npx snetd dev` in this folder/);
+    const channels = await runSnetd(['list', 'channels'], { cwd: dir });
+    assert.equal(channels.code, 1);
+    assert.match(channels.stderr, /DEVNET_NOT_RUNNING.*the dev network in \.snetd-dev is not running/);
   });
 });

@@ -12,9 +12,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import { startSnetd, runSnetdWith } from '../harness/run-cli.ts';
-import { createTestClient, startTestService, type EchoResponse, type TestService } from '../harness/grpc-test-service.ts';
+import { runSnetdWith } from '../harness/run-cli.ts';
+import { startTestService, type TestService } from '../harness/grpc-test-service.ts';
+import { assertInitConfigServe } from '../harness/init-config-serve.ts';
 
 const run = promisify(execFile);
 const repo = new URL('../..', import.meta.url).pathname;
@@ -59,24 +59,6 @@ describe('install from a packed tarball', { timeout: 900_000 }, () => {
     const version = await runSnetdWith(snetd, ['version', '--json'], { cwd: folder, env });
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout, /"node":"v24\./, 'the installed snetd runs on Node 24 whatever node is on PATH');
-    const init = await runSnetdWith(snetd, ['init'], { cwd: folder, env });
-    assert.equal(init.code, 0, init.stderr);
-    const config = await runSnetdWith(snetd, ['config'], { cwd: folder, env });
-    assert.equal(config.code, 0, config.stderr);
-    assert.match(config.stdout, /Configuration OK \(file snetd.config.json\)/);
-
-    const daemon = startSnetd(['serve'], { cwd: folder, env, bin: snetd });
-    try {
-      const [, port] = await daemon.waitFor(/(?=[^\n]*successfully started)[^\n]*?127\.0\.0\.1:(\d+)/);
-      const client = createTestClient(`127.0.0.1:${port}`);
-      const reply = await new Promise<EchoResponse>((resolve, reject) => {
-        (client['unary'] as unknown as (r: object, m: Metadata, cb: (e: ServiceError | null, v: EchoResponse) => void) => void)({ text: 'installed' }, new Metadata(), (error, value) =>
-          error === null ? resolve(value) : reject(error),
-        );
-      }).finally(() => client.close());
-      assert.equal(reply.text, 'installed');
-    } finally {
-      assert.equal(await daemon.stop(), 0);
-    }
+    await assertInitConfigServe(snetd, folder, env, 'installed');
   });
 });
