@@ -25,9 +25,10 @@ const require = createRequire(import.meta.url);
  * Left out of the bundle, shipped in node_modules/ beside the executable: native addons (lmdb and its
  * msgpackr-extract, secp256k1), packages that read files beside their code (etcd3's .proto files, the
  * contracts' JSON, protobufjs's descriptor.json) or that snetd loads on demand with createRequire (yaml,
- * nodemailer). hardhat is left out and not shipped: `snetd dev` needs a checkout.
+ * nodemailer, prom-client, cockatiel: esbuild cannot follow those requires, see {@link lazyRequiredPackages}).
+ * hardhat is left out and not shipped: `snetd dev` needs a checkout.
  */
-const shipped = ['lmdb', 'secp256k1', 'etcd3', 'nodemailer', 'yaml', 'protobufjs', 'singularitynet-platform-contracts', 'singularitynet-token-contracts'];
+const shipped = ['lmdb', 'secp256k1', 'etcd3', 'cockatiel', 'nodemailer', 'yaml', 'prom-client', 'protobufjs', 'singularitynet-platform-contracts', 'singularitynet-token-contracts'];
 const external = [...shipped, 'hardhat'];
 
 /** Where the bundle finds what it left out: beside the executable, or (run as a plain script) two folders up. */
@@ -49,6 +50,8 @@ export interface SeaRelease {
 /** Builds the release into `outDir` (replaced if present) and returns its folder and executable. */
 export async function buildSea(outDir: string): Promise<SeaRelease> {
   if (!process.versions.node.startsWith('24.')) throw new Error(`build the release with the pinned Node 24 (npm run build:sea), not ${process.version}`);
+  const missing = lazyRequiredPackages().filter((name) => !shipped.includes(name));
+  if (missing.length > 0) throw new Error(`scripts/build-sea.ts: src/ loads ${missing.join(', ')} with createRequire, which the bundle cannot follow: add them to 'shipped'`);
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const dir = join(outDir, `snetd-${version}-${process.platform}-${process.arch}`);
   const lib = join(dir, 'lib', 'snetd');
@@ -88,6 +91,26 @@ export async function buildSea(outDir: string): Promise<SeaRelease> {
   rmSync(blob);
   rmSync(seaConfig);
   return { dir, executable };
+}
+
+/**
+ * Packages the daemon's code (src/, tests and the dev network aside) loads through a `createRequire`
+ * function with a literal name (`requireCjs('prom-client')`, `createRequire(import.meta.url)('lmdb')`):
+ * a lazy load that keeps start-up fast, invisible to the bundler, so each must be shipped beside it.
+ */
+export function lazyRequiredPackages(): string[] {
+  const names = new Set<string>();
+  const call = /(?:\brequire\w*|createRequire\([^)]*\))\('([^'.][^']*)'\)/g;
+  for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+    const file = join(entry.parentPath, entry.name);
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts') || relative(root, file).startsWith(join('src', 'devnet'))) continue;
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(call)) {
+      if (specifier === undefined || specifier.startsWith('node:')) continue;
+      const parts = specifier.split('/');
+      names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string));
+    }
+  }
+  return [...names].sort();
 }
 
 /**
