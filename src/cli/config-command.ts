@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SnetError } from '../errors/index.ts';
 import { addConfigFlags } from './config-flags.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
 import { loadCliConfig } from './load-cli-config.ts';
@@ -16,7 +17,7 @@ function redactTree(value: unknown, path: string, isSecretKey: (key: string) => 
  * same text) and print the effective values, secrets hidden. `--check-network` then reaches the
  * chain RPC, IPFS, etcd and the service and says which fail.
  */
-export function registerConfigCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+export function registerConfigCommand(program: Command, io: CliIo): void {
   addConfigFlags(
     program
       .command('config')
@@ -44,8 +45,9 @@ export function registerConfigCommand(program: Command, io: CliIo, setExitCode: 
       for (const result of results) writeLine(out, `network: ${result.ok ? 'ok  ' : 'FAIL'} ${result.peer.padEnd(7)} ${result.target}: ${result.detail}`);
       const failed = results.filter((result) => !result.ok).map((result) => result.peer);
       if (failed.length > 0) {
-        writeLine(io.stderr, `Error: cannot reach ${[...new Set(failed)].join(', ')}; \`snetd serve\` would fail or serve errors until they answer`);
-        setExitCode(1);
+        throw new SnetError('CONFIG_NETWORK_CHECK_FAILED', `cannot reach ${[...new Set(failed)].join(', ')} (the FAIL lines above say why); \`snetd serve\` would fail or serve errors until they answer`, {
+          hint: 'Start each peer or correct its address in the configuration, then run `snetd config --check-network` again.',
+        });
       }
     }
   });

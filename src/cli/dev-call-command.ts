@@ -9,6 +9,7 @@ import protobuf from 'protobufjs';
 import { buildChannelStateMessage, buildClaimMessage, signMessage } from '../blockchain/index.ts';
 import { SnetError } from '../errors/index.ts';
 import { writeLine, type CliIo } from './cli-io.ts';
+import { callFailedError } from './dev-call-failure.ts';
 import { prepaidPaymentMetadata } from './dev-call-prepaid.ts';
 import { encodeCallArguments } from './dev-call-arguments.ts';
 import { freeCallMetadata, type DevFreeCallIds } from './dev-free-call.ts';
@@ -108,6 +109,24 @@ function paymentSummary(state: DevState, metadata: grpc.Metadata): string {
   return `price ${cogs(price)}; channel ${state.channelId} signed amount now ${cogs(signed)}`;
 }
 
+// What a failed call cost when the daemon's answer cannot be checked cheaply: its rule (a payment is committed
+// only when the service answers OK, otherwise released: prepaid use given back, free call not counted).
+const PREPAID_RELEASED = 'not charged: the daemon gives back the prepaid use of a failed call';
+const FREE_CALL_RELEASED = 'not counted: a failed free call does not use one up';
+
+/** Whether a failed escrow call was charged, from the channel's signed amount before and after it. */
+async function escrowCharge(client: grpc.Client, state: DevState, metadata: grpc.Metadata): Promise<string> {
+  if (!state.paid) return 'nothing charged: the dev network is free';
+  const signed = metadata.get('snet-payment-channel-amount')[0];
+  const before = BigInt(String(signed)) - BigInt(state.priceCogs);
+  try {
+    const after = (await readChannelState(client, state)).signedAmount;
+    return after === before ? `not charged: channel ${state.channelId} signed amount stays ${cogs(before)}` : `charged: channel ${state.channelId} signed amount now ${cogs(after)}`;
+  } catch {
+    return `the channel state could not be read to say whether it was charged (it was ${cogs(before)} before the call)`;
+  }
+}
+
 /** Registers `dev call` under `snetd dev`. */
 export function registerDevCallCommand(dev: Command, io: CliIo): void {
   dev
@@ -129,6 +148,10 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
       } catch (error) {
         throw new SnetError('CONFIG_FILE_UNREADABLE', `no running dev network found (${statePath} is missing)`, { cause: error, hint: 'Start one with `npx snetd dev` in another terminal, in this folder.' });
       }
+      // A free network takes no payment of any kind: say so rather than silently ignore the flag.
+      if (!state.paid && command.getOptionValueSource('payment') === 'cli') {
+        writeLine(io.stderr, `note: this dev network runs with --free: no payment is made, --payment ${options.payment} is ignored`);
+      }
       const root = await protobuf.load(state.protoFile);
       // Checked before the channel state is asked for: a bad argument signs and charges nothing.
       const request = Buffer.from(encodeCallArguments(root, 'example_service.Calculator', method, [a, b]));
@@ -140,8 +163,13 @@ export function registerDevCallCommand(dev: Command, io: CliIo): void {
           : undefined;
         const free = state.paid && options.payment === 'free' ? await devFreeCallMetadata(client, state) : undefined;
         const metadata = prepaid?.metadata ?? free ?? (state.paid ? await paymentMetadata(client, state) : new grpc.Metadata());
-        const response = result.decode(await unary(client, `/example_service.Calculator/${method}`, request, metadata)) as unknown as { value?: number };
-        writeLine(io.stdout, `${method}(${a}, ${b}) = ${response.value ?? 0}  (${prepaid?.summary ?? (free === undefined ? paymentSummary(state, metadata) : 'free call')})`);
+        const call = `${method}(${a}, ${b})`;
+        const reply = await unary(client, `/example_service.Calculator/${method}`, request, metadata).catch(async (error: unknown) => {
+          const released = prepaid !== undefined ? PREPAID_RELEASED : free !== undefined ? FREE_CALL_RELEASED : undefined;
+          throw (await callFailedError(error, call, () => released ?? escrowCharge(client, state, metadata))) ?? error;
+        });
+        const response = result.decode(reply) as unknown as { value?: number };
+        writeLine(io.stdout, `${call} = ${response.value ?? 0}  (${prepaid?.summary ?? (free === undefined ? paymentSummary(state, metadata) : 'free call')})`);
       } catch (error) {
         throw notRunningError(error, state, statePath) ?? error;
       } finally {

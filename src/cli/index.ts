@@ -33,7 +33,7 @@ export async function buildProgram(argv: readonly string[], io: CliIo, setExitCo
   registerServeCommand(program, io, setExitCode, { isDefault: true });
   registerInitCommands(program, io);
   registerVersionCommand(program, io);
-  registerConfigCommand(program, io, setExitCode);
+  registerConfigCommand(program, io);
   if (argv.includes('dev')) {
     const { registerDevCommand } = await import('./dev-command.ts');
     registerDevCommand(program, io, setExitCode);

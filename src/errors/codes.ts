@@ -26,6 +26,11 @@ export const errorCatalogue = {
     meaning: 'The configuration asks for a mode snetd-ts deliberately does not implement (e.g. daemon_type "http").',
     fix: 'See docs/differences.md for the supported alternative.',
   },
+  CONFIG_NETWORK_CHECK_FAILED: {
+    area: 'config',
+    meaning: '`snetd config --check-network` could not reach one or more peers the configuration names (chain RPC, IPFS, etcd, the service); each is listed with why.',
+    fix: 'Start the peer or correct its address (ethereum_json_rpc_http_endpoint, ipfs_endpoint, payment_channel_storage_client.endpoints, service_endpoint), then check again.',
+  },
   // --- metering ---
   METERING_VERIFICATION_FAILED: {
     area: 'metering',
@@ -151,6 +156,11 @@ export const errorCatalogue = {
     area: 'devnet',
     meaning: 'A command that works against the local development network (`snetd dev call`, or `list`, `channel`, `storage` with its configuration) could not reach it: `snetd dev` is not running in this folder.',
     fix: 'Start it with `npx snetd dev` in this folder (in another terminal), or pass -c FILE to read another daemon\'s configuration.',
+  },
+  DEVNET_CALL_FAILED: {
+    area: 'devnet',
+    meaning: 'A `snetd dev call` reached the daemon and ended with a gRPC error status: the service\'s own error passed on by the daemon (e.g. `div 1 0`), or the daemon\'s refusal of the payment. The message says whether the call was charged.',
+    fix: 'Read the status text: change the arguments for a service error, or the payment (--payment) for a refusal, and call again.',
   },
   // --- storage (channel state: LMDB / etcd) ---
   STORAGE_UNAVAILABLE: {

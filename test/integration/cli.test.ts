@@ -145,7 +145,8 @@ describe('snetd CLI', () => {
       assert.match(result.stdout, new RegExp(`network: ok   etcd +"${etcd.endpoint}/?": etcd \\d`));
       assert.match(result.stdout, new RegExp(`network: FAIL etcd +"${closed}/?"`));
       assert.match(result.stdout, /network: ok {3}service .*accepts connections/);
-      assert.match(result.stderr, /cannot reach rpc, ipfs, etcd;/);
+      assert.match(result.stderr, /^Error \[CONFIG_NETWORK_CHECK_FAILED\]: cannot reach rpc, ipfs, etcd \(the FAIL lines above say why\);/m);
+      assert.match(result.stderr, /^Hint: Start each peer or correct its address/m);
     } finally {
       await service.stop();
       await etcd.stop();

@@ -2,11 +2,11 @@
 // makes a call through the daemon, Ctrl-C stops everything it started.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSnetd, startSnetd, type RunningCli } from '../harness/run-cli.ts';
+import { runSnetd, startSnetd, type CliResult, type RunningCli } from '../harness/run-cli.ts';
 import { assertTwoPaidDevCalls } from '../harness/dev-calls.ts';
 import { freePort, isProcessAlive as isAlive } from '../harness/ports.ts';
 
@@ -96,6 +96,48 @@ describe('snetd dev', () => {
     const none = await runSnetd(['dev', 'call', 'add', '1', '1', '--payment', 'free'], { cwd: dir });
     assert.notEqual(none.code, 0);
     assert.match(none.stderr, /grants 0x[0-9a-fA-F]{40} no more free calls/);
+  });
+
+  it('error: a call the service refuses (div 1 0) is one line with its status, exits 1 and is not charged', async () => {
+    const failed = await runSnetd(['dev', 'call', 'div', '1', '0'], { cwd: dir });
+    assert.equal(failed.code, 1);
+    const [, stays] = failed.stderr.match(/^Error \[DEVNET_CALL_FAILED\]: div\(1, 0\) failed: the daemon answered INVALID_ARGUMENT: division by zero \(not charged: channel 0 signed amount stays (\d+) cogs\)$/m) ?? [];
+    assert.ok(stays !== undefined, failed.stderr);
+    assert.doesNotMatch(failed.stderr, /^\s+at /m, 'no stack trace');
+    const next = await runSnetd(['dev', 'call', 'add', '1', '1'], { cwd: dir });
+    assert.match(next.stdout, new RegExp(`add\\(1, 1\\) = 2 {2}\\(price 1 cog; channel 0 signed amount now ${Number(stays) + 1} cogs\\)`), 'the failed call was released');
+    // Prepaid: the failed call's use is given back (the next call uses one more than the call before it).
+    const prepaid = (method: string, b: string): Promise<CliResult> => runSnetd(['dev', 'call', method, '1', b, '--payment', 'prepaid'], { cwd: dir });
+    const [, used] = (await prepaid('add', '1')).stdout.match(/prepaid: (\d+) of \d+ cogs planned/) ?? [];
+    const prepaidFailed = await prepaid('div', '0');
+    assert.equal(prepaidFailed.code, 1);
+    assert.match(prepaidFailed.stderr, /div\(1, 0\) failed: the daemon answered INVALID_ARGUMENT: division by zero \(not charged: the daemon gives back the prepaid use of a failed call\)/);
+    assert.match((await prepaid('mul', '1')).stdout, new RegExp(`prepaid: ${Number(used) + 1} of \\d+ cogs planned`));
+  });
+
+  it('behavior: against a free dev network, `dev call --payment X` says no payment is made, and a failed call cost nothing', async () => {
+    // The daemon `snetd dev --free` starts: the dev network's config with the blockchain off (the same chain and
+    // example service, so no second dev network), and the dev state it writes for it (paid: false).
+    const devDir = join(dir, '.snetd-dev');
+    const freeDir = join(dir, 'free-dev');
+    const settings = { blockchain_enabled: 'false', daemon_endpoint: '127.0.0.1:0', embedded_storage_dir: join(freeDir, 'channel-state'), 'log.output.type': 'stdout' };
+    const daemon = startSnetd(['serve', '-c', join(devDir, 'snetd.config.json'), ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])], { cwd: dir });
+    try {
+      const [, port] = await daemon.waitFor(/"address":"127\.0\.0\.1:(\d+)"/);
+      mkdirSync(freeDir);
+      const state = JSON.parse(readFileSync(join(devDir, 'dev-state.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(freeDir, 'dev-state.json'), JSON.stringify({ ...state, paid: false, daemonAddress: `127.0.0.1:${port}` }));
+      const call = await runSnetd(['dev', 'call', 'add', '2', '3', '--payment', 'prepaid', '--data-dir', freeDir], { cwd: dir });
+      assert.equal(call.code, 0, call.stderr);
+      assert.match(call.stderr, /^note: this dev network runs with --free: no payment is made, --payment prepaid is ignored$/m);
+      assert.match(call.stdout, /add\(2, 3\) = 5 {2}\(free: the dev daemon runs without payments\)/);
+      const plain = await runSnetd(['dev', 'call', 'div', '1', '0', '--data-dir', freeDir], { cwd: dir });
+      assert.equal(plain.code, 1);
+      assert.doesNotMatch(plain.stderr, /note:/, 'no note without --payment');
+      assert.match(plain.stderr, /div\(1, 0\) failed: the daemon answered INVALID_ARGUMENT: division by zero \(nothing charged: the dev network is free\)/);
+    } finally {
+      await daemon.stop();
+    }
   });
 
   it('behavior: SIGINT stops the daemon and every child process', async () => {
