@@ -87,7 +87,18 @@ export async function buildSea(outDir: string): Promise<SeaRelease> {
   const executable = join(dir, 'snetd');
   cpSync(process.execPath, executable);
   const { inject } = require('postject') as { inject: (file: string, name: string, data: Buffer, options: { sentinelFuse: string }) => Promise<void> };
-  await inject(executable, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  // postject's LIEF (WebAssembly) warns through console.warn about ELF note sections it cannot name
+  // ("Can't find string offset for section name '.note.100'"), harmless for Node's binary: nothing a user can
+  // act on, so those lines are dropped while it runs; any other warning still shows.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes("Can't find string offset for section name")) warn(...args);
+  };
+  try {
+    await inject(executable, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  } finally {
+    console.warn = warn;
+  }
   rmSync(blob);
   rmSync(seaConfig);
   return { dir, executable };
